@@ -1,0 +1,132 @@
+import type { AnyEntry } from "../domain/entry.ts";
+import { evolve } from "../domain/evolve.ts";
+import { type DisputeState, initialState } from "../domain/state.ts";
+import { type Db, entryBySeq } from "../store/ledger-repo.ts";
+import { type Authored, canSee, type Viewer } from "./visibility.ts";
+
+/**
+ * Folding a dispute for one viewer. An entry counts at its own place in the timeline if the
+ * viewer may see it; an entry the viewer may not see but that was later published counts at
+ * the place of its publication, because that is when the viewer learned of it.
+ */
+export interface TimelineRow extends Authored {
+  seq: number;
+  type: string;
+  occurred_at: string;
+  recorded_at: string;
+  body: string;
+}
+
+export interface FoldOptions {
+  /** Fold entries that occurred at or before this instant (the timeline view). */
+  asOf?: string | undefined;
+  /** Fold only entries recorded at or before this instant (the audit view). */
+  recordedBy?: string | undefined;
+}
+
+/** Rows are snapshotted every this many entries a scope has folded. */
+export const SNAPSHOT_EVERY = 1000;
+
+export function parseEntry(body: string): AnyEntry {
+  return JSON.parse(body) as AnyEntry;
+}
+
+/**
+ * Applies one entry to a viewer's state: the entry itself if visible, preceded by a
+ * published entry the viewer could not see before. `target` resolves such an entry.
+ */
+export async function applyForViewer(
+  state: DisputeState,
+  viewer: Viewer,
+  viewerSide: string | null,
+  row: Authored & { type: string },
+  entry: AnyEntry,
+  target: (seq: number) => Promise<{ authored: Authored; entry: AnyEntry } | undefined>,
+): Promise<boolean> {
+  if (!canSee(viewer, row, viewerSide)) return false;
+  if (entry.type === "entry.published") {
+    const t = await target(entry.payload.entry);
+    if (t && !canSee(viewer, t.authored, viewerSide)) evolve(state, t.entry);
+  }
+  evolve(state, entry);
+  return true;
+}
+
+export async function foldView(
+  db: Db,
+  disputeId: number,
+  slug: string,
+  viewer: Viewer,
+  viewerSide: string | null,
+  opts: FoldOptions & { from?: { state: DisputeState; occurredAt: string; seq: number } } = {},
+): Promise<DisputeState> {
+  const state = opts.from ? structuredClone(opts.from.state) : initialState(slug);
+  let query = db
+    .selectFrom("proj_timeline as t")
+    .innerJoin("ledger_entries as e", (j) =>
+      j.onRef("e.dispute_id", "=", "t.dispute_id").onRef("e.seq", "=", "t.seq"),
+    )
+    .select([
+      "t.seq",
+      "t.type",
+      "t.org_id as org",
+      "t.side_id as side",
+      "t.visibility",
+      "t.occurred_at",
+      "t.recorded_at",
+      "e.body",
+    ])
+    .where("t.dispute_id", "=", disputeId)
+    .orderBy("t.occurred_at")
+    .orderBy("t.seq");
+  if (opts.from) {
+    const { occurredAt, seq } = opts.from;
+    query = query.where((eb) =>
+      eb.or([
+        eb("t.occurred_at", ">", occurredAt),
+        eb.and([eb("t.occurred_at", "=", occurredAt), eb("t.seq", ">", seq)]),
+      ]),
+    );
+  }
+  if (opts.asOf) query = query.where("t.occurred_at", "<=", opts.asOf);
+  if (opts.recordedBy) query = query.where("t.recorded_at", "<=", opts.recordedBy);
+  const rows = await query.execute();
+
+  const bySeq = new Map<number, (typeof rows)[number]>();
+  for (const r of rows) bySeq.set(r.seq, r);
+  const target = async (seq: number) => {
+    const local = bySeq.get(seq);
+    if (local) return { authored: local, entry: parseEntry(local.body) };
+    const stored = await entryBySeq(db, disputeId, seq);
+    if (!stored) return undefined;
+    const side = await db
+      .selectFrom("proj_timeline")
+      .select("side_id")
+      .where("dispute_id", "=", disputeId)
+      .where("seq", "=", seq)
+      .executeTakeFirst();
+    return {
+      authored: { visibility: stored.visibility, org: stored.org_id, side: side?.side_id ?? null },
+      entry: parseEntry(stored.body),
+    };
+  };
+  for (const r of rows) {
+    if (canSee(viewer, r, viewerSide))
+      await applyForViewer(state, viewer, viewerSide, r, parseEntry(r.body), target);
+  }
+  return state;
+}
+
+/** The newest snapshot for a scope at or before an instant, if any. */
+export async function latestSnapshot(db: Db, disputeId: number, scope: string, asOf?: string) {
+  let q = db
+    .selectFrom("proj_snapshots")
+    .select(["occurred_at", "seq", "state"])
+    .where("dispute_id", "=", disputeId)
+    .where("scope", "=", scope);
+  if (asOf) q = q.where("occurred_at", "<=", asOf);
+  const row = await q.orderBy("occurred_at", "desc").orderBy("seq", "desc").limit(1).executeTakeFirst();
+  return row
+    ? { occurredAt: row.occurred_at, seq: row.seq, state: JSON.parse(row.state) as DisputeState }
+    : undefined;
+}

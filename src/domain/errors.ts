@@ -1,0 +1,99 @@
+/**
+ * The one registry of stable error codes. Every failure a caller can provoke maps to a code
+ * here; transports (CLI exit codes today, HTTP statuses later) read `kind` rather than
+ * guessing from messages. Codes never change meaning once released.
+ */
+export type ErrorKind = "validation" | "not_found" | "conflict" | "rule" | "forbidden" | "integrity";
+
+export const ERRORS = {
+  VALIDATION_FAILED: { kind: "validation", message: "The input does not match the schema." },
+  FLOAT_IN_PAYLOAD: {
+    kind: "validation",
+    message: "Signed payloads carry no floating-point numbers; use a decimal string.",
+  },
+  OCCURRED_IN_FUTURE: { kind: "validation", message: "occurredAt lies in the future." },
+
+  DISPUTE_UNKNOWN: { kind: "not_found", message: "No such dispute." },
+  DISPUTE_EXISTS: { kind: "conflict", message: "A dispute with this slug already exists." },
+  DISPUTE_NOT_OPENED: { kind: "rule", message: "The dispute has not been opened yet." },
+  DISPUTE_ALREADY_OPENED: { kind: "conflict", message: "The dispute is already open." },
+
+  ORG_UNKNOWN: { kind: "not_found", message: "Unknown organization." },
+  ORG_EXISTS: { kind: "conflict", message: "The organization is already registered." },
+  ORG_NOT_A_PARTY: { kind: "forbidden", message: "Only a party at the table may do this." },
+  ORG_SELF_ONLY: { kind: "forbidden", message: "An organization may only register itself." },
+  SIDE_UNKNOWN: { kind: "not_found", message: "Unknown side." },
+
+  ISSUE_UNKNOWN: { kind: "not_found", message: "Unknown bargaining issue." },
+  ISSUE_EXISTS: { kind: "conflict", message: "A bargaining issue with this id already exists." },
+  ISSUE_CLOSED: { kind: "rule", message: "The issue is no longer open." },
+  ISSUE_NOT_OWN: { kind: "forbidden", message: "Only the side that raised an issue may withdraw it." },
+
+  TA_UNKNOWN: { kind: "not_found", message: "Unknown tentative agreement." },
+  TA_ALREADY_SIGNED: { kind: "conflict", message: "This side has already signed the tentative agreement." },
+  TA_ALREADY_COMPLETE: { kind: "conflict", message: "Both sides have already signed." },
+  AGREEMENT_NOT_TENTATIVE: {
+    kind: "rule",
+    message: "A ratification vote needs a tentative agreement on the whole contract.",
+  },
+  AGREEMENT_ALREADY_DECIDED: { kind: "conflict", message: "The agreement has already been voted on." },
+
+  MEETING_UNKNOWN: { kind: "not_found", message: "Unknown meeting." },
+  MEETING_EXISTS: { kind: "conflict", message: "A meeting with this id already exists." },
+  MEETING_ENDS_BEFORE_START: { kind: "validation", message: "A meeting cannot end before it starts." },
+  MEETING_CLOSED: { kind: "rule", message: "The meeting was already held, declined or cancelled." },
+  MEETING_NOT_AWAITING_ANSWER: { kind: "rule", message: "The meeting request is not awaiting an answer." },
+  MEETING_OWN_REQUEST: { kind: "forbidden", message: "A side cannot answer its own meeting request." },
+  MEETING_NOT_SCHEDULED: { kind: "rule", message: "The meeting has not been scheduled." },
+
+  STOPPAGE_UNKNOWN: { kind: "not_found", message: "Unknown work stoppage." },
+  STOPPAGE_EXISTS: { kind: "conflict", message: "A stoppage with this id already exists." },
+  STOPPAGE_ENDS_BEFORE_START: { kind: "validation", message: "A stoppage cannot end before it starts." },
+  STOPPAGE_ENDED: { kind: "rule", message: "The stoppage has already ended." },
+  STOPPAGE_ALREADY_JOINED: {
+    kind: "conflict",
+    message: "The organization is already part of this stoppage.",
+  },
+
+  REQUEST_UNKNOWN: { kind: "not_found", message: "Unknown request for comment." },
+  REQUEST_EXISTS: { kind: "conflict", message: "A request for comment with this id already exists." },
+  REQUEST_ALREADY_ANSWERED: { kind: "conflict", message: "The request for comment was already answered." },
+  REQUEST_WRONG_RESPONDENT: { kind: "forbidden", message: "Only the organization asked may answer." },
+  DEADLINE_BEFORE_ASKED: { kind: "validation", message: "A deadline cannot precede the request." },
+
+  IMPACT_RANGE_INVERTED: { kind: "validation", message: "An impact range's low exceeds its high." },
+
+  ENTRY_UNKNOWN: { kind: "not_found", message: "The referenced entry does not exist." },
+  ENTRY_NOT_OWN: { kind: "forbidden", message: "Only the authoring organization may do this to an entry." },
+  ENTRY_ALREADY_PUBLIC: { kind: "conflict", message: "The entry is already public." },
+  ENTRY_NOT_CORRECTABLE: { kind: "rule", message: "This entry cannot be corrected that way." },
+
+  KEY_MISSING: { kind: "not_found", message: "No signing key is available for this organization." },
+  KEY_INSECURE: { kind: "integrity", message: "A key file is readable by others; it was not used." },
+  IMPORT_INVALID: { kind: "integrity", message: "The export file did not verify; nothing was imported." },
+  IMPORT_INCOMPLETE: {
+    kind: "validation",
+    message: "Only an export that holds every entry in full can be imported.",
+  },
+  VERIFY_FAILED: { kind: "integrity", message: "Verification failed." },
+} as const satisfies Record<string, { kind: ErrorKind; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class ParleyError extends Error {
+  readonly code: ErrorCode;
+  readonly kind: ErrorKind;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message?: string, details?: Record<string, unknown>) {
+    super(message ?? ERRORS[code].message);
+    this.name = "ParleyError";
+    this.code = code;
+    this.kind = ERRORS[code].kind;
+    this.details = details;
+  }
+}
+
+export function fail(code: ErrorCode, message?: string, details?: Record<string, unknown>): never {
+  throw new ParleyError(code, message, details);
+}

@@ -1,0 +1,99 @@
+import { z } from "zod";
+
+/** Identifiers chosen by people (slugs): readable in URLs and stable in signed bytes. */
+export const Id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9][a-z0-9-]*$/, "lowercase letters, digits and dashes, starting with a letter or digit");
+
+/**
+ * An instant in UTC, e.g. 2023-05-02T07:01:00Z. It is normalized to the one form
+ * toISOString gives (always milliseconds) so that instants compare correctly as strings,
+ * in SQL and in code alike.
+ */
+export const Instant = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/, "an ISO-8601 UTC instant ending in Z")
+  .refine((s) => {
+    const t = Date.parse(s);
+    return Number.isFinite(t) && new Date(t).toISOString().slice(0, 19) === s.slice(0, 19);
+  }, "not a real calendar instant")
+  .refine((s) => s >= "1900-01-01" && s < "2200-01-01", "outside the years 1900–2199")
+  .transform((s) => new Date(s).toISOString());
+
+/** A calendar date, e.g. 2023-09-14. */
+export const CalendarDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "a date as YYYY-MM-DD")
+  .refine((s) => {
+    const t = Date.parse(`${s}T00:00:00Z`);
+    return Number.isFinite(t) && new Date(t).toISOString().slice(0, 10) === s;
+  }, "not a real calendar date")
+  .refine((s) => s >= "1900-01-01" && s < "2200-01-01", "outside the years 1900–2199");
+
+/** Money, percentages and ratios travel as decimal strings: floats never enter signed bytes. */
+export const Decimal = z
+  .string()
+  .max(40)
+  .regex(/^-?(0|[1-9]\d*)(\.\d+)?$/, 'a decimal number written as a string, e.g. "3.5"');
+
+export const TimeZone = z
+  .string()
+  .max(64)
+  .refine((tz) => {
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: tz });
+      return tz.includes("/") || tz === "UTC";
+    } catch {
+      return false;
+    }
+  }, "an IANA time zone such as America/Los_Angeles");
+
+/** Free text: bounded, and without control characters that could hide content in terminals. */
+export const Text = (max: number) =>
+  z
+    .string()
+    .max(max)
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+    .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s), "contains control characters")
+    .refine((s) => s.isWellFormed(), "contains unpaired surrogates");
+
+export const Line = (max = 200) =>
+  Text(max).refine((s) => !/[\r\n]/.test(s) && s.trim().length > 0, "one non-empty line");
+
+export const Url = z
+  .string()
+  .max(2000)
+  .url()
+  .refine((u) => /^https?:\/\//.test(u), "an http(s) link");
+
+export const Visibility = z.enum(["private", "members", "table", "public"]);
+export type Visibility = z.infer<typeof Visibility>;
+
+export const OrgKind = z.enum(["union", "employer-association", "employer", "press", "other"]);
+export type OrgKind = z.infer<typeof OrgKind>;
+
+export const Organization = z.strictObject({
+  id: Id,
+  name: Line(200),
+  shortName: Line(40),
+  kind: OrgKind,
+});
+export type Organization = z.infer<typeof Organization>;
+
+/** Compares two decimal strings exactly (no conversion to floating point). */
+export function compareDecimal(a: string, b: string): number {
+  const neg = (s: string) => s.startsWith("-");
+  if (neg(a) !== neg(b)) return neg(a) ? -1 : 1;
+  const sign = neg(a) ? -1 : 1;
+  const [ai = "", af = ""] = a.replace(/^-/, "").split(".");
+  const [bi = "", bf = ""] = b.replace(/^-/, "").split(".");
+  if (ai.length !== bi.length) return sign * (ai.length < bi.length ? -1 : 1);
+  if (ai !== bi) return sign * (ai < bi ? -1 : 1);
+  const width = Math.max(af.length, bf.length);
+  const fa = af.padEnd(width, "0");
+  const fb = bf.padEnd(width, "0");
+  if (fa === fb) return 0;
+  return sign * (fa < fb ? -1 : 1);
+}

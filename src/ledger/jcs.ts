@@ -1,0 +1,136 @@
+import canonicalize from "canonicalize";
+
+/**
+ * RFC 8785 (JCS) canonical bytes for signed ledger entries.
+ *
+ * The `canonicalize` package follows JSON.stringify's lenient habits: it silently turns
+ * `undefined` array items into null, calls `toJSON` (a Buffer becomes `{type, data}`, a Date a
+ * string), and emits the text `undefined` for a function-valued property. Any of those would
+ * make the signed bytes differ from what the author meant, or from what a verifier re-parsing
+ * the JSON would rebuild, so the value is checked to be plain JSON data before it is handed over.
+ */
+
+export class CanonicalizationError extends Error {
+  readonly code = "LEDGER_NOT_CANONICALIZABLE";
+  /** JSON path of the offending value, e.g. `$.payload.terms[0]`. */
+  readonly path: string;
+
+  constructor(path: string, reason: string) {
+    super(`value at ${path} cannot be canonicalized: ${reason}`);
+    this.name = "CanonicalizationError";
+    this.path = path;
+  }
+}
+
+export function canonicalBytes(value: unknown): Buffer {
+  let text: string | undefined;
+  try {
+    assertJsonData(value, "$", new Set());
+    text = canonicalize(value);
+  } catch (err) {
+    if (err instanceof CanonicalizationError) throw err;
+    // Deep nesting overflows the stack in either walker; report it as unrepresentable
+    // rather than leaking a RangeError that callers would map to a 500.
+    throw new CanonicalizationError("$", err instanceof Error ? err.message : String(err));
+  }
+  if (text === undefined) throw new CanonicalizationError("$", "no JSON representation");
+  return Buffer.from(text, "utf8");
+}
+
+/**
+ * The JSON path of the first number that is not a safe integer, or null.
+ *
+ * Signed data carries money and ratios as decimal strings (invariant 6). Integers beyond
+ * ±(2^53 − 1) are reported too: JCS would print 1e21 and above in exponent form, and parsers
+ * in other languages round them differently, so they are no more exact than fractions.
+ * Object keys are visited in canonical (sorted) order, so "first" means first in the signed
+ * bytes, independent of insertion order.
+ */
+export function containsFloat(value: unknown): string | null {
+  return findFloat(value, "$", new Set());
+}
+
+function findFloat(value: unknown, path: string, ancestors: Set<object>): string | null {
+  if (typeof value === "number") return Number.isSafeInteger(value) ? null : path;
+  if (value === null || typeof value !== "object" || ancestors.has(value)) return null;
+  ancestors.add(value);
+  try {
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        const found = findFloat(value[i], `${path}[${i}]`, ancestors);
+        if (found !== null) return found;
+      }
+      return null;
+    }
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record).sort()) {
+      const found = findFloat(record[key], childPath(path, key), ancestors);
+      if (found !== null) return found;
+    }
+    return null;
+  } finally {
+    ancestors.delete(value);
+  }
+}
+
+function assertJsonData(value: unknown, path: string, ancestors: Set<object>): void {
+  switch (typeof value) {
+    case "string":
+      if (hasLoneSurrogate(value)) throw new CanonicalizationError(path, "string contains a lone surrogate");
+      return;
+    case "boolean":
+      return;
+    case "number":
+      if (!Number.isFinite(value)) throw new CanonicalizationError(path, `${value} is not a JSON number`);
+      return;
+    case "undefined":
+      throw new CanonicalizationError(path, "undefined has no JSON representation");
+    case "bigint":
+      throw new CanonicalizationError(path, "BigInt has no JSON representation; use a decimal string");
+    case "function":
+    case "symbol":
+      throw new CanonicalizationError(path, `a ${typeof value} has no JSON representation`);
+  }
+  if (value === null) return;
+  const obj = value as object;
+  if (ancestors.has(obj)) throw new CanonicalizationError(path, "circular reference");
+  ancestors.add(obj);
+  if (Array.isArray(obj)) {
+    for (let i = 0; i < obj.length; i++) {
+      const itemPath = `${path}[${i}]`;
+      // JSON.stringify would write null for a hole or an undefined item: a silent rewrite.
+      if (!(i in obj) || obj[i] === undefined) {
+        throw new CanonicalizationError(itemPath, "array item is missing or undefined");
+      }
+      assertJsonData(obj[i], itemPath, ancestors);
+    }
+  } else {
+    const proto = Object.getPrototypeOf(obj);
+    if (proto !== Object.prototype && proto !== null) {
+      const kind = (proto as { constructor?: { name?: string } }).constructor?.name ?? "unknown";
+      throw new CanonicalizationError(path, `${kind} is not a plain object; convert it to JSON data first`);
+    }
+    const record = obj as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      const keyPath = childPath(path, key);
+      if (hasLoneSurrogate(key)) throw new CanonicalizationError(keyPath, "key contains a lone surrogate");
+      // An absent optional field is the common TypeScript shape for "not set"; JSON omits it.
+      if (record[key] === undefined) continue;
+      assertJsonData(record[key], keyPath, ancestors);
+    }
+  }
+  ancestors.delete(obj);
+}
+
+// In a `u` regex a well-formed surrogate pair is one code point, so only lone halves match.
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+function hasLoneSurrogate(s: string): boolean {
+  return LONE_SURROGATE.test(s);
+}
+
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+function childPath(parent: string, key: string): string {
+  return IDENTIFIER.test(key) ? `${parent}.${key}` : `${parent}[${JSON.stringify(key)}]`;
+}

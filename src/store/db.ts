@@ -1,0 +1,56 @@
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import SQLite from "better-sqlite3";
+import { Kysely, SqliteDialect } from "kysely";
+import { migrate } from "./migrations.ts";
+import type { Database } from "./schema.ts";
+
+/** Where Parley keeps its database when no --db is given: ./data/parley.db, or $PARLEY_DB. */
+export function defaultDbPath(): string {
+  return resolve(process.env.PARLEY_DB ?? "data/parley.db");
+}
+
+/**
+ * How hard SQLite works to keep a commit. NORMAL (the default) in WAL mode: a commit is in the
+ * WAL file when the call returns, so it survives the process being killed; a power cut may
+ * lose the last commits before the next checkpoint, but never corrupts the database. FULL also
+ * fsyncs the WAL at every commit, so a commit survives a power cut, at a cost in speed.
+ */
+export type Durability = "normal" | "full";
+
+export interface OpenedStore {
+  db: Kysely<Database>;
+  path: string;
+  close(): Promise<void>;
+}
+
+export async function openStore(
+  path: string,
+  opts: { durability?: Durability; readonly?: boolean } = {},
+): Promise<OpenedStore> {
+  const file = path === ":memory:" ? path : resolve(path);
+  if (file !== ":memory:" && !opts.readonly) mkdirSync(dirname(file), { recursive: true });
+  const sqlite = new SQLite(file, {
+    readonly: opts.readonly ?? false,
+    fileMustExist: opts.readonly ?? false,
+  });
+  if (!opts.readonly) {
+    sqlite.pragma("journal_mode = WAL");
+    sqlite.pragma(`synchronous = ${(opts.durability ?? durabilityFromEnv()) === "full" ? "FULL" : "NORMAL"}`);
+  }
+  sqlite.pragma("foreign_keys = ON");
+  sqlite.pragma("busy_timeout = 5000");
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  if (!opts.readonly) await migrate(db as Kysely<unknown>);
+  return {
+    db,
+    path: file,
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+function durabilityFromEnv(): Durability {
+  return process.env.PARLEY_SYNC === "full" ? "full" : "normal";
+}

@@ -1,0 +1,152 @@
+import type { Kysely, Transaction } from "kysely";
+import type { NodeId } from "../ledger/merkle.ts";
+import type { Database } from "./schema.ts";
+
+/**
+ * Reads and inserts for the append-only ledger tables. No business logic lives here, and
+ * there is deliberately no update or delete of ledger_entries, tree_nodes or checkpoints.
+ */
+export type Db = Kysely<Database> | Transaction<Database>;
+
+export interface EntryRow {
+  seq: number;
+  type: string;
+  org_id: string;
+  key_id: string;
+  occurred_at: string;
+  recorded_at: string;
+  visibility: string;
+  body: string;
+  signature: Uint8Array;
+  leaf_hash: Uint8Array;
+}
+
+/** SQLite allows 32,766 bound parameters per statement; stay well under it. */
+const CHUNK = 400;
+
+export async function insertEntries(db: Db, disputeId: number, rows: EntryRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    await db
+      .insertInto("ledger_entries")
+      .values(rows.slice(i, i + CHUNK).map((r) => ({ dispute_id: disputeId, ...r })))
+      .execute();
+  }
+}
+
+export async function insertNodes(
+  db: Db,
+  disputeId: number,
+  nodes: { level: number; idx: number; hash: Uint8Array }[],
+): Promise<void> {
+  for (let i = 0; i < nodes.length; i += CHUNK * 2) {
+    await db
+      .insertInto("tree_nodes")
+      .values(nodes.slice(i, i + CHUNK * 2).map((n) => ({ dispute_id: disputeId, ...n })))
+      .execute();
+  }
+}
+
+export async function insertCheckpoint(
+  db: Db,
+  disputeId: number,
+  cp: { size: number; root: Uint8Array; note: string; created_at: string },
+): Promise<void> {
+  await db
+    .insertInto("checkpoints")
+    .values({ dispute_id: disputeId, ...cp })
+    .execute();
+}
+
+export async function treeSize(db: Db, disputeId: number): Promise<number> {
+  const row = await db
+    .selectFrom("ledger_entries")
+    .select((eb) => eb.fn.max("seq").as("max"))
+    .where("dispute_id", "=", disputeId)
+    .executeTakeFirst();
+  return row?.max === null || row?.max === undefined ? 0 : Number(row.max) + 1;
+}
+
+export async function latestCheckpoint(db: Db, disputeId: number) {
+  return db
+    .selectFrom("checkpoints")
+    .selectAll()
+    .where("dispute_id", "=", disputeId)
+    .orderBy("size", "desc")
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** Fetches stored hashes for a set of node ids in two queries; level 0 nodes are leaf hashes. */
+export async function fetchNodes(db: Db, disputeId: number, ids: NodeId[]): Promise<Map<string, Buffer>> {
+  const found = new Map<string, Buffer>();
+  const leaves = ids.filter((n) => n.level === 0).map((n) => n.index);
+  const inner = ids.filter((n) => n.level > 0);
+  if (leaves.length > 0) {
+    const rows = await db
+      .selectFrom("ledger_entries")
+      .select(["seq", "leaf_hash"])
+      .where("dispute_id", "=", disputeId)
+      .where("seq", "in", leaves)
+      .execute();
+    for (const r of rows) found.set(`0:${r.seq}`, Buffer.from(r.leaf_hash));
+  }
+  if (inner.length > 0) {
+    const rows = await db
+      .selectFrom("tree_nodes")
+      .select(["level", "idx", "hash"])
+      .where("dispute_id", "=", disputeId)
+      .where((eb) => eb.or(inner.map((n) => eb.and([eb("level", "=", n.level), eb("idx", "=", n.index)]))))
+      .execute();
+    for (const r of rows) found.set(`${r.level}:${r.idx}`, Buffer.from(r.hash));
+  }
+  return found;
+}
+
+export async function entryBySeq(db: Db, disputeId: number, seq: number): Promise<EntryRow | undefined> {
+  return db
+    .selectFrom("ledger_entries")
+    .select([
+      "seq",
+      "type",
+      "org_id",
+      "key_id",
+      "occurred_at",
+      "recorded_at",
+      "visibility",
+      "body",
+      "signature",
+      "leaf_hash",
+    ])
+    .where("dispute_id", "=", disputeId)
+    .where("seq", "=", seq)
+    .executeTakeFirst();
+}
+
+/** Entries in sequence order, fetched in pages so that a million-entry ledger streams. */
+export async function* entriesInOrder(db: Db, disputeId: number, page = 2000): AsyncGenerator<EntryRow> {
+  let next = 0;
+  for (;;) {
+    const rows = await db
+      .selectFrom("ledger_entries")
+      .select([
+        "seq",
+        "type",
+        "org_id",
+        "key_id",
+        "occurred_at",
+        "recorded_at",
+        "visibility",
+        "body",
+        "signature",
+        "leaf_hash",
+      ])
+      .where("dispute_id", "=", disputeId)
+      .where("seq", ">=", next)
+      .orderBy("seq")
+      .limit(page)
+      .execute();
+    for (const r of rows) yield r;
+    if (rows.length < page) return;
+    next = rows[rows.length - 1]!.seq + 1;
+  }
+}

@@ -1,0 +1,111 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from "kysely";
+
+/**
+ * Migrations live in code (not files on disk) so the package runs the same from any folder.
+ * Each is written with the schema builder only, so PostgreSQL can run them unchanged.
+ */
+const migrations: Record<string, Migration> = {
+  "0001_ledger": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable("organizations")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("short_name", "text", (c) => c.notNull())
+        .addColumn("kind", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("signing_keys")
+        .addColumn("key_id", "text", (c) => c.primaryKey())
+        .addColumn("org_id", "text", (c) => c.notNull())
+        .addColumn("public_key", "blob", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("disputes")
+        .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+        .addColumn("slug", "text", (c) => c.notNull().unique())
+        .addColumn("origin", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("ledger_entries")
+        .addColumn("dispute_id", "integer", (c) => c.notNull().references("disputes.id"))
+        .addColumn("seq", "integer", (c) => c.notNull())
+        .addColumn("type", "text", (c) => c.notNull())
+        .addColumn("org_id", "text", (c) => c.notNull())
+        .addColumn("key_id", "text", (c) => c.notNull())
+        .addColumn("occurred_at", "text", (c) => c.notNull())
+        .addColumn("recorded_at", "text", (c) => c.notNull())
+        .addColumn("visibility", "text", (c) => c.notNull())
+        .addColumn("body", "text", (c) => c.notNull())
+        .addColumn("signature", "blob", (c) => c.notNull())
+        .addColumn("leaf_hash", "blob", (c) => c.notNull())
+        .addPrimaryKeyConstraint("ledger_entries_pk", ["dispute_id", "seq"])
+        .execute();
+      await db.schema
+        .createTable("tree_nodes")
+        .addColumn("dispute_id", "integer", (c) => c.notNull().references("disputes.id"))
+        .addColumn("level", "integer", (c) => c.notNull())
+        .addColumn("idx", "integer", (c) => c.notNull())
+        .addColumn("hash", "blob", (c) => c.notNull())
+        .addPrimaryKeyConstraint("tree_nodes_pk", ["dispute_id", "level", "idx"])
+        .execute();
+      await db.schema
+        .createTable("checkpoints")
+        .addColumn("dispute_id", "integer", (c) => c.notNull().references("disputes.id"))
+        .addColumn("size", "integer", (c) => c.notNull())
+        .addColumn("root", "blob", (c) => c.notNull())
+        .addColumn("note", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("checkpoints_pk", ["dispute_id", "size"])
+        .execute();
+      await db.schema
+        .createTable("proj_timeline")
+        .addColumn("dispute_id", "integer", (c) => c.notNull())
+        .addColumn("seq", "integer", (c) => c.notNull())
+        .addColumn("type", "text", (c) => c.notNull())
+        .addColumn("org_id", "text", (c) => c.notNull())
+        .addColumn("side_id", "text")
+        .addColumn("occurred_at", "text", (c) => c.notNull())
+        .addColumn("recorded_at", "text", (c) => c.notNull())
+        .addColumn("visibility", "text", (c) => c.notNull())
+        .addColumn("subject", "text")
+        .addColumn("published_seq", "integer")
+        .addColumn("published_at", "text")
+        .addPrimaryKeyConstraint("proj_timeline_pk", ["dispute_id", "seq"])
+        .execute();
+      await db.schema
+        .createIndex("proj_timeline_occurred")
+        .on("proj_timeline")
+        .columns(["dispute_id", "occurred_at", "seq"])
+        .execute();
+      await db.schema
+        .createTable("proj_snapshots")
+        .addColumn("dispute_id", "integer", (c) => c.notNull())
+        .addColumn("scope", "text", (c) => c.notNull())
+        .addColumn("occurred_at", "text", (c) => c.notNull())
+        .addColumn("seq", "integer", (c) => c.notNull())
+        .addColumn("entries", "integer", (c) => c.notNull())
+        .addColumn("state", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("proj_snapshots_pk", ["dispute_id", "scope", "occurred_at", "seq"])
+        .execute();
+    },
+  },
+};
+
+class InlineProvider implements MigrationProvider {
+  async getMigrations() {
+    return migrations;
+  }
+}
+
+export async function migrate(db: Kysely<unknown>): Promise<void> {
+  const migrator = new Migrator({ db, provider: new InlineProvider() });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
+    throw new Error(`migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

@@ -1,0 +1,76 @@
+import type { Generated } from "kysely";
+
+/**
+ * Table types for Kysely. Ledger tables (ledger_entries, tree_nodes, checkpoints) are
+ * append-only: the code has no UPDATE or DELETE for them, and `parley verify` proves it.
+ * Tables prefixed proj_ are read models, rebuilt from the ledger by `parley rebuild`.
+ * Binary values (hashes, signatures, keys) are BLOBs: bytea on PostgreSQL.
+ */
+export interface Database {
+  organizations: {
+    id: string;
+    name: string;
+    short_name: string;
+    kind: string;
+    created_at: string;
+  };
+  signing_keys: {
+    key_id: string;
+    org_id: string;
+    public_key: Uint8Array;
+    created_at: string;
+  };
+  disputes: {
+    id: Generated<number>;
+    slug: string;
+    origin: string;
+    created_at: string;
+  };
+  ledger_entries: {
+    dispute_id: number;
+    seq: number;
+    type: string;
+    org_id: string;
+    key_id: string;
+    occurred_at: string;
+    recorded_at: string;
+    visibility: string;
+    body: string;
+    signature: Uint8Array;
+    leaf_hash: Uint8Array;
+  };
+  tree_nodes: {
+    dispute_id: number;
+    level: number;
+    idx: number;
+    hash: Uint8Array;
+  };
+  checkpoints: {
+    dispute_id: number;
+    size: number;
+    root: Uint8Array;
+    note: string;
+    created_at: string;
+  };
+  proj_timeline: {
+    dispute_id: number;
+    seq: number;
+    type: string;
+    org_id: string;
+    side_id: string | null;
+    occurred_at: string;
+    recorded_at: string;
+    visibility: string;
+    subject: string | null;
+    published_seq: number | null;
+    published_at: string | null;
+  };
+  proj_snapshots: {
+    dispute_id: number;
+    scope: string;
+    occurred_at: string;
+    seq: number;
+    entries: number;
+    state: string;
+  };
+}
