@@ -85,6 +85,7 @@ export class Parley {
   private readonly clock: () => Date;
   private readonly live = new Map<string, Live>();
   private closer: (() => Promise<void>) | null = null;
+  private checkpointKeyRecorded = false;
 
   constructor(db: Kysely<Database>, keys: KeyStore, opts: ParleyOptions = {}) {
     this.db = db;
@@ -211,7 +212,7 @@ export class Parley {
         }
         await this.flush(trx, live, pending);
         const root = live.range.root();
-        const signer = this.keys.ensure(CHECKPOINT_KEY);
+        const signer = await this.checkpointSigner(trx);
         const note = signCheckpoint(live.origin, live.range.size, root, {
           name: this.host,
           privateKey: signer.privateKey,
@@ -223,8 +224,28 @@ export class Parley {
     } catch (err) {
       // Whatever the cache absorbed from a rolled-back transaction is untrue now.
       this.live.delete(slug);
+      this.checkpointKeyRecorded = false;
       throw err;
     }
+  }
+
+  /** The server's checkpoint key, with its public half in signing_keys so verify can find it. */
+  private async checkpointSigner(trx: Kysely<Database>) {
+    const key = this.keys.ensure(CHECKPOINT_KEY);
+    if (!this.checkpointKeyRecorded) {
+      await trx
+        .insertInto("signing_keys")
+        .values({
+          key_id: key.keyId,
+          org_id: CHECKPOINT_KEY,
+          public_key: key.publicRaw,
+          created_at: this.now(),
+        })
+        .onConflict((oc) => oc.column("key_id").doNothing())
+        .execute();
+      this.checkpointKeyRecorded = true;
+    }
+    return key;
   }
 
   private async decideOne(
@@ -323,6 +344,10 @@ export class Parley {
       pending.published.push({ seq: entry.payload.entry, by: seq, at: entry.occurredAt });
     }
     const authored: Authored = { visibility: entry.visibility, org: actor.org, side };
+    if (entry.type === "party.joined") {
+      // The organization's scopes were named for it sitting on no side; they are stale now.
+      for (const name of live.scopes.keys()) if (name.split(":")[1] === actor.org) live.scopes.delete(name);
+    }
     if (outOfOrder) {
       // Later states and snapshots no longer follow from the record: rebuild them on demand.
       const from = { occurredAt: entry.occurredAt, seq };
@@ -500,13 +525,21 @@ export class Parley {
     return this.db.transaction().execute(async (trx) => (await this.load(trx, d)).all);
   }
 
-  /** The at-a-glance status; `asOf` is an instant or a date (the end of that day in the dispute's zone). */
-  async status(slug: string, viewer: Viewer = PUBLIC, asOf?: string): Promise<Status> {
+  /**
+   * The at-a-glance status. `asOf` is an instant or a date (the end of that day in the
+   * dispute's zone); `recordedBy` limits it to what had been recorded by then (the audit view).
+   */
+  async status(slug: string, viewer: Viewer = PUBLIC, asOf?: string, recordedBy?: string): Promise<Status> {
     const d = await this.disputeRow(slug);
     const all = await this.currentAll(d);
     const tz = all.opened?.timeZone ?? "UTC";
     const instant = asOf ? endOfDayOrInstant(asOf, tz) : this.now();
-    const state = await this.view(slug, viewer, { asOf: instant });
+    const recorded = recordedBy ? endOfDayOrInstant(recordedBy, tz) : undefined;
+    const state = await this.view(
+      slug,
+      viewer,
+      recorded ? { asOf: instant, recordedBy: recorded } : { asOf: instant },
+    );
     if (!state.opened) fail("DISPUTE_UNKNOWN", "this viewer cannot see the dispute");
     return status(state, instant, await this.foreignStoppages(slug, viewer, instant));
   }
@@ -591,7 +624,7 @@ function snapshotIfDue(
     occurred_at: entry.occurredAt,
     seq: entry.seq,
     entries: state.entries,
-    state: JSON.stringify(state),
+    state: canonicalBytes(state).toString("utf8"),
   });
 }
 

@@ -33,6 +33,17 @@ export function fold(slug: string, entries: Iterable<AnyEntry>): DisputeState {
   return state;
 }
 
+/**
+ * FIX (own-property lookups): state records are plain objects keyed by ids people choose, and
+ * "constructor" is a valid Id. A bare `record[id]` then found Object.prototype.constructor:
+ * evolve threw on a `party.joined` of org "constructor" (which decide accepted) and wrote
+ * fields such as `status` or `end` onto the global Object function. Every lookup by id goes
+ * through own(); writes (`record[id] = …`) already create own properties.
+ */
+export function own<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
 function apply(s: DisputeState, e: AnyEntry): void {
   const at = e.occurredAt;
   const side = sideOf(s, e.actor.org);
@@ -59,7 +70,7 @@ function apply(s: DisputeState, e: AnyEntry): void {
     case "party.joined": {
       const p = e.payload;
       upsertOrg(s, p.org, p.side);
-      const sd = s.sides[p.side];
+      const sd = own(s.sides, p.side);
       if (sd && !sd.orgs.includes(p.org.id)) sd.orgs.push(p.org.id);
       for (const r of p.represents) represent(s, p.org.id, r);
       return;
@@ -68,19 +79,19 @@ function apply(s: DisputeState, e: AnyEntry): void {
       upsertOrg(s, e.payload.org, null);
       return;
     case "representation.updated": {
-      const rep = s.orgs[e.actor.org];
+      const rep = own(s.orgs, e.actor.org);
       if (!rep) return;
       for (const r of e.payload.add) represent(s, rep.id, r);
       for (const id of e.payload.remove) {
         rep.represents = rep.represents.filter((x) => x !== id);
-        const o = s.orgs[id];
+        const o = own(s.orgs, id);
         if (o) o.representedBy = o.representedBy.filter((x) => x !== rep.id);
       }
       return;
     }
     case "issue.opened": {
       const p = e.payload;
-      if (s.issues[p.issue]) return;
+      if (own(s.issues, p.issue)) return;
       s.issues[p.issue] = {
         id: p.issue,
         title: p.title,
@@ -99,7 +110,7 @@ function apply(s: DisputeState, e: AnyEntry): void {
     }
     case "issue.withdrawn":
     case "issue.dropped": {
-      const issue = s.issues[e.payload.issue];
+      const issue = own(s.issues, e.payload.issue);
       if (!issue || issue.status !== "open") return;
       issue.status = e.type === "issue.withdrawn" ? "withdrawn" : "dropped";
       issue.awaiting = null;
@@ -111,7 +122,7 @@ function apply(s: DisputeState, e: AnyEntry): void {
       if (!side) return;
       const other = otherSide(s, side);
       for (const item of e.payload.issues) {
-        const issue = s.issues[item.issue];
+        const issue = own(s.issues, item.issue);
         if (!issue) continue;
         issue.passes += 1;
         issue.lastPass[side] = { seq: e.seq, at };
@@ -144,7 +155,7 @@ function apply(s: DisputeState, e: AnyEntry): void {
     }
     case "meeting.requested": {
       const p = e.payload;
-      if (s.meetings[p.meeting]) return;
+      if (own(s.meetings, p.meeting)) return;
       const awaiting = side && p.kind === "table" ? otherSide(s, side) : null;
       s.meetings[p.meeting] = {
         id: p.meeting,
@@ -167,7 +178,7 @@ function apply(s: DisputeState, e: AnyEntry): void {
       return;
     }
     case "meeting.answered": {
-      const m = s.meetings[e.payload.meeting];
+      const m = own(s.meetings, e.payload.meeting);
       if (!m) return;
       if (m.awaiting && side === m.awaiting && m.since) {
         recordResponse(s, side, `meeting:${m.id}`, m.since, at);
@@ -183,7 +194,7 @@ function apply(s: DisputeState, e: AnyEntry): void {
     }
     case "meeting.scheduled": {
       const p = e.payload;
-      const m = s.meetings[p.meeting];
+      const m = own(s.meetings, p.meeting);
       if (m) {
         if (m.awaiting && side === m.awaiting && m.since) {
           recordResponse(s, side, `meeting:${m.id}`, m.since, at);
@@ -223,7 +234,7 @@ function apply(s: DisputeState, e: AnyEntry): void {
       return;
     }
     case "meeting.held": {
-      const m = s.meetings[e.payload.meeting];
+      const m = own(s.meetings, e.payload.meeting);
       if (!m) return;
       m.status = "held";
       m.start = e.payload.start ?? m.start ?? at;
@@ -236,7 +247,7 @@ function apply(s: DisputeState, e: AnyEntry): void {
       return;
     }
     case "meeting.postponed": {
-      const m = s.meetings[e.payload.meeting];
+      const m = own(s.meetings, e.payload.meeting);
       if (!m) return;
       m.status = e.payload.start ? "scheduled" : "postponed";
       m.start = e.payload.start ?? null;
@@ -245,7 +256,7 @@ function apply(s: DisputeState, e: AnyEntry): void {
       return;
     }
     case "meeting.cancelled": {
-      const m = s.meetings[e.payload.meeting];
+      const m = own(s.meetings, e.payload.meeting);
       if (!m) return;
       m.status = "cancelled";
       m.awaiting = null;
@@ -258,7 +269,7 @@ function apply(s: DisputeState, e: AnyEntry): void {
       return;
     case "stoppage.started": {
       const p = e.payload;
-      if (s.stoppages[p.stoppage]) return;
+      if (own(s.stoppages, p.stoppage)) return;
       s.stoppages[p.stoppage] = {
         id: p.stoppage,
         kind: p.kind,
@@ -272,14 +283,14 @@ function apply(s: DisputeState, e: AnyEntry): void {
       return;
     }
     case "stoppage.joined": {
-      const st = s.stoppages[e.payload.stoppage];
+      const st = own(s.stoppages, e.payload.stoppage);
       if (!st || st.by.includes(e.payload.org)) return;
       st.by.push(e.payload.org);
       st.joined.push({ org: e.payload.org, at: e.payload.at, workers: e.payload.workers ?? null });
       return;
     }
     case "stoppage.ended": {
-      const st = s.stoppages[e.payload.stoppage];
+      const st = own(s.stoppages, e.payload.stoppage);
       if (st) st.end = e.payload.end;
       return;
     }
@@ -297,7 +308,7 @@ function apply(s: DisputeState, e: AnyEntry): void {
     }
     case "comment.requested": {
       const p = e.payload;
-      if (s.requests[p.request]) return;
+      if (own(s.requests, p.request)) return;
       s.requests[p.request] = {
         id: p.request,
         from: e.actor.org,
@@ -310,7 +321,7 @@ function apply(s: DisputeState, e: AnyEntry): void {
       return;
     }
     case "comment.answered": {
-      const r = s.requests[e.payload.request];
+      const r = own(s.requests, e.payload.request);
       if (r && !r.response) r.response = { kind: e.payload.response, at };
       return;
     }
@@ -341,7 +352,7 @@ function apply(s: DisputeState, e: AnyEntry): void {
 }
 
 function upsertOrg(s: DisputeState, org: Organization, side: string | null): void {
-  const existing = s.orgs[org.id];
+  const existing = own(s.orgs, org.id);
   if (existing) {
     Object.assign(existing, org);
     if (side) existing.side = side;
@@ -351,9 +362,9 @@ function upsertOrg(s: DisputeState, org: Organization, side: string | null): voi
 }
 
 function represent(s: DisputeState, representative: string, org: Organization): void {
-  if (!s.orgs[org.id]) upsertOrg(s, org, null);
-  const rep = s.orgs[representative];
-  const target = s.orgs[org.id];
+  if (!own(s.orgs, org.id)) upsertOrg(s, org, null);
+  const rep = own(s.orgs, representative);
+  const target = own(s.orgs, org.id);
   if (!rep || !target) return;
   if (!rep.represents.includes(org.id)) rep.represents.push(org.id);
   if (!target.representedBy.includes(representative)) target.representedBy.push(representative);
@@ -363,7 +374,7 @@ function applyTa(s: DisputeState, e: Entry<"ta.signed">, side: string | null): v
   if (!side) return;
   const at = e.occurredAt;
   const ref = e.payload.countersigns;
-  const existing = ref === undefined ? undefined : s.tas[String(ref)];
+  const existing = ref === undefined ? undefined : own(s.tas, String(ref));
   const ta = existing ?? {
     seq: e.seq,
     issues: [...e.payload.issues],
@@ -377,7 +388,7 @@ function applyTa(s: DisputeState, e: Entry<"ta.signed">, side: string | null): v
   const other = otherSide(s, side);
   const complete = other !== null && ta.signedBy.includes(other);
   for (const id of ta.issues) {
-    const issue = s.issues[id];
+    const issue = own(s.issues, id);
     if (!issue || issue.status !== "open") continue;
     if (complete) {
       issue.status = "tentatively-agreed";

@@ -139,9 +139,13 @@ export function verifierKey(name: string, publicRaw: Uint8Array): string {
 }
 
 export function parseVerifierKey(vkey: string): Verifier {
-  const parts = vkey.split("+");
-  if (parts.length !== 3) throw malformed("a verifier key is name+keyhash+key");
-  const [name, hashHex, keyText] = parts as [string, string, string];
+  // Names cannot hold "+" and the hash is hex, but the base64 key can contain "+".
+  const first = vkey.indexOf("+");
+  const second = vkey.indexOf("+", first + 1);
+  if (first < 0 || second < 0) throw malformed("a verifier key is name+keyhash+key");
+  const name = vkey.slice(0, first);
+  const hashHex = vkey.slice(first + 1, second);
+  const keyText = vkey.slice(second + 1);
   checkKeyName(name);
   const typedKey = decodeBase64(keyText, "verifier key");
   if (typedKey.length !== 1 + PUBLIC_KEY_SIZE || typedKey[0] !== ED25519_TYPE) {

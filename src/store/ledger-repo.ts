@@ -33,11 +33,13 @@ export async function insertEntries(db: Db, disputeId: number, rows: EntryRow[])
   }
 }
 
-export async function insertNodes(
-  db: Db,
-  disputeId: number,
-  nodes: { level: number; idx: number; hash: Uint8Array }[],
-): Promise<void> {
+export interface NodeRow {
+  level: number;
+  idx: number;
+  hash: Uint8Array;
+}
+
+export async function insertNodes(db: Db, disputeId: number, nodes: NodeRow[]): Promise<void> {
   for (let i = 0; i < nodes.length; i += CHUNK * 2) {
     await db
       .insertInto("tree_nodes")

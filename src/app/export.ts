@@ -1,0 +1,221 @@
+import { createReadStream } from "node:fs";
+import { createInterface } from "node:readline";
+import type { Writable } from "node:stream";
+import { fail } from "../domain/errors.ts";
+import { parseCheckpoint } from "../ledger/checkpoint.ts";
+import { keyIdOf } from "../ledger/ed25519.ts";
+import { ExportHeader, verifyExport } from "../ledger/export-file.ts";
+import { canonicalBytes } from "../ledger/jcs.ts";
+import { CompactRange, entryLeafHash } from "../ledger/merkle.ts";
+import { CHECKPOINT_KEY } from "../store/keystore.ts";
+import {
+  type EntryRow,
+  entriesInOrder,
+  insertCheckpoint,
+  insertEntries,
+  insertNodes,
+  latestCheckpoint,
+  type NodeRow,
+} from "../store/ledger-repo.ts";
+import type { Parley } from "./parley.ts";
+import { rebuildProjectionsIn } from "./rebuild.ts";
+import { parseEntry } from "./views.ts";
+import { canSee, type Viewer } from "./visibility.ts";
+
+/** The name a viewer is recorded under in an export header. */
+function viewerName(viewer: Viewer): string {
+  return viewer.kind === "org"
+    ? `${viewer.role}:${viewer.org}`
+    : viewer.kind === "operator"
+      ? "all"
+      : "public";
+}
+
+/**
+ * Writes what `viewer` may see of a dispute: those entries in full, the leaf hashes of the
+ * rest, and the latest checkpoint. Streams, so a long ledger never sits in memory.
+ */
+export async function writeExport(
+  app: Parley,
+  slug: string,
+  viewer: Viewer,
+  out: Writable,
+): Promise<{ full: number; hidden: number }> {
+  const d = await app.disputeRow(slug);
+  const cp =
+    (await latestCheckpoint(app.db, d.id)) ?? fail("DISPUTE_UNKNOWN", "the dispute has no checkpoint yet");
+  const all = await app.view(slug, { kind: "operator" });
+  const side = viewer.kind === "org" ? (all.orgs[viewer.org]?.side ?? null) : null;
+  const keys = await app.db.selectFrom("signing_keys").selectAll().execute();
+  const cpKey =
+    keys.find((k) => k.org_id === CHECKPOINT_KEY) ?? fail("KEY_MISSING", "no checkpoint key recorded");
+  const published = new Set(Object.keys(all.published).map(Number));
+  const timeline = new Map<number, string | null>();
+  for (const r of await app.db
+    .selectFrom("proj_timeline")
+    .select(["seq", "side_id"])
+    .where("dispute_id", "=", d.id)
+    .execute()) {
+    timeline.set(r.seq, r.side_id);
+  }
+  const header: ExportHeader = {
+    format: "parley-export",
+    version: 1,
+    dispute: slug,
+    origin: d.origin,
+    viewer: viewerName(viewer),
+    exportedAt: app.now(),
+    size: cp.size,
+    checkpoint: cp.note,
+    checkpointKey: {
+      name: d.origin.slice(0, d.origin.length - slug.length - 1),
+      publicKey: Buffer.from(cpKey.public_key).toString("base64"),
+    },
+    keys: keys
+      .filter((k) => k.org_id !== CHECKPOINT_KEY)
+      .map((k) => ({
+        keyId: k.key_id,
+        org: k.org_id,
+        publicKey: Buffer.from(k.public_key).toString("base64"),
+      })),
+  };
+  await write(out, `${JSON.stringify(header)}\n`);
+  let full = 0;
+  let hidden = 0;
+  for await (const row of entriesInOrder(app.db, d.id)) {
+    if (row.seq >= cp.size) break;
+    const authored = { visibility: row.visibility, org: row.org_id, side: timeline.get(row.seq) ?? null };
+    const line =
+      canSee(viewer, authored, side) || published.has(row.seq)
+        ? {
+            seq: row.seq,
+            entry: JSON.parse(row.body),
+            signature: Buffer.from(row.signature).toString("base64"),
+          }
+        : { seq: row.seq, leafHash: Buffer.from(row.leaf_hash).toString("base64") };
+    if ("entry" in line) full += 1;
+    else hidden += 1;
+    await write(out, `${JSON.stringify(line)}\n`);
+  }
+  await write(out, `${JSON.stringify({ end: true, count: full + hidden })}\n`);
+  return { full, hidden };
+}
+
+function write(out: Writable, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (out.write(text)) resolve();
+    else {
+      out.once("drain", resolve);
+      out.once("error", reject);
+    }
+  });
+}
+
+export function fileLines(path: string): AsyncIterable<string> {
+  return createInterface({ input: createReadStream(path, "utf8"), crlfDelay: Number.POSITIVE_INFINITY });
+}
+
+/**
+ * Loads an export made by `parley export --viewer all` into a store that holds the same
+ * signing keys: the file is verified first, then its entries are stored byte for byte (so
+ * the tree and checkpoint are the same) and the read models are rebuilt; nothing is written
+ * if any check fails, including a file that changed between the check and the load.
+ */
+export async function importExport(app: Parley, path: string): Promise<{ dispute: string; entries: number }> {
+  const report = await verifyExport(fileLines(path));
+  if (!report.ok) {
+    fail("IMPORT_INVALID", `the file did not verify: ${report.problems[0]?.what ?? "unknown problem"}`, {
+      problems: report.problems.slice(0, 20),
+    });
+  }
+  if (report.hidden > 0) {
+    fail(
+      "IMPORT_INCOMPLETE",
+      `${report.hidden} entries are present only as hashes; export with --viewer all`,
+    );
+  }
+  const slug = report.dispute!;
+  const existing = await app.db
+    .selectFrom("disputes")
+    .select("id")
+    .where("slug", "=", slug)
+    .executeTakeFirst();
+  if (existing) fail("DISPUTE_EXISTS", `dispute ${slug} already exists here`);
+  const known = new Map(
+    (await app.db.selectFrom("signing_keys").selectAll().execute()).map((k) => [k.key_id, k]),
+  );
+
+  return app.db.transaction().execute(async (trx) => {
+    const range = new CompactRange();
+    let header: ExportHeader | null = null;
+    let disputeId = -1;
+    let rows: EntryRow[] = [];
+    let nodes: NodeRow[] = [];
+    const flush = async () => {
+      await insertEntries(trx, disputeId, rows);
+      await insertNodes(trx, disputeId, nodes);
+      rows = [];
+      nodes = [];
+    };
+    for await (const text of fileLines(path)) {
+      if (text.trim() === "") continue;
+      const json = JSON.parse(text);
+      if (!header) {
+        header = ExportHeader.parse(json);
+        for (const k of header.keys) {
+          const mine = known.get(k.keyId);
+          if (!mine || mine.org_id !== k.org)
+            fail("KEY_MISSING", `this store does not hold ${k.org}'s key ${k.keyId}`);
+        }
+        const cpKeyId = keyIdOf(Buffer.from(header.checkpointKey.publicKey, "base64"));
+        if (known.get(cpKeyId)?.org_id !== CHECKPOINT_KEY) {
+          fail("KEY_MISSING", "this store's checkpoint key is not the one that signed the export");
+        }
+        const inserted = await trx
+          .insertInto("disputes")
+          .values({ slug, origin: header.origin, created_at: app.now() })
+          .returning("id")
+          .executeTakeFirstOrThrow();
+        disputeId = inserted.id;
+        continue;
+      }
+      if (json.end === true) break;
+      const entry = parseEntry(JSON.stringify(json.entry));
+      const bytes = canonicalBytes(entry);
+      const signature = Buffer.from(json.signature, "base64");
+      const leaf = entryLeafHash(bytes, signature);
+      let idx = entry.seq;
+      range.append(leaf).forEach((hash, i) => {
+        idx = Math.floor(idx / 2);
+        nodes.push({ level: i + 1, idx, hash });
+      });
+      rows.push({
+        seq: entry.seq,
+        type: entry.type,
+        org_id: entry.actor.org,
+        key_id: entry.keyId,
+        occurred_at: entry.occurredAt,
+        recorded_at: entry.recordedAt,
+        visibility: entry.visibility,
+        body: bytes.toString("utf8"),
+        signature,
+        leaf_hash: leaf,
+      });
+      if (rows.length >= 2000) await flush();
+    }
+    await flush();
+    if (!header) fail("IMPORT_INVALID", "the file has no header");
+    const checkpoint = parseCheckpoint(header.checkpoint);
+    if (range.size !== checkpoint.size || !range.root().equals(checkpoint.root)) {
+      fail("IMPORT_INVALID", "the file changed while it was being imported");
+    }
+    await insertCheckpoint(trx, disputeId, {
+      size: checkpoint.size,
+      root: checkpoint.root,
+      note: header.checkpoint,
+      created_at: app.now(),
+    });
+    await rebuildProjectionsIn(trx, disputeId, slug);
+    return { dispute: slug, entries: range.size };
+  });
+}

@@ -1,0 +1,42 @@
+import type { Kysely, Transaction } from "kysely";
+import type { Database } from "../store/schema.ts";
+import { defaultScopes, replaySnapshots, replayTimeline } from "./replay.ts";
+
+/**
+ * Throws away a dispute's read models and derives them again from its ledger, in one
+ * transaction: readers see either the old projections or the new, never a half-built set.
+ */
+export async function rebuildProjections(db: Kysely<Database>, disputeId: number, slug: string) {
+  return db.transaction().execute((trx) => rebuildProjectionsIn(trx, disputeId, slug));
+}
+
+/** The same, inside a transaction the caller holds (import loads and projects atomically). */
+export async function rebuildProjectionsIn(
+  trx: Transaction<Database>,
+  disputeId: number,
+  slug: string,
+): Promise<{ timeline: number; snapshots: number }> {
+  await trx.deleteFrom("proj_timeline").where("dispute_id", "=", disputeId).execute();
+  await trx.deleteFrom("proj_snapshots").where("dispute_id", "=", disputeId).execute();
+  let timeline = 0;
+  let batch: Database["proj_timeline"][] = [];
+  const write = async () => {
+    if (batch.length > 0) await trx.insertInto("proj_timeline").values(batch).execute();
+    timeline += batch.length;
+    batch = [];
+  };
+  for await (const { row } of replayTimeline(trx, disputeId)) {
+    batch.push(row);
+    if (batch.length === 400) await write();
+  }
+  await write();
+  let snapshots = 0;
+  for await (const snap of replaySnapshots(trx, disputeId, slug, await defaultScopes(trx, disputeId))) {
+    await trx
+      .insertInto("proj_snapshots")
+      .values({ dispute_id: disputeId, ...snap })
+      .execute();
+    snapshots += 1;
+  }
+  return { timeline, snapshots };
+}

@@ -1,0 +1,175 @@
+import type { AnyEntry } from "../domain/entry.ts";
+import { type DisputeState, initialState } from "../domain/state.ts";
+import { canonicalBytes } from "../ledger/jcs.ts";
+import type { Db } from "../store/ledger-repo.ts";
+import type { Database } from "../store/schema.ts";
+import { timelineRow } from "./parley.ts";
+import { applyForViewer, parseEntry, SNAPSHOT_EVERY, type TimelineRow } from "./views.ts";
+import { type Authored, OPERATOR, PUBLIC, scopeOf, type Viewer } from "./visibility.ts";
+
+/**
+ * Recomputes the read models from the ledger alone. `parley rebuild` writes what this yields;
+ * `parley verify` compares it with what is stored. Both walk the ledger in pages, so memory
+ * stays bounded however long the ledger is.
+ */
+
+/** The timeline rows of a dispute, in sequence order, as the append path would have written them. */
+export async function* replayTimeline(
+  db: Db,
+  disputeId: number,
+): AsyncGenerator<{ row: Database["proj_timeline"]; entry: AnyEntry }> {
+  const sides = new Map<string, string>();
+  const published = await publications(db, disputeId);
+  for await (const r of pages(db, disputeId, "seq")) {
+    const entry = parseEntry(r.body);
+    if (entry.type === "party.joined") sides.set(entry.payload.org.id, entry.payload.side);
+    const row = timelineRow(disputeId, entry, sides.get(entry.actor.org) ?? null);
+    const pub = published.get(entry.seq);
+    if (pub) {
+      row.published_seq = pub.seq;
+      row.published_at = pub.at;
+    }
+    yield { row, entry };
+  }
+}
+
+/** The first publication of each entry: sequence number of the publishing entry and when. */
+async function publications(db: Db, disputeId: number): Promise<Map<number, { seq: number; at: string }>> {
+  const rows = await db
+    .selectFrom("ledger_entries")
+    .select(["seq", "body", "occurred_at"])
+    .where("dispute_id", "=", disputeId)
+    .where("type", "=", "entry.published")
+    .orderBy("seq")
+    .execute();
+  const out = new Map<number, { seq: number; at: string }>();
+  for (const r of rows) {
+    const target = (parseEntry(r.body) as AnyEntry & { type: "entry.published" }).payload.entry;
+    if (!out.has(target)) out.set(target, { seq: r.seq, at: r.occurred_at });
+  }
+  return out;
+}
+
+export interface ScopeSpec {
+  name: string;
+  viewer: Viewer;
+  side: string | null;
+}
+
+/** Parses a stored scope name back into its viewer, so snapshots can be re-derived. */
+export function scopeFromName(name: string): ScopeSpec | null {
+  if (name === "all") return { name, viewer: OPERATOR, side: null };
+  if (name === "public") return { name, viewer: PUBLIC, side: null };
+  const m = /^(negotiator|member):([a-z0-9][a-z0-9-]*):(-|[a-z0-9][a-z0-9-]*)$/.exec(name);
+  if (!m) return null;
+  const side = m[3] === "-" ? null : m[3]!;
+  const viewer: Viewer = { kind: "org", org: m[2]!, role: m[1] as "negotiator" | "member" };
+  return scopeFromViewer(viewer, side);
+}
+
+export function scopeFromViewer(viewer: Viewer, side: string | null): ScopeSpec {
+  return { name: scopeOf(viewer, side), viewer, side };
+}
+
+/**
+ * Folds every given scope in occurrence order and yields each snapshot the append path takes
+ * (every SNAPSHOT_EVERY entries a scope has folded), with the key it is stored under.
+ */
+export async function* replaySnapshots(
+  db: Db,
+  disputeId: number,
+  slug: string,
+  scopes: ScopeSpec[],
+): AsyncGenerator<Omit<Database["proj_snapshots"], "dispute_id">> {
+  const states = new Map<string, DisputeState>(scopes.map((s) => [s.name, initialState(slug)]));
+  const authored = new Map<number, { authored: Authored; entry: AnyEntry }>();
+  const sides = new Map<string, string>();
+  const target = async (seq: number) => authored.get(seq);
+  for await (const r of pages(db, disputeId, "occurrence")) {
+    const entry = parseEntry(r.body);
+    if (entry.type === "party.joined") sides.set(entry.payload.org.id, entry.payload.side);
+    const a: Authored = {
+      visibility: entry.visibility,
+      org: entry.actor.org,
+      side: sides.get(entry.actor.org) ?? null,
+    };
+    // Only published entries are ever looked up again; keep just those in memory.
+    if (entry.visibility !== "public") authored.set(entry.seq, { authored: a, entry });
+    for (const scope of scopes) {
+      const state = states.get(scope.name)!;
+      const before = state.entries;
+      await applyForViewer(state, scope.viewer, scope.side, { ...a, type: entry.type }, entry, target);
+      if (Math.floor(state.entries / SNAPSHOT_EVERY) > Math.floor(before / SNAPSHOT_EVERY)) {
+        yield {
+          scope: scope.name,
+          occurred_at: entry.occurredAt,
+          seq: entry.seq,
+          entries: state.entries,
+          state: canonicalBytes(state).toString("utf8"),
+        };
+      }
+    }
+  }
+}
+
+/** The scopes `rebuild` snapshots: everything, the public, and each party's negotiators. */
+export async function defaultScopes(db: Db, disputeId: number): Promise<ScopeSpec[]> {
+  const scopes = [scopeFromViewer(OPERATOR, null), scopeFromViewer(PUBLIC, null)];
+  const joined = await db
+    .selectFrom("ledger_entries")
+    .select("body")
+    .where("dispute_id", "=", disputeId)
+    .where("type", "=", "party.joined")
+    .orderBy("seq")
+    .execute();
+  for (const { body } of joined) {
+    const entry = parseEntry(body);
+    if (entry.type !== "party.joined") continue;
+    const viewer: Viewer = { kind: "org", org: entry.actor.org, role: "negotiator" };
+    scopes.push(scopeFromViewer(viewer, entry.payload.side));
+  }
+  return scopes;
+}
+
+type LedgerRow = Omit<TimelineRow, "side">;
+
+async function* pages(
+  db: Db,
+  disputeId: number,
+  order: "seq" | "occurrence",
+  size = 2000,
+): AsyncGenerator<LedgerRow> {
+  let after: { occurred_at: string; seq: number } | null = null;
+  for (;;) {
+    let q = db
+      .selectFrom("ledger_entries as e")
+      .select([
+        "e.seq",
+        "e.type",
+        "e.org_id as org",
+        "e.visibility",
+        "e.occurred_at",
+        "e.recorded_at",
+        "e.body",
+      ])
+      .where("e.dispute_id", "=", disputeId);
+    if (after) {
+      const a = after;
+      q =
+        order === "seq"
+          ? q.where("e.seq", ">", a.seq)
+          : q.where((eb) =>
+              eb.or([
+                eb("e.occurred_at", ">", a.occurred_at),
+                eb.and([eb("e.occurred_at", "=", a.occurred_at), eb("e.seq", ">", a.seq)]),
+              ]),
+            );
+    }
+    q = order === "seq" ? q.orderBy("e.seq") : q.orderBy("e.occurred_at").orderBy("e.seq");
+    const rows = await q.limit(size).execute();
+    yield* rows;
+    if (rows.length < size) return;
+    const last = rows[rows.length - 1]!;
+    after = { occurred_at: last.occurred_at, seq: last.seq };
+  }
+}

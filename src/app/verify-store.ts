@@ -1,0 +1,471 @@
+import type { Kysely } from "kysely";
+import { isEntryType, PAYLOADS } from "../domain/events.ts";
+import { keyHash, parseCheckpoint } from "../ledger/checkpoint.ts";
+import { keyIdOf, publicKeyObject, verifyAsync } from "../ledger/ed25519.ts";
+import { canonicalBytes } from "../ledger/jcs.ts";
+import { CompactRange, entryLeafHash } from "../ledger/merkle.ts";
+import { CHECKPOINT_KEY } from "../store/keystore.ts";
+import { entriesInOrder } from "../store/ledger-repo.ts";
+import type { Database } from "../store/schema.ts";
+import { replaySnapshots, replayTimeline, type ScopeSpec, scopeFromName } from "./replay.ts";
+import { parseEntry } from "./views.ts";
+
+export interface Problem {
+  dispute: string;
+  table: string;
+  seq?: number;
+  what: string;
+}
+
+export interface DisputeReport {
+  slug: string;
+  entries: number;
+  nodes: number;
+  checkpoints: number;
+  timeline: number;
+  snapshots: number;
+  root: string | null;
+}
+
+export interface StoreReport {
+  ok: boolean;
+  disputes: DisputeReport[];
+  problems: Problem[];
+  /** Problems beyond the first MAX_PROBLEMS are counted, not listed. */
+  moreProblems: number;
+}
+
+const MAX_PROBLEMS = 1000;
+/** Signatures in flight at once: enough to keep libuv's pool busy on every core. */
+const WINDOW = 1024;
+
+/**
+ * Verifies the live store from first principles: every entry's bytes, columns, schema and
+ * signature; every stored tree node against the tree recomputed from the entries; every
+ * checkpoint's signature and root; and that the read models equal a fresh replay. It reads in
+ * pages and keeps O(log n) tree state, so memory does not grow with the ledger.
+ */
+export async function verifyStore(db: Kysely<Database>, slug?: string): Promise<StoreReport> {
+  const report: StoreReport = { ok: true, disputes: [], problems: [], moreProblems: 0 };
+  const problem = (p: Problem) => {
+    report.ok = false;
+    if (report.problems.length < MAX_PROBLEMS) report.problems.push(p);
+    else report.moreProblems += 1;
+  };
+  let q = db.selectFrom("disputes").select(["id", "slug", "origin"]).orderBy("id");
+  if (slug) q = q.where("slug", "=", slug);
+  const disputes = await q.execute();
+  if (slug && disputes.length === 0) problem({ dispute: slug, table: "disputes", what: "no such dispute" });
+  const keys = await loadKeys(db, problem);
+  for (const d of disputes)
+    report.disputes.push(await verifyDispute(db, d, keys, (p) => problem({ dispute: d.slug, ...p })));
+  return report;
+}
+
+type Report = (p: Omit<Problem, "dispute">) => void;
+type Keys = Map<string, { org: string; raw: Buffer }>;
+
+async function loadKeys(db: Kysely<Database>, problem: (p: Problem) => void): Promise<Keys> {
+  const keys: Keys = new Map();
+  for (const k of await db.selectFrom("signing_keys").selectAll().execute()) {
+    const raw = Buffer.from(k.public_key);
+    if (raw.length !== 32 || keyIdOf(raw) !== k.key_id) {
+      problem({ dispute: "*", table: "signing_keys", what: `key ${k.key_id} does not match its public key` });
+      continue;
+    }
+    keys.set(k.key_id, { org: k.org_id, raw });
+  }
+  return keys;
+}
+
+async function verifyDispute(
+  db: Kysely<Database>,
+  d: { id: number; slug: string; origin: string },
+  keys: Keys,
+  problem: Report,
+): Promise<DisputeReport> {
+  const range = new CompactRange();
+  const nodes = new StoredNodes(db, d.id);
+  const checkpoints = storedCheckpoints(db, d.id);
+  let nextCheckpoint = await checkpoints.next();
+  const counts = { entries: 0, nodes: 0, checkpoints: 0 };
+  const inFlight: Promise<void>[] = [];
+  const settle = async () => {
+    await Promise.all(inFlight);
+    inFlight.length = 0;
+  };
+  const signerKeys = [...keys.values()].filter((k) => k.org === CHECKPOINT_KEY);
+
+  const checkCheckpoints = async () => {
+    while (!nextCheckpoint.done && nextCheckpoint.value.size <= range.size) {
+      const cp = nextCheckpoint.value;
+      counts.checkpoints += 1;
+      if (cp.size < range.size) {
+        problem({
+          table: "checkpoints",
+          seq: cp.size,
+          what: `checkpoint of size ${cp.size} is out of order`,
+        });
+      } else {
+        inFlight.push(checkCheckpoint(cp, range.root(), d.origin, signerKeys, problem));
+      }
+      nextCheckpoint = await checkpoints.next();
+    }
+  };
+
+  await checkCheckpoints();
+  for await (const row of entriesInOrder(db, d.id)) {
+    const seq = row.seq;
+    if (seq !== range.size) {
+      problem({
+        table: "ledger_entries",
+        seq: range.size,
+        what: `expected entry ${range.size}, found ${seq}: entries are missing`,
+      });
+    }
+    counts.entries += 1;
+    const body = Buffer.from(row.body, "utf8");
+    const signature = Buffer.from(row.signature);
+    checkEntryRow(d.slug, row, body, keys, problem, inFlight, signature);
+    const leaf = entryLeafHash(body, signature);
+    if (!leaf.equals(Buffer.from(row.leaf_hash))) {
+      problem({
+        table: "ledger_entries",
+        seq,
+        what: "stored leaf hash differs from the hash of the entry and its signature",
+      });
+    }
+    const completed = range.append(leaf);
+    let idx = range.size - 1;
+    for (let level = 1; level <= completed.length; level++) {
+      idx = Math.floor(idx / 2);
+      const stored = await nodes.next(level, idx);
+      const expected = completed[level - 1]!;
+      if (!stored) {
+        problem({ table: "tree_nodes", seq, what: `node ${level}:${idx} is missing` });
+      } else if (!Buffer.from(stored).equals(expected)) {
+        problem({
+          table: "tree_nodes",
+          seq,
+          what: `node ${level}:${idx} hash differs from the recomputed tree`,
+        });
+      }
+    }
+    await checkCheckpoints();
+    if (inFlight.length >= WINDOW) await settle();
+  }
+  await settle();
+  const perLevel = await db
+    .selectFrom("tree_nodes")
+    .select(["level", (eb) => eb.fn.countAll<number>().as("n")])
+    .where("dispute_id", "=", d.id)
+    .groupBy("level")
+    .execute();
+  for (const { level, n } of perLevel) {
+    counts.nodes += Number(n);
+    const expected = level >= 1 ? Math.floor(range.size / 2 ** level) : 0;
+    if (Number(n) > expected) {
+      problem({
+        table: "tree_nodes",
+        what: `${Number(n) - expected} node(s) at level ${level} are not part of the tree`,
+      });
+    }
+  }
+  for (; !nextCheckpoint.done; nextCheckpoint = await checkpoints.next()) {
+    counts.checkpoints += 1;
+    problem({
+      table: "checkpoints",
+      seq: nextCheckpoint.value.size,
+      what: `checkpoint of size ${nextCheckpoint.value.size} is beyond the ledger (${range.size} entries)`,
+    });
+  }
+  const latest = await db
+    .selectFrom("checkpoints")
+    .select((eb) => eb.fn.max("size").as("size"))
+    .where("dispute_id", "=", d.id)
+    .executeTakeFirst();
+  if (range.size > 0 && Number(latest?.size ?? -1) !== range.size) {
+    problem({
+      table: "checkpoints",
+      seq: Number(latest?.size ?? 0),
+      what: `entries ${Number(latest?.size ?? 0)}..${range.size - 1} are not covered by any checkpoint`,
+    });
+  }
+  const projections = await verifyProjections(db, d, problem);
+  return {
+    slug: d.slug,
+    ...counts,
+    ...projections,
+    root: range.size > 0 ? range.root().toString("base64") : null,
+  };
+}
+
+function checkEntryRow(
+  slug: string,
+  row: {
+    seq: number;
+    type: string;
+    org_id: string;
+    key_id: string;
+    occurred_at: string;
+    recorded_at: string;
+    visibility: string;
+  },
+  body: Buffer,
+  keys: Keys,
+  problem: Report,
+  inFlight: Promise<void>[],
+  signature: Buffer,
+): void {
+  const seq = row.seq;
+  let entry: ReturnType<typeof parseEntry>;
+  try {
+    entry = parseEntry(body.toString("utf8"));
+    if (!canonicalBytes(entry).equals(body))
+      problem({ table: "ledger_entries", seq, what: "entry bytes are not canonical (RFC 8785)" });
+  } catch {
+    problem({ table: "ledger_entries", seq, what: "entry body is not valid JSON" });
+    return;
+  }
+  if (entry.dispute !== slug || entry.seq !== seq) {
+    problem({
+      table: "ledger_entries",
+      seq,
+      what: `entry claims to be ${entry.dispute}#${entry.seq}: rows were moved or reordered`,
+    });
+  }
+  const columns: [string, unknown, unknown][] = [
+    ["type", row.type, entry.type],
+    ["org_id", row.org_id, entry.actor?.org],
+    ["key_id", row.key_id, entry.keyId],
+    ["occurred_at", row.occurred_at, entry.occurredAt],
+    ["recorded_at", row.recorded_at, entry.recordedAt],
+    ["visibility", row.visibility, entry.visibility],
+  ];
+  for (const [name, stored, signed] of columns) {
+    if (stored !== signed)
+      problem({
+        table: "ledger_entries",
+        seq,
+        what: `column ${name} (${String(stored)}) differs from the signed entry (${String(signed)})`,
+      });
+  }
+  if (!isEntryType(entry.type) || !PAYLOADS[entry.type].safeParse(entry.payload).success) {
+    problem({
+      table: "ledger_entries",
+      seq,
+      what: `payload does not match the schema of ${String(entry.type)}`,
+    });
+  }
+  const key = keys.get(entry.keyId);
+  if (!key) {
+    problem({ table: "ledger_entries", seq, what: `signing key ${entry.keyId} is unknown` });
+    return;
+  }
+  if (key.org !== entry.actor.org) {
+    problem({
+      table: "ledger_entries",
+      seq,
+      what: `key ${entry.keyId} belongs to ${key.org}, not to ${entry.actor.org}`,
+    });
+  }
+  inFlight.push(
+    verifyAsync(body, signature, publicKeyObject(key.raw)).then((ok) => {
+      if (!ok) problem({ table: "ledger_entries", seq, what: "signature does not verify" });
+    }),
+  );
+}
+
+async function checkCheckpoint(
+  cp: { size: number; root: Uint8Array; note: string },
+  recomputed: Buffer,
+  origin: string,
+  signers: { raw: Buffer }[],
+  problem: Report,
+): Promise<void> {
+  const at = { table: "checkpoints", seq: cp.size };
+  let parsed: ReturnType<typeof parseCheckpoint>;
+  try {
+    parsed = parseCheckpoint(cp.note);
+  } catch (err) {
+    problem({ ...at, what: `checkpoint note is malformed: ${(err as Error).message}` });
+    return;
+  }
+  if (parsed.origin !== origin)
+    problem({ ...at, what: `checkpoint origin ${parsed.origin} is not ${origin}` });
+  if (parsed.size !== cp.size) problem({ ...at, what: `note says size ${parsed.size}, row says ${cp.size}` });
+  if (!parsed.root.equals(Buffer.from(cp.root)))
+    problem({ ...at, what: "note root differs from the row's root" });
+  // Each root is recomputed from the same leaf sequence, so agreeing roots at every size
+  // prove successive checkpoints consistent: each tree is a prefix of the next.
+  if (!parsed.root.equals(recomputed))
+    problem({ ...at, what: "checkpoint root differs from the tree recomputed from the entries" });
+  const body = Buffer.from(parsed.body, "utf8");
+  const checks = parsed.signatures.flatMap((sig) =>
+    signers
+      .filter((s) => keyHash(sig.name, s.raw).equals(sig.keyHash))
+      .map((s) => verifyAsync(body, sig.signature, publicKeyObject(s.raw))),
+  );
+  const results = await Promise.all(checks);
+  if (!results.some(Boolean))
+    problem({ ...at, what: "checkpoint is not signed by this server's checkpoint key" });
+}
+
+/**
+ * Stored nodes, read level by level along the primary key: appends complete the nodes of each
+ * level in increasing index order, so one forward cursor per level checks them in one pass.
+ */
+class StoredNodes {
+  private readonly cursors = new Map<
+    number,
+    { rows: { idx: number; hash: Uint8Array }[]; at: number; done: boolean; after: number }
+  >();
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly disputeId: number,
+    private readonly page = 2000,
+  ) {}
+
+  /** The stored hash of node (level, idx), or undefined if it is missing. Calls come in idx order. */
+  async next(level: number, idx: number): Promise<Uint8Array | undefined> {
+    let c = this.cursors.get(level);
+    if (!c) {
+      c = { rows: [], at: 0, done: false, after: -1 };
+      this.cursors.set(level, c);
+    }
+    for (;;) {
+      while (c.at < c.rows.length && c.rows[c.at]!.idx < idx) c.at += 1;
+      if (c.at < c.rows.length) return c.rows[c.at]!.idx === idx ? c.rows[c.at]!.hash : undefined;
+      if (c.done) return undefined;
+      c.rows = await this.db
+        .selectFrom("tree_nodes")
+        .select(["idx", "hash"])
+        .where("dispute_id", "=", this.disputeId)
+        .where("level", "=", level)
+        .where("idx", ">", c.after)
+        .orderBy("idx")
+        .limit(this.page)
+        .execute();
+      c.at = 0;
+      c.done = c.rows.length < this.page;
+      if (c.rows.length > 0) c.after = c.rows[c.rows.length - 1]!.idx;
+    }
+  }
+}
+
+async function* storedCheckpoints(db: Kysely<Database>, disputeId: number, page = 2000) {
+  let after = -1;
+  for (;;) {
+    const rows = await db
+      .selectFrom("checkpoints")
+      .select(["size", "root", "note"])
+      .where("dispute_id", "=", disputeId)
+      .where("size", ">", after)
+      .orderBy("size")
+      .limit(page)
+      .execute();
+    yield* rows;
+    if (rows.length < page) return;
+    after = rows[rows.length - 1]!.size;
+  }
+}
+
+async function verifyProjections(
+  db: Kysely<Database>,
+  d: { id: number; slug: string },
+  problem: Report,
+): Promise<{ timeline: number; snapshots: number }> {
+  let timeline = 0;
+  const stored = storedTimeline(db, d.id);
+  for await (const { row } of replayTimeline(db, d.id)) {
+    const got = await stored.next();
+    if (got.done) {
+      problem({ table: "proj_timeline", seq: row.seq, what: "timeline row is missing" });
+      continue;
+    }
+    timeline += 1;
+    const differs = (Object.keys(row) as (keyof typeof row)[]).filter((k) => row[k] !== got.value[k]);
+    if (differs.length > 0) {
+      problem({
+        table: "proj_timeline",
+        seq: got.value.seq,
+        what: `timeline row differs from a fresh replay in ${differs.join(", ")}`,
+      });
+    }
+  }
+  for (let extra = await stored.next(); !extra.done; extra = await stored.next()) {
+    timeline += 1;
+    problem({ table: "proj_timeline", seq: extra.value.seq, what: "timeline row has no ledger entry" });
+  }
+
+  const snaps = await db
+    .selectFrom("proj_snapshots")
+    .select(["scope", "occurred_at", "seq", "entries"])
+    .where("dispute_id", "=", d.id)
+    .execute();
+  const scopes = new Map<string, ScopeSpec>();
+  const wanted = new Map<string, (typeof snaps)[number]>();
+  for (const s of snaps) {
+    const spec = scopeFromName(s.scope);
+    if (!spec) {
+      problem({
+        table: "proj_snapshots",
+        seq: s.seq,
+        what: `snapshot scope ${s.scope} is not a known scope`,
+      });
+      continue;
+    }
+    scopes.set(spec.name, spec);
+    wanted.set(`${s.scope}|${s.occurred_at}|${s.seq}`, s);
+  }
+  if (scopes.size > 0) {
+    for await (const fresh of replaySnapshots(db, d.id, d.slug, [...scopes.values()])) {
+      const key = `${fresh.scope}|${fresh.occurred_at}|${fresh.seq}`;
+      const s = wanted.get(key);
+      if (!s) continue;
+      wanted.delete(key);
+      // States are fetched one at a time: a long ledger has many snapshots, each sizeable.
+      const stored = await db
+        .selectFrom("proj_snapshots")
+        .select("state")
+        .where("dispute_id", "=", d.id)
+        .where("scope", "=", s.scope)
+        .where("occurred_at", "=", s.occurred_at)
+        .where("seq", "=", s.seq)
+        .executeTakeFirst();
+      if (stored?.state !== fresh.state || s.entries !== fresh.entries) {
+        problem({
+          table: "proj_snapshots",
+          seq: s.seq,
+          what: `snapshot ${s.scope} at entry ${s.seq} differs from a fresh replay`,
+        });
+      }
+    }
+  }
+  for (const s of wanted.values()) {
+    problem({
+      table: "proj_snapshots",
+      seq: s.seq,
+      what: `snapshot ${s.scope} at entry ${s.seq} matches no point of a fresh replay`,
+    });
+  }
+  return { timeline, snapshots: snaps.length };
+}
+
+async function* storedTimeline(db: Kysely<Database>, disputeId: number, page = 2000) {
+  let after = -1;
+  for (;;) {
+    const rows = await db
+      .selectFrom("proj_timeline")
+      .selectAll()
+      .where("dispute_id", "=", disputeId)
+      .where("seq", ">", after)
+      .orderBy("seq")
+      .limit(page)
+      .execute();
+    yield* rows;
+    if (rows.length < page) return;
+    after = rows[rows.length - 1]!.seq;
+  }
+}

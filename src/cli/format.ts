@@ -1,0 +1,70 @@
+import { localDate } from "../domain/calendar.ts";
+import type { Status } from "../domain/status.ts";
+
+/** The status as a person reads it at a glance: dates in the dispute's own time zone. */
+export function formatStatus(s: Status, viewer: string): string {
+  const tz = s.timeZone;
+  const day = (instant: string) => localDate(instant, tz);
+  const weekday = new Date(`${s.asOfDate}T12:00:00Z`).toLocaleDateString("en-US", {
+    weekday: "short",
+    timeZone: "UTC",
+  });
+  const lines: string[] = [];
+  lines.push(`${s.title} (${s.dispute})`);
+  lines.push(`as of ${weekday} ${s.asOfDate}, ${tz} · seen as ${viewer} · ${s.entries} entries`);
+  lines.push("");
+  const ag = s.agreement;
+  const vote = ag.vote ? ` (${ag.vote.yes} yes, ${ag.vote.no} no)` : "";
+  lines.push(
+    `Agreement   ${ag.name}: ${ag.status}${vote}${ag.expiresAt ? `; expired ${day(ag.expiresAt)}` : ""}`,
+  );
+  for (const side of s.sides) {
+    const orgs = side.organizations.map((o) => o.shortName).join(", ");
+    const reps = side.organizations.flatMap((o) => o.represents);
+    lines.push(`Side        ${side.shortName}: ${orgs}${reps.length > 0 ? ` for ${reps.join(", ")}` : ""}`);
+  }
+  lines.push("");
+  if (s.stoppages.length === 0) lines.push("Stoppages   none");
+  for (const st of s.stoppages) {
+    const who = `${st.kind} by ${st.organizations.join(", ")} against ${st.against.join(", ")}`;
+    const when = st.end
+      ? `ended, ${st.day} days (${day(st.start)} – ${st.lastDay})`
+      : `day ${st.day} (since ${day(st.start)})`;
+    const extra = [
+      st.workdays === null ? null : `${st.workdays} workdays`,
+      st.idleDays === null ? null : `${st.idleDays} idle days`,
+    ]
+      .filter(Boolean)
+      .join(", ");
+    const where = st.concurrent ? ` [concurrent, ${st.dispute}]` : "";
+    lines.push(`Stoppage    ${who}: ${when}${extra ? `; ${extra}` : ""}${where}`);
+  }
+  lines.push(`Last met    ${s.lastMeeting ? `${s.lastMeeting.date} (${s.lastMeeting.id})` : "never"}`);
+  lines.push(
+    `Next        ${s.nextMeeting ? `${s.nextMeeting.date} (${s.nextMeeting.id})` : "nothing scheduled"}`,
+  );
+  lines.push("");
+  lines.push("Issues");
+  for (const i of s.issues) {
+    const move = i.awaiting ? `${i.awaiting} owes the move since ${day(i.since!)} (${i.days} days)` : "";
+    lines.push(`  ${i.title.padEnd(34)} ${i.status.padEnd(19)} ${move}`);
+  }
+  const meetingMoves = s.moves.filter((m) => m.subject === "meeting");
+  if (meetingMoves.length > 0) {
+    lines.push("Meeting requests");
+    for (const m of meetingMoves)
+      lines.push(`  ${m.title}: ${m.awaiting} owes an answer since ${day(m.since)} (${m.days} days)`);
+  }
+  if (s.requestsForComment.length > 0) {
+    lines.push("Requests for comment");
+    for (const r of s.requestsForComment)
+      lines.push(`  ${r.from} asked ${r.to} on ${day(r.askedAt)}: ${r.status}`);
+  }
+  if (s.responseTimes.length > 0) {
+    lines.push("Response times");
+    for (const r of s.responseTimes)
+      lines.push(`  ${r.side}: ${r.count} answers, ${r.averageDays} days on average, longest ${r.maxDays}`);
+  }
+  if (s.impact.length > 0) lines.push(`Impact      ${s.impact.length} figures recorded`);
+  return `${lines.join("\n")}\n`;
+}

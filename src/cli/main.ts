@@ -1,0 +1,231 @@
+import { createWriteStream } from "node:fs";
+import { Command, CommanderError, Option } from "commander";
+import { fileLines, importExport, writeExport } from "../app/export.ts";
+import { Parley } from "../app/parley.ts";
+import { rebuildProjections } from "../app/rebuild.ts";
+import { verifyStore } from "../app/verify-store.ts";
+import { PUBLIC, parseViewer } from "../app/visibility.ts";
+import { loadDemo } from "../demo/load.ts";
+import { ParleyError } from "../domain/errors.ts";
+import { verifyExport } from "../ledger/export-file.ts";
+import { defaultDbPath } from "../store/db.ts";
+import { formatStatus } from "./format.ts";
+
+/** Exit codes: 0 done, 1 the operation failed or found a problem, 2 the command line was wrong. */
+const FAILED = 1;
+const USAGE = 2;
+
+const dbOption = () =>
+  new Option("--db <path>", "SQLite database file (default: $PARLEY_DB or ./data/parley.db)");
+
+async function withApp<T>(db: string | undefined, fn: (app: Parley) => Promise<T>): Promise<T> {
+  const app = await Parley.open(db ?? defaultDbPath());
+  try {
+    return await fn(app);
+  } finally {
+    await app.close();
+  }
+}
+
+function print(text: string): void {
+  process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+}
+
+export function buildProgram(): Command {
+  const program = new Command("parley")
+    .description("The shared, signed record of a collective-bargaining negotiation and the strike around it.")
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command("start")
+    .description("Load the demo into an empty database and show the demo dispute's status")
+    .addOption(dbOption())
+    .action(async (o: { db?: string }) =>
+      withApp(o.db, async (app) => {
+        if ((await app.disputes()).length === 0) {
+          const { disputes } = await loadDemo(app);
+          print(`Loaded the demo disputes ${disputes.join(", ")} into ${o.db ?? defaultDbPath()}.\n`);
+        }
+        print(formatStatus(await app.status("wga-2023", PUBLIC), "public"));
+        print(formatStatus(await app.status("wga-2023", PUBLIC, "2023-09-14"), "public"));
+        print(
+          "Try: npx parley status wga-2023 --as-of 2023-08-22 --json · npx parley verify --db data/parley.db",
+        );
+      }),
+    );
+
+  program
+    .command("demo")
+    .description("Create the demo disputes wga-2023 and sag-aftra-2023 from the public record")
+    .addOption(dbOption())
+    .action(async (o: { db?: string }) =>
+      withApp(o.db, async (app) => {
+        const { disputes } = await loadDemo(app);
+        print(`created ${disputes.join(", ")}`);
+      }),
+    );
+
+  program
+    .command("status")
+    .description("Show a dispute at a glance: strike days, meetings, whose move on each issue")
+    .argument("<slug>", "the dispute, e.g. wga-2023")
+    .option("--as-of <date>", "a date (YYYY-MM-DD, end of that day in the dispute's zone) or a UTC instant")
+    .option("--recorded-by <instant>", "only what had been recorded by then (the audit view)")
+    .option("--viewer <who>", "public, all, or an organization id (its negotiators' view)", "public")
+    .option("--json", "print one JSON object")
+    .addOption(dbOption())
+    .action(
+      async (
+        slug: string,
+        o: { asOf?: string; recordedBy?: string; viewer: string; json?: boolean; db?: string },
+      ) =>
+        withApp(o.db, async (app) => {
+          const viewer = parseViewer(o.viewer);
+          const status = await app.status(slug, viewer, o.asOf, o.recordedBy);
+          print(o.json ? JSON.stringify(status, null, 2) : formatStatus(status, o.viewer));
+        }),
+    );
+
+  program
+    .command("export")
+    .description(
+      "Write what a viewer may see of a dispute as JSON Lines: entries, hashes of the rest, the checkpoint",
+    )
+    .argument("<slug>", "the dispute")
+    .option("--viewer <who>", "public, all, or an organization id", "public")
+    .option("--out <file>", "write to a file instead of standard output")
+    .addOption(dbOption())
+    .action(async (slug: string, o: { viewer: string; out?: string; db?: string }) =>
+      withApp(o.db, async (app) => {
+        const out = o.out ? createWriteStream(o.out, { mode: 0o644 }) : process.stdout;
+        const counts = await writeExport(app, slug, parseViewer(o.viewer), out);
+        if (o.out) {
+          await new Promise<void>((resolve, reject) =>
+            out.end((err?: Error | null) => (err ? reject(err) : resolve())),
+          );
+          process.stderr.write(
+            `wrote ${o.out}: ${counts.full} entries in full, ${counts.hidden} as hashes\n`,
+          );
+        }
+      }),
+    );
+
+  program
+    .command("verify")
+    .description("Verify an export file offline, or with --db the whole live store")
+    .argument("[target]", "the export file; with --db, an optional dispute slug")
+    .option("--json", "print the report as JSON")
+    .option(
+      "--checkpoint-key <base64>",
+      "only trust checkpoints signed by this Ed25519 public key (export files)",
+    )
+    .addOption(dbOption())
+    .action(
+      async (target: string | undefined, o: { json?: boolean; db?: string; checkpointKey?: string }) => {
+        if (o.db !== undefined) {
+          const app = await Parley.open(o.db);
+          try {
+            const report = await verifyStore(app.db, target);
+            print(o.json ? JSON.stringify(report, null, 2) : storeReportText(report));
+            if (!report.ok) process.exitCode = FAILED;
+          } finally {
+            await app.close();
+          }
+          return;
+        }
+        if (!target)
+          throw new ParleyError("VALIDATION_FAILED", "give an export file, or --db PATH to verify a store");
+        const trusted = o.checkpointKey ? Buffer.from(o.checkpointKey, "base64") : undefined;
+        const report = await verifyExport(
+          fileLines(target),
+          trusted ? { trustedCheckpointKey: trusted } : {},
+        );
+        print(o.json ? JSON.stringify(report, null, 2) : exportReportText(target, report));
+        if (!report.ok) process.exitCode = FAILED;
+      },
+    );
+
+  program
+    .command("rebuild")
+    .description("Rebuild the read models of every dispute (or one) from the ledger")
+    .argument("[slug]", "only this dispute")
+    .addOption(dbOption())
+    .action(async (slug: string | undefined, o: { db?: string }) =>
+      withApp(o.db, async (app) => {
+        const disputes = slug ? [await app.disputeRow(slug)] : await app.disputes();
+        for (const d of disputes) {
+          const r = await rebuildProjections(app.db, d.id, d.slug);
+          print(`${d.slug}: ${r.timeline} timeline rows, ${r.snapshots} snapshots`);
+        }
+        app.forget();
+      }),
+    );
+
+  program
+    .command("import")
+    .description(
+      "Load an export made with --viewer all, after verifying it, into a store holding the same keys",
+    )
+    .argument("<file>", "the export file")
+    .addOption(dbOption())
+    .action(async (file: string, o: { db?: string }) =>
+      withApp(o.db, async (app) => {
+        const r = await importExport(app, file);
+        print(`imported ${r.dispute}: ${r.entries} entries`);
+      }),
+    );
+
+  return program;
+}
+
+function storeReportText(r: Awaited<ReturnType<typeof verifyStore>>): string {
+  const lines = r.disputes.map(
+    (d) =>
+      `${d.slug}: ${d.entries} entries, ${d.nodes} nodes, ${d.checkpoints} checkpoints, ${d.timeline} timeline rows, ${d.snapshots} snapshots; root ${d.root ?? "(empty)"}`,
+  );
+  for (const p of r.problems)
+    lines.push(`PROBLEM ${p.dispute}${p.seq === undefined ? "" : ` #${p.seq}`} [${p.table}]: ${p.what}`);
+  if (r.moreProblems > 0) lines.push(`… and ${r.moreProblems} more problems`);
+  lines.push(r.ok ? "OK: the store verifies" : "FAILED: the store does not verify");
+  return lines.join("\n");
+}
+
+function exportReportText(file: string, r: Awaited<ReturnType<typeof verifyExport>>): string {
+  const lines = [
+    `${file}: dispute ${r.dispute ?? "?"}, viewer ${r.viewer ?? "?"}, ${r.size} leaves (${r.full} entries, ${r.hidden} hashes)`,
+    `root ${r.root ?? "(empty)"}; checkpoint key ${r.checkpointKey ?? "?"}`,
+    ...r.signers.map((s) => `signer ${s.org}: ${s.keyId}`),
+    ...r.problems.map((p) => `PROBLEM line ${p.line}${p.seq === undefined ? "" : ` (#${p.seq})`}: ${p.what}`),
+    r.ok
+      ? "OK: every signature verifies and the root matches the signed checkpoint"
+      : "FAILED: the export does not verify",
+  ];
+  return lines.join("\n");
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version are successes; commander already printed its message.
+      return err.exitCode === 0 ? 0 : USAGE;
+    }
+    if (err instanceof ParleyError) {
+      process.stderr.write(`parley: ${err.code}: ${err.message}\n`);
+      return FAILED;
+    }
+    const e = err as NodeJS.ErrnoException;
+    if (e?.code === "ENOENT" || e?.code === "EACCES" || e?.code === "EISDIR") {
+      process.stderr.write(`parley: ${e.code}: ${e.message}\n`);
+      return FAILED;
+    }
+    process.stderr.write(
+      `parley: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+    );
+    return FAILED;
+  }
+}

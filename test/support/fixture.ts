@@ -1,0 +1,165 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Parley } from "../../src/app/parley.ts";
+import type { Command } from "../../src/domain/decide.ts";
+
+/** A fresh database in its own temporary folder (keys land beside it). */
+export function tempDb(): string {
+  return join(mkdtempSync(join(tmpdir(), "parley-test-")), "parley.db");
+}
+
+export const WGA = { org: "wga-west", user: "negotiator-w" };
+export const AMPTP = { org: "amptp", user: "negotiator-a" };
+export const PRESS = { org: "daily-press", user: "reporter" };
+
+/** Markers planted in private and members-only entries: no other viewer may ever see them. */
+export const MARKERS = {
+  wgaPrivate: "MARKER-WGA-PRIVATE-7f3a",
+  amptpPrivate: "MARKER-AMPTP-PRIVATE-91c2",
+  wgaMembers: "MARKER-WGA-MEMBERS-4410",
+  table: "MARKER-TABLE-ONLY-55d0",
+};
+
+const at = (day: string, time = "17:00:00") => `2023-${day}T${time}Z`;
+
+/**
+ * A small dispute with every visibility level, a published entry, a TA, a strike, and
+ * `extra` filler statements (to push a ledger past snapshot boundaries when needed).
+ */
+export async function smallDispute(dbPath = tempDb(), opts: { extra?: number } = {}) {
+  const app = await Parley.open(dbPath, { clock: () => new Date("2026-01-01T00:00:00Z") });
+  await app.registerOrganization({
+    id: "wga-west",
+    name: "Writers Guild of America West",
+    shortName: "WGA West",
+    kind: "union",
+  });
+  await app.registerOrganization({
+    id: "amptp",
+    name: "Alliance of Motion Picture and Television Producers",
+    shortName: "AMPTP",
+    kind: "employer-association",
+  });
+  await app.registerOrganization({
+    id: "daily-press",
+    name: "Daily Press",
+    shortName: "Daily Press",
+    kind: "press",
+  });
+  await app.openDispute("test-2023", WGA, {
+    occurredAt: at("03-20"),
+    visibility: "public",
+    payload: {
+      title: "Test dispute",
+      timeZone: "America/Los_Angeles",
+      agreement: { name: "Test MBA", expiresAt: "2023-05-02T06:59:00Z" },
+      sides: [
+        { id: "wga", name: "Writers Guild of America", shortName: "WGA" },
+        { id: "amptp", name: "AMPTP", shortName: "AMPTP" },
+      ],
+    },
+  });
+  const c = (
+    actor: typeof WGA,
+    type: string,
+    occurredAt: string,
+    visibility: string,
+    payload: unknown,
+  ): Command => ({
+    actor,
+    type,
+    occurredAt,
+    visibility,
+    payload,
+  });
+  const org = (id: string, name: string, shortName: string, kind: string) => ({ id, name, shortName, kind });
+  const commands: Command[] = [
+    c(WGA, "party.joined", at("03-20"), "public", {
+      org: org("wga-west", "Writers Guild of America West", "WGA West", "union"),
+      side: "wga",
+    }),
+    c(AMPTP, "party.joined", at("03-20"), "public", {
+      org: org(
+        "amptp",
+        "Alliance of Motion Picture and Television Producers",
+        "AMPTP",
+        "employer-association",
+      ),
+      side: "amptp",
+      represents: [org("netflix", "Netflix", "Netflix", "employer")],
+    }),
+    c(PRESS, "organization.registered", at("03-20"), "public", {
+      org: org("daily-press", "Daily Press", "Daily Press", "press"),
+    }),
+    c(WGA, "issue.opened", at("03-20", "18:00:00"), "public", { issue: "wages", title: "Wage minimums" }),
+    c(WGA, "issue.opened", at("03-20", "18:00:00"), "public", {
+      issue: "ai",
+      title: "Artificial intelligence",
+    }),
+    c(WGA, "pass.made", at("03-21"), "table", {
+      kind: "proposal",
+      summary: MARKERS.table,
+      issues: [
+        {
+          issue: "wages",
+          language: "Raise minimums 6%, 5%, 5%.",
+          terms: [{ key: "year-1", value: "6", unit: "%" }],
+        },
+        { issue: "ai", language: "AI is not a writer." },
+      ],
+    }),
+    c(WGA, "note.recorded", at("03-22"), "private", { text: `Caucus: hold firm. ${MARKERS.wgaPrivate}` }),
+    c(AMPTP, "note.recorded", at("03-22"), "private", {
+      text: `Caucus: offer less. ${MARKERS.amptpPrivate}`,
+    }),
+    c(WGA, "statement.made", at("03-23"), "members", {
+      by: "wga-west",
+      channel: "member-update",
+      text: `Update. ${MARKERS.wgaMembers}`,
+    }),
+    c(AMPTP, "pass.made", at("04-11"), "table", {
+      kind: "counterproposal",
+      issues: [
+        {
+          issue: "wages",
+          language: "Raise minimums 4%, 3%, 2%.",
+          terms: [{ key: "year-1", value: "4", unit: "%" }],
+        },
+      ],
+    }),
+    c(AMPTP, "meeting.scheduled", at("04-20"), "public", {
+      meeting: "s1",
+      kind: "table",
+      start: at("04-21"),
+      end: at("04-21", "20:00:00"),
+    }),
+    c(AMPTP, "meeting.held", at("04-21", "20:00:00"), "public", { meeting: "s1" }),
+    c(WGA, "stoppage.started", at("05-02", "07:01:00"), "public", {
+      stoppage: "strike",
+      kind: "strike",
+      by: ["wga-west"],
+      against: ["amptp"],
+      start: at("05-02", "07:01:00"),
+    }),
+    c(PRESS, "comment.requested", at("05-03"), "public", {
+      request: "rfc-1",
+      to: "amptp",
+      question: "Any comment?",
+      deadline: at("05-04"),
+    }),
+    c(AMPTP, "entry.published", at("05-05"), "public", { entry: 10 }),
+    c(AMPTP, "ta.signed", at("09-24"), "table", { issues: ["ai"], wholeAgreement: false }),
+  ];
+  for (let i = 0; i < (opts.extra ?? 0); i++) {
+    commands.push(
+      c(PRESS, "statement.made", at("09-25"), "public", {
+        by: "daily-press",
+        channel: "other",
+        text: `Filler ${i}`,
+      }),
+    );
+  }
+  await app.executeBatch("test-2023", commands);
+  return { app, dbPath };
+}
