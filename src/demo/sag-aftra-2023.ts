@@ -1,4 +1,11 @@
-import { AMPTP, AMPTP_SIDE, MEMBER_COMPANIES, PARLEY_NEWS, SAG_AFTRA, SAG_AFTRA_SIDE } from "./organizations.ts";
+import {
+  AMPTP,
+  AMPTP_SIDE,
+  MEMBER_COMPANIES,
+  PARLEY_NEWS,
+  SAG_AFTRA,
+  SAG_AFTRA_SIDE,
+} from "./organizations.ts";
 import { type Actor, type DemoDispute, Script } from "./script.ts";
 import { at } from "./time.ts";
 
@@ -116,7 +123,8 @@ export function sagAftra2023(): DemoDispute {
     payload: {
       issues: ["successor-contract"],
       wholeAgreement: true,
-      language: "Tentative agreement on a successor TV/theatrical contract (its terms are not in the demo facts).",
+      language:
+        "Tentative agreement on a successor TV/theatrical contract (its terms are not in the demo facts).",
     },
   });
   s.add({
@@ -124,7 +132,11 @@ export function sagAftra2023(): DemoDispute {
     by: sag,
     at: at("2023-11-08 17:30"),
     visibility: "public",
-    payload: (seq) => ({ issues: ["successor-contract"], wholeAgreement: true, countersigns: seq("ta-amptp") }),
+    payload: (seq) => ({
+      issues: ["successor-contract"],
+      wholeAgreement: true,
+      countersigns: seq("ta-amptp"),
+    }),
   });
   s.add({
     type: "statement.made",

@@ -29,7 +29,12 @@ export interface Step<T extends EntryType = EntryType> {
 export interface DemoDispute {
   slug: string;
   /** The first entry (seq 0), written by Parley.openDispute. */
-  opening: { actor: Actor; occurredAt: string; visibility: Visibility; payload: PayloadInput<"dispute.opened"> };
+  opening: {
+    actor: Actor;
+    occurredAt: string;
+    visibility: Visibility;
+    payload: PayloadInput<"dispute.opened">;
+  };
   /** Every later entry in occurrence order; commands[i] becomes seq i + 1. */
   commands: Command[];
   /** The sequence number and type each labelled entry gets, checked after loading. */
@@ -57,7 +62,7 @@ export class Script {
       .sort((a, b) => (a.step.at < b.step.at ? -1 : a.step.at > b.step.at ? 1 : a.i - b.i))
       .map((x) => x.step);
     const [first, ...rest] = ordered;
-    if (!first || first.type !== "dispute.opened") {
+    if (first?.type !== "dispute.opened") {
       throw new Error(`${this.slug}: the first entry in time must be dispute.opened`);
     }
     if (rest.some((s) => s.type === "dispute.opened")) throw new Error(`${this.slug}: opened twice`);

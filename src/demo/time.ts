@@ -13,7 +13,8 @@ const LOCAL = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2})$/;
  */
 export function at(local: string): string {
   const m = LOCAL.exec(local);
-  if (!m) throw new RangeError(`at: expected "YYYY-MM-DD HH:MM" in Los Angeles time, got ${JSON.stringify(local)}`);
+  if (!m)
+    throw new RangeError(`at: expected "YYYY-MM-DD HH:MM" in Los Angeles time, got ${JSON.stringify(local)}`);
   const zoned = Temporal.PlainDateTime.from(`${m[1]}T${m[2]}`, { overflow: "reject" }).toZonedDateTime(
     LOS_ANGELES,
     { disambiguation: "reject" },

@@ -103,8 +103,19 @@ export function wga2023(): DemoDispute {
     });
   };
 
-  const statement = (by: Actor, when: string, channel: PayloadInput<"statement.made">["channel"], text: string) =>
-    s.add({ type: "statement.made", by, at: when, visibility: "public", payload: { by: by.org, channel, text } });
+  const statement = (
+    by: Actor,
+    when: string,
+    channel: PayloadInput<"statement.made">["channel"],
+    text: string,
+  ) =>
+    s.add({
+      type: "statement.made",
+      by,
+      at: when,
+      visibility: "public",
+      payload: { by: by.org, channel, text },
+    });
 
   // ---------------------------------------------------------------------------------------
   // Mar 20: talks begin
@@ -708,8 +719,7 @@ export function wga2023(): DemoDispute {
     payload: {
       request: "rfc-amptp-2023-09-13",
       to: "amptp",
-      question:
-        "The sides last met on Aug 22, 22 days ago. Will the AMPTP meet the guild, and when?",
+      question: "The sides last met on Aug 22, 22 days ago. Will the AMPTP meet the guild, and when?",
       deadline: at("2023-09-14 17:00"),
     },
   });
@@ -764,7 +774,11 @@ export function wga2023(): DemoDispute {
     start: at("2023-09-15 11:00"),
     end: at("2023-09-15 13:00"),
     purpose: "Strategy discussion between the guild's negotiators and showrunners.",
-    attendees: [{ name: "Kenya Barris", org: "showrunners" }, { name: "Noah Hawley", org: "showrunners" }, WGA_NEGOTIATORS],
+    attendees: [
+      { name: "Kenya Barris", org: "showrunners" },
+      { name: "Noah Hawley", org: "showrunners" },
+      WGA_NEGOTIATORS,
+    ],
     summary: "Showrunners, among them Kenya Barris and Noah Hawley, discuss strategy with the negotiators.",
   });
 
@@ -816,8 +830,7 @@ export function wga2023(): DemoDispute {
       issues: [
         {
           issue: "wages",
-          language:
-            "**Minimum rates.** 5% on Sep 25, 2023, 4% on May 2, 2024 and 3.5% on May 2, 2025.",
+          language: "**Minimum rates.** 5% on Sep 25, 2023, 4% on May 2, 2024 and 3.5% on May 2, 2025.",
           terms: [
             { key: "increase-year-1", value: "5", unit: "%", note: "effective 2023-09-25" },
             { key: "increase-year-2", value: "4", unit: "%", note: "effective 2024-05-02" },
@@ -1041,7 +1054,9 @@ function addEstimates(s: Script): void {
     value: "4000000000",
     unit: "USD",
     asOf: "2023-07-31",
-    method: "Milken Institute estimate of late July 2023, an upper bound; the exact day is not in our " + "facts, so the last day of July is used.",
+    method:
+      "Milken Institute estimate of late July 2023, an upper bound; the exact day is not in our " +
+      "facts, so the last day of July is used.",
     source: { name: "Milken Institute" },
   });
   figure(newsroom, at("2023-08-09 12:00"), {
@@ -1156,7 +1171,8 @@ function addEstimates(s: Script): void {
     value: "1500000000",
     unit: "USD",
     asOf: "2024-03-01",
-    method: "UCLA Anderson Forecast of March 2024; the day of the month is not in our facts, so the first is used.",
+    method:
+      "UCLA Anderson Forecast of March 2024; the day of the month is not in our facts, so the first is used.",
     source: { name: "UCLA Anderson Forecast" },
   });
 }

@@ -252,6 +252,11 @@ function apply(s: DisputeState, e: AnyEntry): void {
       m.status = e.payload.start ? "scheduled" : "postponed";
       m.start = e.payload.start ?? null;
       m.end = e.payload.end ?? null;
+      // FIX (stale whose-move): only a "requested" or "countered" meeting awaits an answer.
+      // Postponing a request left `awaiting` set, so the other side "owed" an answer it could
+      // no longer give (MEETING_NOT_AWAITING_ANSWER), or owed one on a meeting now scheduled.
+      m.awaiting = null;
+      m.since = null;
       m.updatedAt = at;
       return;
     }

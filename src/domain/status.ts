@@ -1,11 +1,13 @@
 import {
   daysBetween,
+  FIRST_HOLIDAY_YEAR,
   idleDays,
   localDate,
   stoppageDay,
   stoppageLastDay,
   workdaysBetween,
 } from "./calendar.ts";
+import { own as ownProperty } from "./evolve.ts";
 import type { DisputeState, MeetingState, StoppageState } from "./state.ts";
 
 /**
@@ -130,10 +132,15 @@ export function status(state: DisputeState, asOf: string, foreign: ForeignStoppa
   );
   const employers = new Set(Object.values(state.stoppages).flatMap((st) => st.against));
   for (const side of Object.values(state.sides)) for (const o of side.orgs) employers.add(o);
+  // FIX (concurrency via representation): a stoppage against a company that an employer here
+  // bargains for (the AMPTP for Netflix) is against the same employer, even when the other
+  // dispute does not know the AMPTP represents it.
+  for (const id of [...employers]) for (const r of ownProperty(state.orgs, id)?.represents ?? []) employers.add(r);
   const concurrent = foreign
     .filter((f) => f.againstIds.some((id) => employers.has(id)))
     .map((f) => stoppageView(f.dispute, f.stoppage, f.organizations, f.against, asOf, tz, true))
-    .filter((v) => v.day !== null);
+    // "Who else is out": stoppages running now, or that ran alongside one of this dispute's own.
+    .filter((v) => v.day !== null && (v.end === null || own.some((o) => overlaps(o, v))));
 
   const meetings = Object.values(state.meetings).filter((m) => m.kind === "table");
   const held = meetings.filter((m) => m.status === "held" && m.start && m.start <= asOf);
@@ -245,7 +252,10 @@ function stoppageView(
   const day = stoppageDay(st.start, end, asOf, tz);
   const first = localDate(st.start, tz);
   const last = end ? stoppageLastDay(st.start, end, tz) : day === null ? null : localDate(asOf, tz);
-  const workdays = last && last >= first ? workdaysBetween(first, last) : null;
+  // FIX (pre-1971 stoppages): workdays need the federal holiday tables, which start in 1971
+  // and throw before; a back-filled older stoppage made the whole status throw.
+  const countable = Number(first.slice(0, 4)) >= FIRST_HOLIDAY_YEAR;
+  const workdays = countable && last && last >= first ? workdaysBetween(first, last) : null;
   return {
     id: st.id,
     dispute,
@@ -257,10 +267,16 @@ function stoppageView(
     day,
     lastDay: end ? last : null,
     workdays,
-    idleDays: st.workers && last && last >= first ? idleDays(st.workers, first, last) : null,
+    idleDays: countable && st.workers && last && last >= first ? idleDays(st.workers, first, last) : null,
     workers: st.workers,
     concurrent,
   };
+}
+
+function overlaps(a: StoppageView, b: StoppageView): boolean {
+  const aEnd = a.end ?? "9999";
+  const bEnd = b.end ?? "9999";
+  return a.start < bEnd && b.start < aEnd;
 }
 
 function meetingView(m: MeetingState, tz: string): MeetingView {
@@ -277,15 +293,16 @@ function meetingView(m: MeetingState, tz: string): MeetingView {
 
 /** A side's short name; an organization not on a side is shown under its own short name. */
 export function sideName(state: DisputeState, id: string): string {
-  const side = state.sides[id];
+  // FIX (own-property lookups, see own() in evolve.ts): "constructor" named no one.
+  const side = ownProperty(state.sides, id);
   if (side) return side.shortName;
-  const org = state.orgs[id];
-  if (org?.side) return state.sides[org.side]?.shortName ?? org.shortName;
+  const org = ownProperty(state.orgs, id);
+  if (org?.side) return ownProperty(state.sides, org.side)?.shortName ?? org.shortName;
   return org?.shortName ?? id;
 }
 
 function orgName(state: DisputeState, id: string): string {
-  return state.orgs[id]?.shortName ?? id;
+  return ownProperty(state.orgs, id)?.shortName ?? id;
 }
 
 /** Days with one decimal, as a string: derived figures follow the no-floats rule too. */

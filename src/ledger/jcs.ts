@@ -97,12 +97,8 @@ function assertJsonData(value: unknown, path: string, ancestors: Set<object>): v
   ancestors.add(obj);
   if (Array.isArray(obj)) {
     for (let i = 0; i < obj.length; i++) {
-      const itemPath = `${path}[${i}]`;
-      // JSON.stringify would write null for a hole or an undefined item: a silent rewrite.
-      if (!(i in obj) || obj[i] === undefined) {
-        throw new CanonicalizationError(itemPath, "array item is missing or undefined");
-      }
-      assertJsonData(obj[i], itemPath, ancestors);
+      // A hole reads as undefined and is rejected like one; JSON.stringify would write null.
+      assertJsonData(obj[i], `${path}[${i}]`, ancestors);
     }
   } else {
     const proto = Object.getPrototypeOf(obj);

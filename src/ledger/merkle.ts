@@ -41,7 +41,8 @@ export function nodeKey(id: NodeId): string {
 export function completedByAppend(leafIndex: number): NodeId[] {
   requireCount(leafIndex, "leafIndex");
   // The tree would then hold 2^53 leaves, a size no longer exact as a number.
-  if (leafIndex >= Number.MAX_SAFE_INTEGER) throw new RangeError(`leafIndex ${leafIndex} is past the last safe size`);
+  if (leafIndex >= Number.MAX_SAFE_INTEGER)
+    throw new RangeError(`leafIndex ${leafIndex} is past the last safe size`);
   const nodes: NodeId[] = [];
   // Node (level, i) completes exactly when (leafIndex + 1) is a multiple of 2^level.
   let covered = leafIndex + 1;

@@ -150,7 +150,7 @@ export function rootFromInclusionProof(
     fn = half(fn);
     sn = half(sn);
   }
-  if (false) throw tooShort(proof.length, `inclusion of ${index} in size ${size}`);
+  if (sn !== 0) throw tooShort(proof.length, `inclusion of ${index} in size ${size}`);
   return r;
 }
 

@@ -40,7 +40,7 @@ export async function openStore(
   }
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   if (!opts.readonly) await migrate(db as Kysely<unknown>);
   return {
     db,
@@ -49,6 +49,30 @@ export async function openStore(
       await db.destroy();
     },
   };
+}
+
+/**
+ * Kysely prepares every query afresh; on the append path that costs as much as running it.
+ * The same SQL text gets the same prepared statement back (bounded, oldest dropped first).
+ * Safe because Parley never iterates a statement lazily while another query runs.
+ */
+function withStatementCache(sqlite: SQLite.Database, limit = 500): SQLite.Database {
+  const cache = new Map<string, SQLite.Statement>();
+  const prepare = (source: string): SQLite.Statement => {
+    const hit = cache.get(source);
+    if (hit) return hit;
+    const statement = sqlite.prepare(source);
+    if (cache.size >= limit) cache.delete(cache.keys().next().value as string);
+    cache.set(source, statement);
+    return statement;
+  };
+  return new Proxy(sqlite, {
+    get(target, prop) {
+      if (prop === "prepare") return prepare;
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }
 
 function durabilityFromEnv(): Durability {

@@ -31,10 +31,10 @@ import {
 const WGA = ORG.wgaWest.id;
 const WGA_EAST = ORG.wgaEast.id;
 const AMPTP = ORG.amptp.id;
-const LATIMES = ORG.latimes.id;
+const PRESS = ORG.press.id;
 
 /** Seq numbers of the background facts: TABLE is 0–4, DEMANDS 5–9. */
-const SEQ = { opened: 0, wgaWest: 1, wgaEast: 2, amptp: 3, latimes: 4, wages: 5, staffing: 6, ai: 7 } as const;
+const SEQ = { opened: 0, wgaWest: 1, wgaEast: 2, amptp: 3, press: 4, wages: 5, staffing: 6, ai: 7 } as const;
 
 /** The table with the WGA's pattern of demands on it. */
 const bargaining = () => given(...TABLE, ...DEMANDS);
@@ -253,8 +253,8 @@ describe("decide: parties and organizations", () => {
 
   it("the press registers itself", () => {
     given(...TABLE)
-      .when(command(ORG.deadline.id, "organization.registered", la("2023-05-02T09:00"), { org: ORG.deadline }, "public"))
-      .then([draft("organization.registered", la("2023-05-02T09:00"), { org: ORG.deadline }, "public")]);
+      .when(command(ORG.wire.id, "organization.registered", la("2023-05-02T09:00"), { org: ORG.wire }, "public"))
+      .then([draft("organization.registered", la("2023-05-02T09:00"), { org: ORG.wire }, "public")]);
   });
 
   it("a party registers an organization that is not at the table", () => {
@@ -265,26 +265,26 @@ describe("decide: parties and organizations", () => {
 
   it("a non-party cannot register others (ORG_NOT_A_PARTY)", () => {
     given(...TABLE)
-      .when(command(LATIMES, "organization.registered", la("2023-05-02T09:00"), { org: ORG.deadline }))
+      .when(command(PRESS, "organization.registered", la("2023-05-02T09:00"), { org: ORG.wire }))
       .thenFails("ORG_NOT_A_PARTY");
   });
 
   it("an organization is registered once (ORG_EXISTS)", () => {
     given(...TABLE)
-      .when(command(LATIMES, "organization.registered", la("2023-05-02T09:00"), { org: ORG.latimes }))
+      .when(command(PRESS, "organization.registered", la("2023-05-02T09:00"), { org: ORG.press }))
       .thenFails("ORG_EXISTS");
   });
 
   it("an organization that is not in the record cannot act (ORG_UNKNOWN)", () => {
     given(...TABLE)
       .when(
-        command("variety", "statement.made", la("2023-08-22T18:00"), {
-          by: "variety",
+        command("unregistered-blog", "statement.made", la("2023-08-22T18:00"), {
+          by: "unregistered-blog",
           channel: "other",
           text: "Sources say talks stalled.",
         }),
       )
-      .thenFails("ORG_UNKNOWN", /variety/);
+      .thenFails("ORG_UNKNOWN", /unregistered-blog/);
   });
 
   it("'constructor' is an id like any other: unknown until registered", () => {
@@ -323,8 +323,8 @@ describe("decide: parties and organizations", () => {
 
   it("only a party updates representation (ORG_NOT_A_PARTY)", () => {
     bargaining()
-      .when(command(LATIMES, "representation.updated", la("2023-04-01T10:00"), { add: [ORG.netflix] }))
-      .thenFails("ORG_NOT_A_PARTY", /la-times does not sit at the table/);
+      .when(command(PRESS, "representation.updated", la("2023-04-01T10:00"), { add: [ORG.netflix] }))
+      .thenFails("ORG_NOT_A_PARTY", /parley-news does not sit at the table/);
   });
 });
 
@@ -341,7 +341,7 @@ describe("decide: bargaining issues", () => {
 
   it("only a party opens an issue (ORG_NOT_A_PARTY)", () => {
     given(...TABLE)
-      .when(command(LATIMES, "issue.opened", la("2023-03-21T11:00"), { issue: "pensions", title: "Pension and health" }))
+      .when(command(PRESS, "issue.opened", la("2023-03-21T11:00"), { issue: "pensions", title: "Pension and health" }))
       .thenFails("ORG_NOT_A_PARTY");
   });
 
@@ -389,7 +389,7 @@ describe("decide: bargaining issues", () => {
   });
 
   it("only a party drops an issue (ORG_NOT_A_PARTY)", () => {
-    bargaining().when(command(LATIMES, "issue.dropped", la("2023-09-22T12:00"), { issue: "ai" })).thenFails("ORG_NOT_A_PARTY");
+    bargaining().when(command(PRESS, "issue.dropped", la("2023-09-22T12:00"), { issue: "ai" })).thenFails("ORG_NOT_A_PARTY");
   });
 });
 
@@ -495,7 +495,7 @@ describe("decide: passes", () => {
 
   it("only a party passes (ORG_NOT_A_PARTY)", () => {
     bargaining()
-      .when(command(LATIMES, "pass.made", la("2023-05-01T10:00"), { kind: "proposal", issues: [{ issue: "ai", language: "..." }] }))
+      .when(command(PRESS, "pass.made", la("2023-05-01T10:00"), { kind: "proposal", issues: [{ issue: "ai", language: "..." }] }))
       .thenFails("ORG_NOT_A_PARTY");
   });
 
@@ -565,7 +565,7 @@ describe("decide: tentative agreements", () => {
   });
 
   it("only a party signs (ORG_NOT_A_PARTY)", () => {
-    bargaining().when(command(LATIMES, "ta.signed", la("2023-09-24T19:00"), { issues: ["ai"] })).thenFails("ORG_NOT_A_PARTY");
+    bargaining().when(command(PRESS, "ta.signed", la("2023-09-24T19:00"), { issues: ["ai"] })).thenFails("ORG_NOT_A_PARTY");
   });
 });
 
@@ -624,7 +624,7 @@ describe("decide: ratification", () => {
   it("only a party records the vote (ORG_NOT_A_PARTY)", () => {
     bargaining()
       .and(...wholeTa)
-      .when(command(LATIMES, "agreement.voted", la("2023-10-09T18:00"), vote))
+      .when(command(PRESS, "agreement.voted", la("2023-10-09T18:00"), vote))
       .thenFails("ORG_NOT_A_PARTY");
   });
 });
@@ -674,7 +674,7 @@ describe("decide: meetings", () => {
 
   it("only a party requests a table meeting (ORG_NOT_A_PARTY)", () => {
     bargaining()
-      .when(command(LATIMES, "meeting.requested", la("2023-09-13T12:00"), { meeting: "m", kind: "table", purpose: "Interview" }))
+      .when(command(PRESS, "meeting.requested", la("2023-09-13T12:00"), { meeting: "m", kind: "table", purpose: "Interview" }))
       .thenFails("ORG_NOT_A_PARTY");
   });
 
@@ -757,7 +757,7 @@ describe("decide: meetings", () => {
 
   it("only a party answers (ORG_NOT_A_PARTY)", () => {
     invited()
-      .when(command(LATIMES, "meeting.answered", la("2023-08-02T12:00"), { meeting: "aug-4", answer: "accepted" }))
+      .when(command(PRESS, "meeting.answered", la("2023-08-02T12:00"), { meeting: "aug-4", answer: "accepted" }))
       .thenFails("ORG_NOT_A_PARTY");
   });
 
@@ -1007,72 +1007,72 @@ describe("decide: statements and requests for comment", () => {
 
   it("the press records a statement by a known organization", () => {
     bargaining()
-      .when(command(LATIMES, "statement.made", la("2023-09-14T17:00"), { by: AMPTP, channel: "press-release", text: "We plan to meet next week." }))
+      .when(command(PRESS, "statement.made", la("2023-09-14T17:00"), { by: AMPTP, channel: "press-release", text: "We plan to meet next week." }))
       .then((state) => expect(state.statements.recent[0]).toMatchObject({ by: AMPTP, channel: "press-release" }));
   });
 
   it("a statement by an unknown organization fails (ORG_UNKNOWN)", () => {
     bargaining()
-      .when(command(LATIMES, "statement.made", la("2023-09-14T17:00"), { by: "netflix-ceo", channel: "interview", text: "x" }))
+      .when(command(PRESS, "statement.made", la("2023-09-14T17:00"), { by: "netflix-ceo", channel: "interview", text: "x" }))
       .thenFails("ORG_UNKNOWN");
   });
 
   const asked = {
-    request: "latimes-aug-22",
+    request: "press-aug-22",
     to: AMPTP,
     question: "Why publish the offer 20 minutes after the meeting?",
     deadline: la("2023-08-23T17:00"),
   };
 
-  it("the LA Times asks the AMPTP for comment", () => {
+  it("Parley News asks the AMPTP for comment", () => {
     bargaining()
-      .when(command(LATIMES, "comment.requested", la("2023-08-22T14:00"), asked, "public"))
+      .when(command(PRESS, "comment.requested", la("2023-08-22T14:00"), asked, "public"))
       .then([draft("comment.requested", la("2023-08-22T14:00"), asked, "public")]);
   });
 
   it("a request id is used once (REQUEST_EXISTS)", () => {
     bargaining()
-      .and(fact(LATIMES, "comment.requested", la("2023-08-22T14:00"), asked))
-      .when(command(LATIMES, "comment.requested", la("2023-08-22T15:00"), asked))
+      .and(fact(PRESS, "comment.requested", la("2023-08-22T14:00"), asked))
+      .when(command(PRESS, "comment.requested", la("2023-08-22T15:00"), asked))
       .thenFails("REQUEST_EXISTS");
   });
 
   it("a deadline cannot precede the request (DEADLINE_BEFORE_ASKED)", () => {
     bargaining()
-      .when(command(LATIMES, "comment.requested", la("2023-08-24T14:00"), asked))
+      .when(command(PRESS, "comment.requested", la("2023-08-24T14:00"), asked))
       .thenFails("DEADLINE_BEFORE_ASKED");
   });
 
   it("the organization asked must be known (ORG_UNKNOWN)", () => {
     bargaining()
-      .when(command(LATIMES, "comment.requested", la("2023-08-22T14:00"), { ...asked, to: "lyft" }))
+      .when(command(PRESS, "comment.requested", la("2023-08-22T14:00"), { ...asked, to: "lyft" }))
       .thenFails("ORG_UNKNOWN", /lyft/);
   });
 
-  const requested = () => bargaining().and(fact(LATIMES, "comment.requested", la("2023-08-22T14:00"), asked));
+  const requested = () => bargaining().and(fact(PRESS, "comment.requested", la("2023-08-22T14:00"), asked));
 
   it("the AMPTP declines to comment", () => {
     requested()
-      .when(command(AMPTP, "comment.answered", la("2023-08-22T16:00"), { request: "latimes-aug-22", response: "declined" }))
-      .then([draft("comment.answered", la("2023-08-22T16:00"), { request: "latimes-aug-22", response: "declined" })]);
+      .when(command(AMPTP, "comment.answered", la("2023-08-22T16:00"), { request: "press-aug-22", response: "declined" }))
+      .then([draft("comment.answered", la("2023-08-22T16:00"), { request: "press-aug-22", response: "declined" })]);
   });
 
   it("only the organization asked may answer (REQUEST_WRONG_RESPONDENT)", () => {
     requested()
-      .when(command(WGA, "comment.answered", la("2023-08-22T16:00"), { request: "latimes-aug-22", response: "responded", text: "x" }))
+      .when(command(WGA, "comment.answered", la("2023-08-22T16:00"), { request: "press-aug-22", response: "responded", text: "x" }))
       .thenFails("REQUEST_WRONG_RESPONDENT");
   });
 
   it("a request is answered once (REQUEST_ALREADY_ANSWERED)", () => {
     requested()
-      .and(fact(AMPTP, "comment.answered", la("2023-08-22T16:00"), { request: "latimes-aug-22", response: "declined" }))
-      .when(command(AMPTP, "comment.answered", la("2023-08-23T16:00"), { request: "latimes-aug-22", response: "responded", text: "x" }))
+      .and(fact(AMPTP, "comment.answered", la("2023-08-22T16:00"), { request: "press-aug-22", response: "declined" }))
+      .when(command(AMPTP, "comment.answered", la("2023-08-23T16:00"), { request: "press-aug-22", response: "responded", text: "x" }))
       .thenFails("REQUEST_ALREADY_ANSWERED");
   });
 
   it("answering an unknown request fails (REQUEST_UNKNOWN)", () => {
     bargaining()
-      .when(command(AMPTP, "comment.answered", la("2023-08-22T16:00"), { request: "latimes-aug-22", response: "declined" }))
+      .when(command(AMPTP, "comment.answered", la("2023-08-22T16:00"), { request: "press-aug-22", response: "declined" }))
       .thenFails("REQUEST_UNKNOWN");
   });
 });
@@ -1090,38 +1090,38 @@ describe("decide: impact figures", () => {
 
   it("reports a single figure", () => {
     bargaining()
-      .when(command(LATIMES, "impact.reported", la("2023-08-01T12:00"), milken, "public"))
+      .when(command(PRESS, "impact.reported", la("2023-08-01T12:00"), milken, "public"))
       .then([draft("impact.reported", la("2023-08-01T12:00"), milken, "public")]);
   });
 
   it("reports a range; decimals compare as numbers, not as strings", () => {
     // "9" > "10" as strings; as decimals the range 9..10 is in order
     bargaining()
-      .when(command(LATIMES, "impact.reported", la("2023-08-09T12:00"), { ...milken, figure: "holmes", value: undefined, low: "9", high: "10", unit: "USD bn" }))
+      .when(command(PRESS, "impact.reported", la("2023-08-09T12:00"), { ...milken, figure: "holmes", value: undefined, low: "9", high: "10", unit: "USD bn" }))
       .then((state) => expect(state.impact.holmes).toMatchObject({ low: "9", high: "10", value: null }));
   });
 
   it("a range whose low exceeds its high fails (IMPACT_RANGE_INVERTED)", () => {
     bargaining()
-      .when(command(LATIMES, "impact.reported", la("2023-08-09T12:00"), { ...milken, value: undefined, low: "5000000000", high: "3000000000" }))
+      .when(command(PRESS, "impact.reported", la("2023-08-09T12:00"), { ...milken, value: undefined, low: "5000000000", high: "3000000000" }))
       .thenFails("IMPACT_RANGE_INVERTED");
   });
 
   it("a figure needs a value or a range", () => {
     bargaining()
-      .when(command(LATIMES, "impact.reported", la("2023-08-09T12:00"), { ...milken, value: undefined }))
+      .when(command(PRESS, "impact.reported", la("2023-08-09T12:00"), { ...milken, value: undefined }))
       .thenFails("VALIDATION_FAILED", /a value or both low and high/);
   });
 
   it("a range needs both ends", () => {
     bargaining()
-      .when(command(LATIMES, "impact.reported", la("2023-08-09T12:00"), { ...milken, low: "3000000000" }))
+      .when(command(PRESS, "impact.reported", la("2023-08-09T12:00"), { ...milken, low: "3000000000" }))
       .thenFails("VALIDATION_FAILED", /both low and high/);
   });
 
   it("an amount written as a float is rejected", () => {
     bargaining()
-      .when(command(LATIMES, "impact.reported", la("2023-08-09T12:00"), { ...milken, value: 1.4e9 + 0.5 }))
+      .when(command(PRESS, "impact.reported", la("2023-08-09T12:00"), { ...milken, value: 1.4e9 + 0.5 }))
       .thenFails("FLOAT_IN_PAYLOAD", /payload\.value/);
   });
 });

@@ -55,8 +55,9 @@ export const ORG = {
   netflix: org("netflix", "Netflix", "Netflix", "employer"),
   wbd: org("wbd", "Warner Bros. Discovery", "WBD", "employer"),
   sag: org("sag-aftra", "Screen Actors Guild – American Federation of Television and Radio Artists", "SAG-AFTRA", "union"),
-  latimes: org("la-times", "Los Angeles Times", "LA Times", "press"),
-  deadline: org("deadline", "Deadline Hollywood", "Deadline", "press"),
+  /** Press outlets here are FICTIONAL, as in src/demo: they stand for no real newsroom. */
+  press: org("parley-news", "Parley Demo Newsroom", "Parley News", "press"),
+  wire: org("trade-wire", "Trade Wire (a fictional outlet)", "Trade Wire", "press"),
   showrunners: org("showrunners", "Showrunners (Barris, Hawley and others)", "Showrunners", "other"),
 };
 
@@ -272,12 +273,12 @@ export const amptpJoins = fact(ORG.amptp.id, "party.joined", la("2023-03-20T10:1
   side: STUDIOS,
   represents: [ORG.disney, ORG.netflix, ORG.wbd],
 });
-export const latimesRegisters = fact(ORG.latimes.id, "organization.registered", la("2023-03-20T12:00"), {
-  org: ORG.latimes,
+export const pressRegisters = fact(ORG.press.id, "organization.registered", la("2023-03-20T12:00"), {
+  org: ORG.press,
 });
 
-/** The table: dispute opened, WGA West, WGA East and the AMPTP seated, the LA Times registered. */
-export const TABLE: Fact[] = [opened, wgaWestJoins, wgaEastJoins, amptpJoins, latimesRegisters];
+/** The table: dispute opened, WGA West, WGA East and the AMPTP seated, Parley News (fictional press) registered. */
+export const TABLE: Fact[] = [opened, wgaWestJoins, wgaEastJoins, amptpJoins, pressRegisters];
 
 export const ISSUES = {
   wages: { issue: "wages", title: "Minimum basic compensation", article: "Article 13" },

@@ -29,7 +29,8 @@ function withLine(note: string, i: number, value: string): string {
 }
 
 /** A signature line for arbitrary key-hash and signature bytes. */
-const sigLine = (name: string, ...parts: Uint8Array[]) => `— ${name} ${Buffer.concat(parts).toString("base64")}\n`;
+const sigLine = (name: string, ...parts: Uint8Array[]) =>
+  `— ${name} ${Buffer.concat(parts).toString("base64")}\n`;
 
 function errorOf(f: () => unknown): CheckpointError {
   try {
@@ -44,14 +45,21 @@ function errorOf(f: () => unknown): CheckpointError {
 describe("checkpoint format", () => {
   it("writes the body as origin, decimal size and base64 root, each ending in a newline", () => {
     expect(checkpointBody(ORIGIN, 136, ROOT)).toBe(`${ORIGIN}\n136\n${ROOT.toString("base64")}\n`);
-    expect(checkpointBody(ORIGIN, 0, EMPTY_ROOT)).toBe(`${ORIGIN}\n0\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n`);
+    expect(checkpointBody(ORIGIN, 0, EMPTY_ROOT)).toBe(
+      `${ORIGIN}\n0\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n`,
+    );
   });
 
   it("signs with one em-dash line holding base64(key hash ‖ 64-byte signature) over the body", () => {
     const body = checkpointBody(ORIGIN, 136, ROOT);
     expect(NOTE.startsWith(`${body}\n\u2014 ${ORIGIN} `)).toBe(true);
     expect(NOTE.endsWith("\n")).toBe(true);
-    const blob = Buffer.from(NOTE.slice(body.length + 1).trim().split(" ")[2]!, "base64");
+    const blob = Buffer.from(
+      NOTE.slice(body.length + 1)
+        .trim()
+        .split(" ")[2]!,
+      "base64",
+    );
     expect(blob).toHaveLength(68);
     expect(blob.subarray(0, 4)).toEqual(keyHash(ORIGIN, log.publicRaw));
     // Ed25519 is deterministic, so the signature is exactly that of the body bytes.
@@ -71,8 +79,10 @@ describe("checkpoint format", () => {
     // implementations): a signer key, its verifier key, and the note it produces.
     const skey = "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
     const vkey = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
-    const text = "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n";
-    const sigBlob = "x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=";
+    const text =
+      "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n";
+    const sigBlob =
+      "x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=";
 
     // The key's base64 itself contains "+", so only the first four "+" separate fields.
     const typedSeed = Buffer.from(skey.split("+").slice(4).join("+"), "base64");
@@ -177,15 +187,21 @@ describe("tampering and wrong keys", () => {
     expect(errorOf(() => verifyCheckpoint(NOTE, { name: ORIGIN, publicRaw: stranger.publicRaw })).code).toBe(
       "CHECKPOINT_NOT_SIGNED",
     );
-    expect(errorOf(() => verifyCheckpoint(NOTE, { name: "other.example", publicRaw: log.publicRaw })).code).toBe(
-      "CHECKPOINT_NOT_SIGNED",
-    );
+    expect(
+      errorOf(() => verifyCheckpoint(NOTE, { name: "other.example", publicRaw: log.publicRaw })).code,
+    ).toBe("CHECKPOINT_NOT_SIGNED");
   });
 
   it("rejects a signature by another key presented under the log's name and key hash", () => {
     const body = checkpointBody(ORIGIN, 136, ROOT);
     const forged = `${body}\n${sigLine(ORIGIN, keyHash(ORIGIN, log.publicRaw), sign(Buffer.from(body), stranger.privateKey))}`;
     expect(errorOf(() => verifyCheckpoint(forged, log)).code).toBe("CHECKPOINT_BAD_SIGNATURE");
+  });
+
+  it("rejects a signature of the wrong length under the log's name and key hash", () => {
+    const long = sigLine(ORIGIN, keyHash(ORIGIN, log.publicRaw), Buffer.alloc(72, 4));
+    const note = `${checkpointBody(ORIGIN, 136, ROOT)}\n${long}`;
+    expect(errorOf(() => verifyCheckpoint(note, log)).code).toBe("CHECKPOINT_BAD_SIGNATURE");
   });
 
   it("ignores signature lines from unknown keys, before or after the log's", () => {
@@ -301,7 +317,9 @@ describe("signing input checks", () => {
   }
 
   it("refuses a signer whose publicRaw is not its private key's", () => {
-    expect(() => signCheckpoint(ORIGIN, 1, ROOT, { ...log, publicRaw: stranger.publicRaw })).toThrow(TypeError);
+    expect(() => signCheckpoint(ORIGIN, 1, ROOT, { ...log, publicRaw: stranger.publicRaw })).toThrow(
+      TypeError,
+    );
   });
 });
 
@@ -318,7 +336,9 @@ describe("verifier keys", () => {
     const vkey = "TEST+7997405c+AQcC+FTVKf0jlTdHDY3rbevmnKxxPjigCXlVtGe6RIr6";
     const parsed = parseVerifierKey(vkey);
     expect(parsed.name).toBe("TEST");
-    expect(parsed.publicRaw).toEqual(Buffer.from("AQcC+FTVKf0jlTdHDY3rbevmnKxxPjigCXlVtGe6RIr6", "base64").subarray(1));
+    expect(parsed.publicRaw).toEqual(
+      Buffer.from("AQcC+FTVKf0jlTdHDY3rbevmnKxxPjigCXlVtGe6RIr6", "base64").subarray(1),
+    );
     expect(verifierKey(parsed.name, parsed.publicRaw)).toBe(vkey);
   });
 

@@ -61,14 +61,19 @@ describe("Ed25519 primitives", () => {
   it("rejects every single-byte change to the data or the signature", () => {
     const { privateKey, publicKey } = generateSigningKey();
     const signature = sign(data, privateKey);
-    for (let i = 0; i < data.length; i++) expect(verify(flip(data, i), signature, publicKey), `data[${i}]`).toBe(false);
+    for (let i = 0; i < data.length; i++)
+      expect(verify(flip(data, i), signature, publicKey), `data[${i}]`).toBe(false);
     for (let i = 0; i < 64; i++) expect(verify(data, flip(signature, i), publicKey), `sig[${i}]`).toBe(false);
   });
 
   it("returns false, never throws, for malformed signatures and unsuitable keys", () => {
     const { privateKey, publicKey } = generateSigningKey();
     const signature = sign(data, privateKey);
-    for (const bad of [Buffer.alloc(0), signature.subarray(0, 63), Buffer.concat([signature, Buffer.of(0)])]) {
+    for (const bad of [
+      Buffer.alloc(0),
+      signature.subarray(0, 63),
+      Buffer.concat([signature, Buffer.of(0)]),
+    ]) {
       expect(verify(data, bad, publicKey)).toBe(false);
     }
     expect(verify(data, signature, privateKey)).toBe(false);

@@ -69,12 +69,16 @@ describe("canonicalBytes", () => {
   });
 
   it("does not depend on insertion order", () => {
-    expect(canonicalBytes({ x: 1, y: [true, null] }).equals(canonicalBytes({ y: [true, null], x: 1 }))).toBe(true);
+    expect(canonicalBytes({ x: 1, y: [true, null] }).equals(canonicalBytes({ y: [true, null], x: 1 }))).toBe(
+      true,
+    );
   });
 
   const cyclic: Record<string, unknown> = { a: 1 };
   cyclic.self = cyclic;
-  const sparse = [1, , 3];
+  // A hole, unlike an explicit undefined, is absent from the array's keys.
+  const sparse: number[] = [1];
+  sparse[2] = 3;
   class Point {
     constructor(readonly x: number) {}
   }
@@ -122,7 +126,9 @@ describe("canonicalBytes", () => {
 
 describe("containsFloat", () => {
   it("returns null when every number is a safe integer", () => {
-    expect(containsFloat({ seq: 1, n: -42, zero: -0, s: "1.5", list: [1, 2, { x: 3 }], nil: null })).toBeNull();
+    expect(
+      containsFloat({ seq: 1, n: -42, zero: -0, s: "1.5", list: [1, 2, { x: 3 }], nil: null }),
+    ).toBeNull();
     expect(containsFloat(Number.MAX_SAFE_INTEGER)).toBeNull();
     expect(containsFloat("3.14")).toBeNull();
   });

@@ -85,7 +85,13 @@ describe.skipIf(!available)("transparency-dev/merkle reference vectors", () => {
     for (const { name, data } of inclusion) {
       it(name, () => {
         const err = outcome(() =>
-          verifyInclusion(data.leafIdx, data.treeSize, b64(data.leafHash), (data.proof ?? []).map(b64), b64(data.root)),
+          verifyInclusion(
+            data.leafIdx,
+            data.treeSize,
+            b64(data.leafHash),
+            (data.proof ?? []).map(b64),
+            b64(data.root),
+          ),
         );
         expectOutcome(data.wantErr, err);
       });
@@ -96,7 +102,13 @@ describe.skipIf(!available)("transparency-dev/merkle reference vectors", () => {
     for (const { name, data } of consistency) {
       it(name, () => {
         const err = outcome(() =>
-          verifyConsistency(data.size1, data.size2, (data.proof ?? []).map(b64), b64(data.root1), b64(data.root2)),
+          verifyConsistency(
+            data.size1,
+            data.size2,
+            (data.proof ?? []).map(b64),
+            b64(data.root1),
+            b64(data.root2),
+          ),
         );
         expectOutcome(data.wantErr, err);
       });

@@ -18,9 +18,9 @@ import {
   consistencyPlan,
   inclusionPlan,
   materialize,
-  planNodes,
   ProofError,
   type ProofPlan,
+  planNodes,
   rootFromInclusionProof,
   verifyConsistency,
   verifyInclusion,
@@ -148,7 +148,8 @@ class NodeTable {
   /** A getter for a tree of `size`: touching any node completed only later is a planner bug. */
   getterAt(size: number): (id: NodeId) => Buffer {
     return (id) => {
-      if ((id.index + 1) * 2 ** id.level > size) throw new Error(`node ${nodeKey(id)} is not complete at ${size}`);
+      if ((id.index + 1) * 2 ** id.level > size)
+        throw new Error(`node ${nodeKey(id)} is not complete at ${size}`);
       return this.get(id);
     };
   }
@@ -172,11 +173,22 @@ function proofFor(plan: ProofPlan, size: number): Buffer[] {
 
 describe("hashing", () => {
   it("EMPTY_ROOT is SHA-256 of the empty string", () => {
-    expect(EMPTY_ROOT.toString("hex")).toBe("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    expect(EMPTY_ROOT.toString("hex")).toBe(
+      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+    );
   });
 
   it("reproduces the RFC 6962 reference roots for the classic eight test leaves", () => {
-    const data = ["", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f"];
+    const data = [
+      "",
+      "00",
+      "10",
+      "2021",
+      "3031",
+      "40414243",
+      "5051525354555657",
+      "606162636465666768696a6b6c6d6e6f",
+    ];
     const roots = [
       "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
       "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
@@ -388,14 +400,23 @@ describe("proof generation in every tree of size 0..70", () => {
     for (let size2 = 1; size2 <= MAX; size2++) {
       for (let i = 0; i < size2; i++) {
         const cases = [
-          { name: `inclusion ${i} of ${size2}`, plan: inclusionPlan(i, size2), want: REF.inclusion(i, size2) },
-          { name: `consistency ${i} -> ${size2}`, plan: consistencyPlan(i, size2), want: REF.consistency(i, size2) },
+          {
+            name: `inclusion ${i} of ${size2}`,
+            plan: inclusionPlan(i, size2),
+            want: REF.inclusion(i, size2),
+          },
+          {
+            name: `consistency ${i} -> ${size2}`,
+            plan: consistencyPlan(i, size2),
+            want: REF.consistency(i, size2),
+          },
         ];
         for (const { name, plan, want } of cases) {
           plans += 1;
           const keys = planNodes(plan).map(nodeKey);
           const distinct = [...new Set(plan.flat().map(nodeKey))];
-          if (keys.length !== distinct.length || keys.join() !== distinct.join()) problems.push(`${name}: node set`);
+          if (keys.length !== distinct.length || keys.join() !== distinct.join())
+            problems.push(`${name}: node set`);
           // One fetch of exactly these nodes must be enough to materialize the proof.
           const fetched = new Map(keys.map((key) => [key, TABLE.nodes.get(key)!]));
           const proof = materialize(plan, (id) => {
@@ -419,7 +440,9 @@ describe("proof generation in every tree of size 0..70", () => {
       [0.5, 3],
       [0, 2 ** 53],
     ] as const) {
-      expect(() => inclusionPlan(index, size)).toThrow(expect.objectContaining({ code: "PROOF_OUT_OF_RANGE" }));
+      expect(() => inclusionPlan(index, size)).toThrow(
+        expect.objectContaining({ code: "PROOF_OUT_OF_RANGE" }),
+      );
     }
     expect(() => consistencyPlan(5, 4)).toThrow(expect.objectContaining({ code: "PROOF_OUT_OF_RANGE" }));
     expect(() => consistencyPlan(-1, 4)).toThrow(ProofError);
@@ -474,17 +497,26 @@ function bitsToFlip(length: number, mode: "all" | "sample"): number[] {
   return [0, length * 4 + 3, length * 8 - 1];
 }
 
-function listMutations(proof: readonly Buffer[], bits: "all" | "sample"): { name: string; proof: Buffer[] }[] {
+function listMutations(
+  proof: readonly Buffer[],
+  bits: "all" | "sample",
+): { name: string; proof: Buffer[] }[] {
   const out: { name: string; proof: Buffer[] }[] = [];
   const at = (i: number, ...items: Buffer[]) => [...proof.slice(0, i), ...items, ...proof.slice(i)];
   proof.forEach((p, i) => {
     for (const bit of bitsToFlip(p.length, bits)) {
-      out.push({ name: `flip proof[${i}] bit ${bit}`, proof: proof.map((q, j) => (j === i ? flipBit(q, bit) : q)) });
+      out.push({
+        name: `flip proof[${i}] bit ${bit}`,
+        proof: proof.map((q, j) => (j === i ? flipBit(q, bit) : q)),
+      });
     }
     out.push({ name: `drop proof[${i}]`, proof: proof.filter((_, j) => j !== i) });
     out.push({ name: `duplicate proof[${i}]`, proof: at(i, p) });
     out.push({ name: `truncate proof[${i}]`, proof: proof.map((q, j) => (j === i ? q.subarray(0, 31) : q)) });
-    out.push({ name: `extend proof[${i}]`, proof: proof.map((q, j) => (j === i ? Buffer.concat([q, Buffer.of(0)]) : q)) });
+    out.push({
+      name: `extend proof[${i}]`,
+      proof: proof.map((q, j) => (j === i ? Buffer.concat([q, Buffer.of(0)]) : q)),
+    });
     const next = proof[i + 1];
     if (next !== undefined && !next.equals(p)) {
       const swapped = [...proof];
@@ -521,12 +553,15 @@ function inclusionMutations(index: number, size: number, bits: "all" | "sample")
     name: m.name,
     run: v(index, size, leaf, m.proof, root),
   }));
-  for (const m of hashMutations("leaf", leaf, bits)) out.push({ name: m.name, run: v(index, size, m.value, proof, root) });
-  for (const m of hashMutations("root", root, bits)) out.push({ name: m.name, run: v(index, size, leaf, proof, m.value) });
+  for (const m of hashMutations("leaf", leaf, bits))
+    out.push({ name: m.name, run: v(index, size, m.value, proof, root) });
+  for (const m of hashMutations("root", root, bits))
+    out.push({ name: m.name, run: v(index, size, leaf, proof, m.value) });
   const otherLeaf = LEAVES[(index + 1) % MAX]!;
   out.push({ name: "another entry's leaf", run: v(index, size, otherLeaf, proof, root) });
   out.push({ name: "root of size - 1", run: v(index, size, leaf, proof, REF.root(size - 1)) });
-  if (size < MAX) out.push({ name: "root of size + 1", run: v(index, size, leaf, proof, REF.root(size + 1)) });
+  if (size < MAX)
+    out.push({ name: "root of size + 1", run: v(index, size, leaf, proof, REF.root(size + 1)) });
   out.push({ name: "empty tree root", run: v(index, size, leaf, proof, EMPTY_ROOT) });
   for (const wrong of new Set([index - 1, index + 1, index ^ 2, size, -1, 0.5, 2 ** 53])) {
     if (wrong !== index) out.push({ name: `index ${wrong}`, run: v(wrong, size, leaf, proof, root) });
@@ -546,15 +581,18 @@ function consistencyMutations(size1: number, size2: number, bits: "all" | "sampl
   const root1 = REF.root(size1);
   const root2 = REF.root(size2);
   const proof = proofFor(consistencyPlan(size1, size2), size2);
-  const v = (s1: number, s2: number, p: Buffer[], r1: Buffer, r2: Buffer) => () => verifyConsistency(s1, s2, p, r1, r2);
+  const v = (s1: number, s2: number, p: Buffer[], r1: Buffer, r2: Buffer) => () =>
+    verifyConsistency(s1, s2, p, r1, r2);
   const out: Mutation[] = listMutations(proof, bits).map((m) => ({
     name: m.name,
     run: v(size1, size2, m.proof, root1, root2),
   }));
-  for (const m of hashMutations("root1", root1, bits)) out.push({ name: m.name, run: v(size1, size2, proof, m.value, root2) });
+  for (const m of hashMutations("root1", root1, bits))
+    out.push({ name: m.name, run: v(size1, size2, proof, m.value, root2) });
   // From size 0 there is nothing linking the roots: root2 is only checked to be a hash.
   if (size1 > 0) {
-    for (const m of hashMutations("root2", root2, bits)) out.push({ name: m.name, run: v(size1, size2, proof, root1, m.value) });
+    for (const m of hashMutations("root2", root2, bits))
+      out.push({ name: m.name, run: v(size1, size2, proof, root1, m.value) });
   } else {
     out.push({ name: "short root2", run: v(size1, size2, proof, root1, root2.subarray(0, 31)) });
   }
@@ -563,7 +601,15 @@ function consistencyMutations(size1: number, size2: number, bits: "all" | "sampl
     out.push({ name: "root2 for both", run: v(size1, size2, proof, root2, root2) });
     if (size1 > 0) out.push({ name: "root1 for both", run: v(size1, size2, proof, root1, root1) });
   }
-  for (const wrong of new Set([size1 - 1, size1 + 1, size1 ^ 2, size1 * 2, Math.floor(size1 / 2), size2 + 1, 0.5])) {
+  for (const wrong of new Set([
+    size1 - 1,
+    size1 + 1,
+    size1 ^ 2,
+    size1 * 2,
+    Math.floor(size1 / 2),
+    size2 + 1,
+    0.5,
+  ])) {
     if (wrong !== size1) out.push({ name: `size1 ${wrong}`, run: v(wrong, size2, proof, root1, root2) });
   }
   for (const wrong of new Set([size2 - 1, size2 + 1, size2 * 2, Math.floor(size2 / 2), 2 ** 53])) {
@@ -663,6 +709,11 @@ describe("mutated proofs are rejected", () => {
     expect(code(() => verifyInclusion(2, 5, LEAVES[2]!, [...proof, GARBAGE], root))).toBe("PROOF_MALFORMED");
     expect(code(() => verifyInclusion(2, 5, LEAVES[2]!, proof, root.subarray(1)))).toBe("PROOF_MALFORMED");
     expect(code(() => verifyInclusion(2, 5, LEAVES[3]!, proof, root))).toBe("PROOF_INVALID");
+    // In a one-leaf tree the leaf is the root, so only the length check stops a short "hash".
+    expect(code(() => rootFromInclusionProof(0, 1, Buffer.from("short"), []))).toBe("PROOF_MALFORMED");
+    expect(
+      code(() => verifyInclusion(0, 1, LEAVES[0]!.subarray(0, 31), [], LEAVES[0]!.subarray(0, 31))),
+    ).toBe("PROOF_MALFORMED");
     expect(code(() => verifyConsistency(3, 2, [], root, root))).toBe("PROOF_OUT_OF_RANGE");
     expect(code(() => verifyConsistency(3, 5, [], REF.root(3), root))).toBe("PROOF_MALFORMED");
     expect(code(() => verifyConsistency(0, 0, [], GARBAGE, GARBAGE))).toBe("PROOF_INVALID");
@@ -749,7 +800,9 @@ describe("plans and verifiers agree on proof lengths up to 2^53 - 1", () => {
 
 describe("properties over random append sequences (fast-check)", () => {
   const leavesArb = (minLength: number) =>
-    fc.array(fc.uint8Array({ maxLength: 24 }), { minLength, maxLength: 300 }).map((data) => data.map(refLeafHash));
+    fc
+      .array(fc.uint8Array({ maxLength: 24 }), { minLength, maxLength: 300 })
+      .map((data) => data.map(refLeafHash));
 
   function build(leaves: Buffer[]) {
     const table = new NodeTable();
@@ -796,7 +849,9 @@ describe("properties over random append sequences (fast-check)", () => {
             mutated.proof = proof.map((p, j) => (j === i ? flipBit(p, bit) : p));
           } else if (target === "root") mutated.root = flipBit(root, bit);
           else mutated.leaf = flipBit(leaf, bit);
-          expect(() => verifyInclusion(index, size, mutated.leaf, mutated.proof, mutated.root)).toThrow(ProofError);
+          expect(() => verifyInclusion(index, size, mutated.leaf, mutated.proof, mutated.root)).toThrow(
+            ProofError,
+          );
         },
       ),
     );

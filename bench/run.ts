@@ -1,0 +1,147 @@
+/**
+ * `npm run bench`: measures the ledger's speed on this machine and prints the figures as JSON
+ * (also written to bench/results/). `--quick` shrinks every size for a smoke run.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { Parley } from "../src/app/parley.ts";
+import { PUBLIC } from "../src/app/visibility.ts";
+import { bareVerifyPerSecond } from "./ed25519-baseline.ts";
+import { fill, openBenchDispute, UNION, workloadCommand } from "./workload.ts";
+
+const quick = process.argv.includes("--quick");
+const scale = (n: number) => (quick ? Math.max(1, Math.floor(n / 100)) : n);
+const work = mkdtempSync(join(tmpdir(), "parley-bench-"));
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+const round = (x: number, digits = 3) => Number(x.toFixed(digits));
+
+async function singleAppends(durability: "normal" | "full", count: number) {
+  const app = await Parley.open(join(work, `single-${durability}.db`), { durability });
+  await openBenchDispute(app, "single");
+  const started = performance.now();
+  for (let i = 0; i < count; i++) await app.execute("single", workloadCommand(i));
+  const seconds = (performance.now() - started) / 1000;
+  await app.close();
+  return { entries: count, seconds: round(seconds), perSecond: Math.round(count / seconds) };
+}
+
+async function batchAppends(count: number, batch: number) {
+  const app = await Parley.open(join(work, "batch.db"));
+  await openBenchDispute(app, "batch");
+  const started = performance.now();
+  await fill(app, "batch", count, batch);
+  const seconds = (performance.now() - started) / 1000;
+  await app.close();
+  return { entries: count, batch, seconds: round(seconds), perSecond: Math.round(count / seconds) };
+}
+
+/** Builds a ledger of `count` workload entries (plus setup) in batches, for the read benchmarks. */
+async function buildLedger(name: string, count: number): Promise<string> {
+  const path = join(work, `${name}.db`);
+  const app = await Parley.open(path);
+  await openBenchDispute(app, name);
+  await fill(app, name, count, 5000);
+  await app.close();
+  return path;
+}
+
+async function statusAndProofs(path: string, slug: string) {
+  const app = await Parley.open(path);
+  await app.status(slug, PUBLIC); // warm: the head is loaded once per process
+  const dates: string[] = [];
+  const first = Date.UTC(2020, 0, 3);
+  const last = Date.parse((await app.view(slug, { kind: "operator" })).lastOccurredAt!);
+  for (let i = 0; i < 41; i++) dates.push(new Date(first + ((last - first) * i) / 40).toISOString());
+  const timesPublic: number[] = [];
+  const timesNegotiator: number[] = [];
+  for (const d of dates) {
+    let t = performance.now();
+    await app.status(slug, PUBLIC, d);
+    timesPublic.push(performance.now() - t);
+    t = performance.now();
+    await app.status(slug, { kind: "org", org: UNION.org, role: "negotiator" }, d);
+    timesNegotiator.push(performance.now() - t);
+  }
+  const size = (await app.latestCheckpoint(slug))!.size;
+  const inclusion: number[] = [];
+  const consistency: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const seq = Math.floor((size * i) / 200);
+    let t = performance.now();
+    await app.inclusionProof(slug, seq);
+    inclusion.push(performance.now() - t);
+    t = performance.now();
+    await app.consistencyProof(slug, Math.max(1, seq), size);
+    consistency.push(performance.now() - t);
+  }
+  await app.close();
+  return {
+    entries: size,
+    statusMedianMs: { public: round(median(timesPublic)), negotiator: round(median(timesNegotiator)) },
+    statusMaxMs: { public: round(Math.max(...timesPublic)), negotiator: round(Math.max(...timesNegotiator)) },
+    inclusionProofMedianMs: round(median(inclusion)),
+    consistencyProofMedianMs: round(median(consistency)),
+  };
+}
+
+function verifyInChild(path: string): { ok: boolean; entries: number; seconds: number; perSecond: number; maxRssMB: number } {
+  const out = execFileSync(process.execPath, ["--import", "tsx", join(import.meta.dirname, "verify-child.ts"), path], {
+    encoding: "utf8",
+    maxBuffer: 1 << 20,
+  });
+  return JSON.parse(out);
+}
+
+async function main() {
+  const results: Record<string, unknown> = {
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "unknown", memoryGB: Math.round(totalmem() / 2 ** 30), node: process.version },
+    quick,
+    sqlite: "WAL; synchronous=NORMAL unless noted (PARLEY_SYNC=full for FULL)",
+  };
+  log("single appends (synchronous=NORMAL)…");
+  results.singleAppendNormal = await singleAppends("normal", scale(5000));
+  log("single appends (synchronous=FULL)…");
+  results.singleAppendFull = await singleAppends("full", scale(1000));
+  log("batch appends…");
+  results.batchAppend = await batchAppends(scale(50_000), 1000);
+
+  log("Ed25519 baseline on all cores…");
+  const bare = await bareVerifyPerSecond(quick ? 1 : 3);
+  log("building a 200,000-entry ledger…");
+  const v200 = await buildLedger("verify200k", scale(200_000));
+  log("verify over it…");
+  const v = verifyInChild(v200);
+  results.verify = { ...v, bareEd25519PerSecond: bare, ratioToBare: round(v.perSecond / bare, 2) };
+  rmSync(v200, { force: true });
+
+  log("building a 100,000-entry ledger for status and proofs…");
+  const s100 = await buildLedger("status100k", scale(100_000));
+  results.reads = await statusAndProofs(s100, "status100k");
+  rmSync(s100, { force: true });
+
+  log("building a 1,000,000-entry ledger for verify's peak memory…");
+  const m1 = await buildLedger("memory1m", scale(1_000_000));
+  const m = verifyInChild(m1);
+  results.verifyMillion = m;
+
+  const json = JSON.stringify(results, null, 2);
+  process.stdout.write(`${json}\n`);
+  const dir = join(import.meta.dirname, "results");
+  mkdirSync(dir, { recursive: true });
+  if (!quick) {
+    writeFileSync(join(dir, `${results.date as string}.json`.replaceAll(":", "-")), `${json}\n`);
+    writeFileSync(join(dir, "latest.json"), `${json}\n`);
+  }
+  rmSync(work, { recursive: true, force: true });
+}
+
+await main();
+

@@ -1,0 +1,356 @@
+import { createHash, randomBytes } from "node:crypto";
+import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { finished } from "node:stream/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fileLines, importExport, writeExport } from "../../src/app/export.ts";
+import { Parley } from "../../src/app/parley.ts";
+import { verifyStore } from "../../src/app/verify-store.ts";
+import { OPERATOR, PUBLIC, type Viewer } from "../../src/app/visibility.ts";
+import { ParleyError } from "../../src/domain/errors.ts";
+import { generateSigningKey, keyIdOf, rawPublicKey } from "../../src/ledger/ed25519.ts";
+import { verifyExport } from "../../src/ledger/export-file.ts";
+import { MARKERS, smallDispute, tempDb } from "../support/fixture.ts";
+import { shareKeys } from "../support/tamper.ts";
+
+const SLUG = "test-2023";
+const CLOCK = () => new Date("2026-01-01T00:00:00Z");
+const AMPTP_NEGOTIATOR: Viewer = { kind: "org", org: "amptp", role: "negotiator" };
+/** The AMPTP's counterproposal: a table entry the AMPTP published later (entry.published at seq 15). */
+const PUBLISHED = 10;
+/** Entries the public may not see: 6 (WGA pass, table), 7 and 8 (caucus notes), 9 (members), 16 (TA). */
+const HIDDEN_FROM_PUBLIC = [6, 7, 8, 9, 16];
+
+let app: Parley;
+let dbPath: string;
+let dir: string;
+const files: Record<"public" | "amptp" | "operator", string> = { public: "", amptp: "", operator: "" };
+
+async function exportTo(file: string, viewer: Viewer) {
+  const out = createWriteStream(file);
+  const counts = await writeExport(app, SLUG, viewer, out);
+  out.end();
+  await finished(out);
+  return counts;
+}
+
+async function errorOf(p: Promise<unknown>): Promise<ParleyError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof ParleyError) return err;
+    throw err;
+  }
+  throw new Error("expected a ParleyError, but the call succeeded");
+}
+
+const readLines = (file: string) => readFileSync(file, "utf8").split("\n").filter((l) => l !== "");
+
+/** Writes the lines as an export file and verifies that file. */
+async function verifyLines(lines: string[]) {
+  const file = join(dir, `mutated-${randomBytes(6).toString("hex")}.jsonl`);
+  writeFileSync(file, `${lines.join("\n")}\n`);
+  return verifyExport(fileLines(file));
+}
+
+/** The index (in the file's lines) of the line for leaf `seq`: line 0 is the header. */
+const lineOf = (seq: number) => seq + 1;
+
+beforeAll(async () => {
+  ({ app, dbPath } = await smallDispute());
+  dir = mkdtempSync(join(tmpdir(), "parley-export-"));
+  files.public = join(dir, "public.jsonl");
+  files.amptp = join(dir, "amptp.jsonl");
+  files.operator = join(dir, "operator.jsonl");
+  await exportTo(files.public, PUBLIC);
+  await exportTo(files.amptp, AMPTP_NEGOTIATOR);
+  await exportTo(files.operator, OPERATOR);
+});
+
+afterAll(async () => {
+  await app.close();
+});
+
+describe("writeExport", () => {
+  it.each(["public", "amptp", "operator"] as const)("writes a %s export that verifies on its own", async (which) => {
+    const report = await verifyExport(fileLines(files[which]));
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.dispute).toBe(SLUG);
+    const cp = (await app.latestCheckpoint(SLUG))!;
+    expect(report.size).toBe(cp.size);
+    expect(report.root).toBe(Buffer.from(cp.root).toString("base64"));
+  });
+
+  it("keeps every marker out of the public export, which holds only hashes for what is hidden", async () => {
+    const text = readFileSync(files.public, "utf8");
+    for (const marker of Object.values(MARKERS)) expect(text).not.toContain(marker);
+    const lines = readLines(files.public).map((l) => JSON.parse(l));
+    const hashed = lines.filter((l) => "leafHash" in l).map((l) => l.seq);
+    expect(hashed).toEqual(HIDDEN_FROM_PUBLIC);
+    const report = await verifyExport(fileLines(files.public));
+    expect(report.hidden).toBe(HIDDEN_FROM_PUBLIC.length);
+    expect(report.full).toBe(report.size - HIDDEN_FROM_PUBLIC.length);
+  });
+
+  it("gives the public the published table entry in full, byte for byte as signed", async () => {
+    const line = readLines(files.public)
+      .map((l) => JSON.parse(l))
+      .find((l) => l.seq === PUBLISHED);
+    expect(line.entry).toBeDefined();
+    expect(line.entry).toMatchObject({
+      type: "pass.made",
+      visibility: "table",
+      actor: { org: "amptp" },
+      payload: { issues: [{ issue: "wages", language: "Raise minimums 4%, 3%, 2%." }] },
+    });
+    const stored = await app.db
+      .selectFrom("ledger_entries")
+      .select(["body", "signature"])
+      .where("seq", "=", PUBLISHED)
+      .executeTakeFirstOrThrow();
+    expect(JSON.stringify(line.entry)).toBe(stored.body);
+    expect(line.signature).toBe(Buffer.from(stored.signature).toString("base64"));
+  });
+
+  it("gives the AMPTP's negotiators the table and their own caucus notes, not the WGA's private or members entries", () => {
+    const text = readFileSync(files.amptp, "utf8");
+    expect(text).toContain(MARKERS.table);
+    expect(text).toContain(MARKERS.amptpPrivate);
+    expect(text).not.toContain(MARKERS.wgaPrivate);
+    expect(text).not.toContain(MARKERS.wgaMembers);
+  });
+
+  it("gives the operator every entry in full", async () => {
+    const text = readFileSync(files.operator, "utf8");
+    for (const marker of Object.values(MARKERS)) expect(text).toContain(marker);
+    const report = await verifyExport(fileLines(files.operator));
+    expect(report.hidden).toBe(0);
+  });
+});
+
+describe("verifyExport rejects every mutation of an export file", () => {
+  const mutate = (which: "public" | "operator", f: (lines: string[]) => string[]) =>
+    verifyLines(f(readLines(files[which])));
+
+  const editJson = (line: string, f: (json: Record<string, unknown>) => void) => {
+    const json = JSON.parse(line);
+    f(json);
+    return JSON.stringify(json);
+  };
+
+  const cases: [string, "public" | "operator", (lines: string[]) => string[]][] = [
+    [
+      "a character of an entry's text changed",
+      "operator",
+      (lines) => {
+        const i = lineOf(7);
+        expect(lines[i]).toContain("hold firm");
+        lines[i] = lines[i]!.replace("hold firm", "hold firn");
+        return lines;
+      },
+    ],
+    [
+      "a signature changed",
+      "operator",
+      (lines) => {
+        lines[lineOf(3)] = editJson(lines[lineOf(3)]!, (j) => {
+          const sig = Buffer.from(j.signature as string, "base64");
+          sig[5]! ^= 0x01;
+          j.signature = sig.toString("base64");
+        });
+        return lines;
+      },
+    ],
+    ["a line dropped", "operator", (lines) => lines.filter((_, i) => i !== lineOf(5))],
+    [
+      "two lines swapped",
+      "operator",
+      (lines) => {
+        [lines[lineOf(3)], lines[lineOf(4)]] = [lines[lineOf(4)]!, lines[lineOf(3)]!];
+        return lines;
+      },
+    ],
+    [
+      "an entry replaced by a wrong leaf hash",
+      "public",
+      (lines) => {
+        lines[lineOf(2)] = JSON.stringify({ seq: 2, leafHash: randomBytes(32).toString("base64") });
+        return lines;
+      },
+    ],
+    [
+      "a hidden entry's leaf hash changed",
+      "public",
+      (lines) => {
+        lines[lineOf(7)] = editJson(lines[lineOf(7)]!, (j) => {
+          const h = Buffer.from(j.leafHash as string, "base64");
+          h[0]! ^= 0x01;
+          j.leafHash = h.toString("base64");
+        });
+        return lines;
+      },
+    ],
+    ["the trailer removed", "operator", (lines) => lines.slice(0, -1)],
+    ["the last entry removed, the trailer kept", "operator", (lines) => [...lines.slice(0, -2), lines.at(-1)!]],
+    [
+      "the checkpoint root changed",
+      "operator",
+      (lines) => {
+        lines[0] = editJson(lines[0]!, (h) => {
+          const note = (h.checkpoint as string).split("\n");
+          note[2] = createHash("sha256").update("another tree").digest("base64");
+          h.checkpoint = note.join("\n");
+        });
+        return lines;
+      },
+    ],
+    [
+      "a signer's public key replaced",
+      "operator",
+      (lines) => {
+        lines[0] = editJson(lines[0]!, (h) => {
+          const keys = h.keys as { keyId: string; org: string; publicKey: string }[];
+          const other = rawPublicKey(generateSigningKey().privateKey);
+          keys[0]!.publicKey = other.toString("base64");
+        });
+        return lines;
+      },
+    ],
+    [
+      "a signer's key and key id replaced together",
+      "operator",
+      (lines) => {
+        lines[0] = editJson(lines[0]!, (h) => {
+          const keys = h.keys as { keyId: string; org: string; publicKey: string }[];
+          const wga = keys.find((k) => k.org === "wga-west")!;
+          const other = rawPublicKey(generateSigningKey().privateKey);
+          const oldId = wga.keyId;
+          wga.keyId = keyIdOf(other);
+          wga.publicKey = other.toString("base64");
+          // Point the WGA's entries at the new key id too, so only the signatures can object.
+          for (let i = 1; i < lines.length; i++) lines[i] = lines[i]!.replace(oldId, wga.keyId);
+        });
+        return lines;
+      },
+    ],
+    [
+      "the checkpoint key replaced",
+      "operator",
+      (lines) => {
+        lines[0] = editJson(lines[0]!, (h) => {
+          const cpKey = h.checkpointKey as { name: string; publicKey: string };
+          cpKey.publicKey = rawPublicKey(generateSigningKey().privateKey).toString("base64");
+        });
+        return lines;
+      },
+    ],
+  ];
+
+  it("accepts the unmutated files, and an entry replaced by its own correct leaf hash", async () => {
+    expect((await mutate("operator", (l) => l)).ok).toBe(true);
+    const report = await mutate("operator", (lines) => {
+      const row = JSON.parse(lines[lineOf(2)]!);
+      const body = Buffer.from(JSON.stringify(row.entry), "utf8");
+      const sig = Buffer.from(row.signature, "base64");
+      const leaf = createHash("sha256")
+        .update(Buffer.from([0]))
+        .update(body)
+        .update(sig)
+        .digest();
+      lines[lineOf(2)] = JSON.stringify({ seq: 2, leafHash: leaf.toString("base64") });
+      return lines;
+    });
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.hidden).toBe(1);
+  });
+
+  it.each(cases)("fails when %s", async (_name, which, f) => {
+    const report = await mutate(which, f);
+    expect(report.ok).toBe(false);
+    expect(report.problems.length).toBeGreaterThan(0);
+  });
+});
+
+describe("importExport", () => {
+  async function disputeRows(path: string) {
+    const other = await Parley.open(path, { clock: CLOCK });
+    try {
+      return await other.db.selectFrom("disputes").select("slug").execute();
+    } finally {
+      await other.close();
+    }
+  }
+
+  it("loads an operator export into a store sharing the keys: it verifies, with the same root and status", async () => {
+    const target = tempDb();
+    shareKeys(dbPath, target);
+    const second = await Parley.open(target, { clock: CLOCK });
+    try {
+      const r = await importExport(second, files.operator);
+      expect(r.dispute).toBe(SLUG);
+      const report = await verifyStore(second.db);
+      expect(report.problems).toEqual([]);
+      expect(report.ok).toBe(true);
+      const mine = (await app.latestCheckpoint(SLUG))!;
+      const theirs = (await second.latestCheckpoint(SLUG))!;
+      expect(r.entries).toBe(mine.size);
+      expect(theirs.size).toBe(mine.size);
+      expect(Buffer.from(theirs.root).equals(Buffer.from(mine.root))).toBe(true);
+      for (const viewer of [PUBLIC, OPERATOR, AMPTP_NEGOTIATOR]) {
+        expect(JSON.stringify(await second.status(SLUG, viewer))).toBe(
+          JSON.stringify(await app.status(SLUG, viewer)),
+        );
+      }
+      // Importing the same file again is refused.
+      expect((await errorOf(importExport(second, files.operator))).code).toBe("DISPUTE_EXISTS");
+    } finally {
+      await second.close();
+    }
+  });
+
+  it("refuses to import a dispute into the store it came from: DISPUTE_EXISTS", async () => {
+    expect((await errorOf(importExport(app, files.operator))).code).toBe("DISPUTE_EXISTS");
+  });
+
+  it("refuses a public export, which holds hashes only for hidden entries: IMPORT_INCOMPLETE", async () => {
+    const target = tempDb();
+    shareKeys(dbPath, target);
+    const second = await Parley.open(target, { clock: CLOCK });
+    try {
+      expect((await errorOf(importExport(second, files.public))).code).toBe("IMPORT_INCOMPLETE");
+    } finally {
+      await second.close();
+    }
+    expect(await disputeRows(target)).toEqual([]);
+  });
+
+  it("refuses a store that does not hold the signers' keys: KEY_MISSING, nothing written", async () => {
+    const target = tempDb();
+    const second = await Parley.open(target, { clock: CLOCK });
+    try {
+      expect((await errorOf(importExport(second, files.operator))).code).toBe("KEY_MISSING");
+    } finally {
+      await second.close();
+    }
+    expect(await disputeRows(target)).toEqual([]);
+  });
+
+  it("refuses a tampered file: IMPORT_INVALID, nothing written", async () => {
+    const lines = readLines(files.operator);
+    lines[lineOf(7)] = lines[lineOf(7)]!.replace("hold firm", "give in!!");
+    const tampered = join(dir, "tampered.jsonl");
+    writeFileSync(tampered, `${lines.join("\n")}\n`);
+    const target = tempDb();
+    shareKeys(dbPath, target);
+    const second = await Parley.open(target, { clock: CLOCK });
+    try {
+      expect((await errorOf(importExport(second, tampered))).code).toBe("IMPORT_INVALID");
+    } finally {
+      await second.close();
+    }
+    expect(await disputeRows(target)).toEqual([]);
+  });
+});

@@ -1,0 +1,293 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Parley } from "../../src/app/parley.ts";
+import { verifyStore } from "../../src/app/verify-store.ts";
+import { OPERATOR, PUBLIC } from "../../src/app/visibility.ts";
+import type { Command } from "../../src/domain/decide.ts";
+import { ParleyError } from "../../src/domain/errors.ts";
+import { parseCheckpoint, verifyCheckpoint } from "../../src/ledger/checkpoint.ts";
+import { ProofError, verifyConsistency, verifyInclusion } from "../../src/ledger/proof.ts";
+import { CHECKPOINT_KEY } from "../../src/store/keystore.ts";
+import { AMPTP, PRESS, smallDispute, WGA } from "../support/fixture.ts";
+import { tableCounts } from "../support/tamper.ts";
+
+const SLUG = "test-2023";
+
+const statement = (text: string, occurredAt = "2023-09-26T17:00:00Z"): Command => ({
+  actor: PRESS,
+  type: "statement.made",
+  occurredAt,
+  visibility: "public",
+  payload: { by: "daily-press", channel: "other", text },
+});
+
+const passOn = (issue: string, actor = WGA): Command => ({
+  actor,
+  type: "pass.made",
+  occurredAt: "2023-09-26T18:00:00Z",
+  visibility: "table",
+  payload: { kind: "proposal", issues: [{ issue, language: "Something new." }] },
+});
+
+async function errorOf(p: Promise<unknown>): Promise<ParleyError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof ParleyError) return err;
+    throw err;
+  }
+  throw new Error("expected a ParleyError, but the call succeeded");
+}
+
+async function leaves(app: Parley) {
+  return app.db
+    .selectFrom("ledger_entries")
+    .select(["seq", "leaf_hash"])
+    .where("dispute_id", "=", (await app.disputeRow(SLUG)).id)
+    .orderBy("seq")
+    .execute();
+}
+
+async function checkpoints(app: Parley) {
+  return app.db
+    .selectFrom("checkpoints")
+    .select(["size", "root", "note"])
+    .where("dispute_id", "=", (await app.disputeRow(SLUG)).id)
+    .orderBy("size")
+    .execute();
+}
+
+describe("proofs and checkpoints of a small dispute", () => {
+  let app: Parley;
+
+  beforeAll(async () => {
+    ({ app } = await smallDispute());
+    // More checkpoints than the fixture's two: three single appends and a batch of two.
+    for (const text of ["one", "two", "three"]) await app.execute(SLUG, statement(text));
+    await app.executeBatch(SLUG, [statement("four"), statement("five")]);
+  });
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it("stores one checkpoint per write, the latest covering every entry", async () => {
+    const cps = await checkpoints(app);
+    const rows = await leaves(app);
+    expect(cps.map((c) => c.size)).toEqual([1, 17, 18, 19, 20, 22]);
+    expect(rows).toHaveLength(22);
+    expect((await app.latestCheckpoint(SLUG))?.size).toBe(rows.length);
+  });
+
+  it("proves every entry included in the latest checkpoint's tree, from its stored leaf hash", async () => {
+    const cp = (await app.latestCheckpoint(SLUG))!;
+    const rows = await leaves(app);
+    for (const { seq, leaf_hash } of rows) {
+      const p = await app.inclusionProof(SLUG, seq);
+      expect(p.size).toBe(cp.size);
+      expect(() => verifyInclusion(seq, p.size, leaf_hash, p.proof, cp.root)).not.toThrow();
+    }
+    // The proof is bound to its leaf: another entry's hash does not verify with it.
+    const p = await app.inclusionProof(SLUG, 3);
+    expect(() => verifyInclusion(3, p.size, rows[4]!.leaf_hash, p.proof, cp.root)).toThrow(ProofError);
+  });
+
+  it("proves every entry included in each older checkpoint that covers it", async () => {
+    const rows = await leaves(app);
+    for (const cp of await checkpoints(app)) {
+      for (const { seq, leaf_hash } of rows.slice(0, cp.size)) {
+        const p = await app.inclusionProof(SLUG, seq, cp.size);
+        expect(() => verifyInclusion(seq, cp.size, leaf_hash, p.proof, cp.root)).not.toThrow();
+      }
+    }
+  });
+
+  it("proves every pair of stored checkpoints consistent", async () => {
+    const cps = await checkpoints(app);
+    let pairs = 0;
+    for (const [i, a] of cps.entries()) {
+      for (const b of cps.slice(i)) {
+        const p = await app.consistencyProof(SLUG, a.size, b.size);
+        expect(() => verifyConsistency(a.size, b.size, p.proof, a.root, b.root)).not.toThrow();
+        pairs += 1;
+        if (a.size < b.size) {
+          // And the proof is bound to the roots: it does not link the older root to a forged one.
+          const forged = Buffer.from(b.root);
+          forged[0]! ^= 1;
+          expect(() => verifyConsistency(a.size, b.size, p.proof, a.root, forged)).toThrow(ProofError);
+        }
+      }
+    }
+    expect(pairs).toBe((cps.length * (cps.length + 1)) / 2);
+  });
+
+  it("writes checkpoint notes that parse, name the dispute's origin and count its entries", async () => {
+    const cp = (await app.latestCheckpoint(SLUG))!;
+    const parsed = parseCheckpoint(cp.note);
+    expect(parsed.origin).toBe(`${app.host}/${SLUG}`);
+    expect((await app.disputeRow(SLUG)).origin).toBe(`${app.host}/${SLUG}`);
+    expect(parsed.size).toBe((await leaves(app)).length);
+    expect(parsed.root.equals(Buffer.from(cp.root))).toBe(true);
+    const key = await app.db
+      .selectFrom("signing_keys")
+      .select("public_key")
+      .where("org_id", "=", CHECKPOINT_KEY)
+      .executeTakeFirstOrThrow();
+    const verified = verifyCheckpoint(
+      cp.note,
+      { name: app.host, publicRaw: Buffer.from(key.public_key) },
+      { origin: `${app.host}/${SLUG}` },
+    );
+    expect(verified.size).toBe(cp.size);
+  });
+});
+
+describe("a failed write writes nothing", () => {
+  let app: Parley;
+  let dbPath: string;
+
+  beforeAll(async () => {
+    ({ app, dbPath } = await smallDispute());
+  });
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it("a pass on an unknown issue fails with ISSUE_UNKNOWN and leaves every table as it was", async () => {
+    const before = tableCounts(dbPath);
+    const cp = await app.latestCheckpoint(SLUG);
+    const err = await errorOf(app.execute(SLUG, passOn("no-such-issue")));
+    expect(err.code).toBe("ISSUE_UNKNOWN");
+    expect(tableCounts(dbPath)).toEqual(before);
+    expect(await app.latestCheckpoint(SLUG)).toEqual(cp);
+  });
+
+  it("a batch whose third command fails writes none of the three", async () => {
+    const before = tableCounts(dbPath);
+    const cp = await app.latestCheckpoint(SLUG);
+    const err = await errorOf(
+      app.executeBatch(SLUG, [statement("BATCH-FIRST"), statement("BATCH-SECOND"), passOn("no-such-issue")]),
+    );
+    expect(err.code).toBe("ISSUE_UNKNOWN");
+    expect(tableCounts(dbPath)).toEqual(before);
+    expect(await app.latestCheckpoint(SLUG)).toEqual(cp);
+    const leaked = await app.db
+      .selectFrom("ledger_entries")
+      .select("seq")
+      .where("body", "like", "%BATCH-%")
+      .execute();
+    expect(leaked).toEqual([]);
+  });
+
+  it("forgets what a failed batch decided: an issue opened in it stays unknown", async () => {
+    const before = tableCounts(dbPath);
+    const err = await errorOf(
+      app.executeBatch(SLUG, [
+        {
+          actor: WGA,
+          type: "issue.opened",
+          occurredAt: "2023-09-26T17:00:00Z",
+          visibility: "public",
+          payload: { issue: "phantom", title: "Never recorded" },
+        },
+        passOn("phantom"),
+        passOn("no-such-issue"),
+      ]),
+    );
+    expect(err.code).toBe("ISSUE_UNKNOWN");
+    expect(tableCounts(dbPath)).toEqual(before);
+    // Had the cached state kept the rolled-back issue, this pass would be accepted.
+    expect((await errorOf(app.execute(SLUG, passOn("phantom", AMPTP)))).code).toBe("ISSUE_UNKNOWN");
+  });
+
+  it("appends after failures get the next seq, a new checkpoint, and the store verifies", async () => {
+    const size = (await leaves(app)).length;
+    const recorded = await app.execute(SLUG, statement("after the failures"));
+    expect(recorded.seq).toBe(size);
+    const cp = (await app.latestCheckpoint(SLUG))!;
+    expect(cp.size).toBe(size + 1);
+    const rows = await leaves(app);
+    const p = await app.inclusionProof(SLUG, recorded.seq);
+    expect(() => verifyInclusion(recorded.seq, cp.size, rows[recorded.seq]!.leaf_hash, p.proof, cp.root)).not.toThrow();
+    const report = await verifyStore(app.db);
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(true);
+    // And a second append still extends the same tree.
+    const next = await app.execute(SLUG, passOn("wages", AMPTP));
+    expect(next.seq).toBe(size + 1);
+    expect((await verifyStore(app.db)).ok).toBe(true);
+  });
+});
+
+describe("back-filled history", () => {
+  let app: Parley;
+  let dbPath: string;
+  let now = new Date("2026-01-01T00:00:00Z");
+  const LATER = "Said in October";
+  const BACKFILLED = "Said in April, recorded last";
+
+  beforeAll(async () => {
+    const built = await smallDispute();
+    dbPath = built.dbPath;
+    await built.app.close();
+    app = await Parley.open(dbPath, { clock: () => now });
+    now = new Date("2026-01-10T00:00:00Z");
+    await app.execute(SLUG, statement(LATER, "2023-10-01T17:00:00Z"));
+    now = new Date("2026-02-01T00:00:00Z");
+    await app.execute(SLUG, statement(BACKFILLED, "2023-04-01T17:00:00Z"));
+  });
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  const texts = async (asOf?: string, recordedBy?: string) =>
+    (await app.status(SLUG, PUBLIC, asOf, recordedBy)).statements.recent
+      .map((s) => s.text)
+      .filter((t) => t === LATER || t === BACKFILLED);
+
+  it("is accepted and appended at the end of the ledger", async () => {
+    const rows = await app.db
+      .selectFrom("ledger_entries")
+      .select(["seq", "occurred_at", "recorded_at"])
+      .orderBy("seq", "desc")
+      .limit(2)
+      .execute();
+    expect(rows[0]).toMatchObject({ seq: 18, occurred_at: "2023-04-01T17:00:00.000Z" });
+    expect(rows[0]!.recorded_at).toBe("2026-02-01T00:00:00.000Z");
+    expect(rows[1]).toMatchObject({ seq: 17, occurred_at: "2023-10-01T17:00:00.000Z" });
+  });
+
+  it("keeps the store verifiable", async () => {
+    const report = await verifyStore(app.db);
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(true);
+  });
+
+  it("shows in the timeline as of its occurrence, in occurrence order", async () => {
+    expect(await texts("2023-03-31")).toEqual([]);
+    expect(await texts("2023-04-02")).toEqual([BACKFILLED]);
+    expect(await texts("2023-10-02")).toEqual([BACKFILLED, LATER]);
+    expect(await texts()).toEqual([BACKFILLED, LATER]);
+  });
+
+  it("is absent from the audit view as recorded before it was appended", async () => {
+    expect(await texts("2023-10-02", "2026-01-15T00:00:00Z")).toEqual([LATER]);
+    expect(await texts("2023-10-02", "2026-01-05T00:00:00Z")).toEqual([]);
+    expect(await texts("2023-10-02", "2026-02-02T00:00:00Z")).toEqual([BACKFILLED, LATER]);
+    const before = await app.status(SLUG, OPERATOR, "2023-10-02", "2026-01-15T00:00:00Z");
+    const after = await app.status(SLUG, OPERATOR, "2023-10-02", "2026-02-02T00:00:00Z");
+    expect(after.statements.count).toBe(before.statements.count + 1);
+  });
+
+  it("reads the same from the live cache as from a freshly opened store", async () => {
+    const fresh = await Parley.open(dbPath, { clock: () => now });
+    try {
+      for (const viewer of [PUBLIC, OPERATOR]) {
+        expect(await fresh.status(SLUG, viewer)).toEqual(await app.status(SLUG, viewer));
+      }
+    } finally {
+      await fresh.close();
+    }
+  });
+});

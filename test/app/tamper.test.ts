@@ -1,0 +1,433 @@
+import { createHash } from "node:crypto";
+import type SQLite from "better-sqlite3";
+import { beforeAll, describe, expect, it } from "vitest";
+import { Parley } from "../../src/app/parley.ts";
+import { rebuildProjections } from "../../src/app/rebuild.ts";
+import { verifyStore } from "../../src/app/verify-store.ts";
+import { OPERATOR, PUBLIC, type Viewer } from "../../src/app/visibility.ts";
+import { canonicalBytes } from "../../src/ledger/jcs.ts";
+import { openStore } from "../../src/store/db.ts";
+import { smallDispute } from "../support/fixture.ts";
+import { copyStore, problemsAt, tableCounts, tamper } from "../support/tamper.ts";
+
+/**
+ * Every kind of direct edit to the SQLite file must make `verifyStore` fail and say where.
+ * One store is built per file (smallDispute with 1200 filler statements, so snapshots exist)
+ * and each case runs on a byte-for-byte copy of it, untouched by every other case.
+ */
+const SLUG = "test-2023";
+const CLOCK = () => new Date("2026-01-01T00:00:00Z");
+/** Seq 7 is the WGA's private caucus note; seq 17 on are filler statements; 1216 is the last. */
+const PRIVATE_NOTE = 7;
+const LAST = 1216;
+const SIZE = LAST + 1;
+
+type Db = SQLite.Database;
+type Row = Record<string, unknown>;
+
+let template: string;
+
+beforeAll(async () => {
+  const { app, dbPath } = await smallDispute(undefined, { extra: 1200 });
+  await app.close();
+  template = dbPath;
+});
+
+/** A fresh copy of the store, with its snapshots checked present, tampered by `edit`. */
+function freshCopy(edit?: (db: Db) => void): string {
+  const path = copyStore(template);
+  const counts = tableCounts(path);
+  expect(counts.proj_snapshots).toBeGreaterThan(0);
+  expect(counts.ledger_entries).toBe(SIZE);
+  if (edit) tamper(path, edit);
+  return path;
+}
+
+async function verifyAt(path: string) {
+  const store = await openStore(path);
+  try {
+    return await verifyStore(store.db);
+  } finally {
+    await store.close();
+  }
+}
+
+const entry = (db: Db, seq: number) =>
+  db.prepare("SELECT * FROM ledger_entries WHERE dispute_id = 1 AND seq = ?").get(seq) as Row & {
+    body: string;
+    signature: Buffer;
+    leaf_hash: Buffer;
+  };
+
+const flipped = (bytes: Uint8Array, at = 0): Buffer => {
+  const b = Buffer.from(bytes);
+  b[at]! ^= 0x01;
+  return b;
+};
+
+function insertRow(db: Db, table: string, row: Row): void {
+  const cols = Object.keys(row);
+  db.prepare(`INSERT INTO ${table} (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`).run(
+    ...Object.values(row),
+  );
+}
+
+/** The entry whose append completed tree node (level, idx): its last leaf. */
+const completedAt = (level: number, idx: number) => (idx + 1) * 2 ** level - 1;
+
+interface Case {
+  name: string;
+  table: string;
+  /** The seq a problem must name, where one applies. */
+  seq?: number;
+  edit: (db: Db) => void;
+}
+
+const cases: Case[] = [
+  // ---- ledger_entries ----
+  {
+    name: "ledger_entries: a word of an entry's body is replaced",
+    table: "ledger_entries",
+    seq: PRIVATE_NOTE,
+    edit: (db) => {
+      const { body } = entry(db, PRIVATE_NOTE);
+      expect(body).toContain("hold firm");
+      db.prepare("UPDATE ledger_entries SET body = ? WHERE seq = ?").run(
+        body.replace("hold firm", "give in"),
+        PRIVATE_NOTE,
+      );
+    },
+  },
+  {
+    name: "ledger_entries: a private entry's visibility column is set to public",
+    table: "ledger_entries",
+    seq: PRIVATE_NOTE,
+    edit: (db) => {
+      expect(entry(db, PRIVATE_NOTE).visibility).toBe("private");
+      db.prepare("UPDATE ledger_entries SET visibility = 'public' WHERE seq = ?").run(PRIVATE_NOTE);
+    },
+  },
+  {
+    name: "ledger_entries: a signature is altered",
+    table: "ledger_entries",
+    seq: 300,
+    edit: (db) => {
+      const sig = flipped(entry(db, 300).signature, 10);
+      db.prepare("UPDATE ledger_entries SET signature = ? WHERE seq = 300").run(sig);
+    },
+  },
+  {
+    name: "ledger_entries: a leaf hash is altered",
+    table: "ledger_entries",
+    seq: 301,
+    edit: (db) => {
+      const leaf = flipped(entry(db, 301).leaf_hash, 31);
+      db.prepare("UPDATE ledger_entries SET leaf_hash = ? WHERE seq = 301").run(leaf);
+    },
+  },
+  {
+    name: "ledger_entries: an entry row is deleted",
+    table: "ledger_entries",
+    seq: 500,
+    edit: (db) => {
+      expect(db.prepare("DELETE FROM ledger_entries WHERE seq = 500").run().changes).toBe(1);
+    },
+  },
+  {
+    name: "ledger_entries: the bodies of two entries are swapped",
+    table: "ledger_entries",
+    seq: PRIVATE_NOTE,
+    edit: (db) => {
+      const a = entry(db, PRIVATE_NOTE);
+      const b = entry(db, PRIVATE_NOTE + 1);
+      const set = db.prepare("UPDATE ledger_entries SET body = ? WHERE seq = ?");
+      set.run(b.body, PRIVATE_NOTE);
+      set.run(a.body, PRIVATE_NOTE + 1);
+    },
+  },
+  {
+    name: "ledger_entries: two whole rows are swapped (the entries reordered)",
+    table: "ledger_entries",
+    seq: 40,
+    edit: (db) => {
+      const a = entry(db, 40);
+      const b = entry(db, 41);
+      db.prepare("DELETE FROM ledger_entries WHERE seq IN (40, 41)").run();
+      insertRow(db, "ledger_entries", { ...a, seq: 41 });
+      insertRow(db, "ledger_entries", { ...b, seq: 40 });
+    },
+  },
+  {
+    name: "ledger_entries: an extra row is inserted (a copy of the last with seq + 1)",
+    table: "ledger_entries",
+    seq: SIZE,
+    edit: (db) => insertRow(db, "ledger_entries", { ...entry(db, LAST), seq: SIZE }),
+  },
+  {
+    name: "ledger_entries: an extra row is inserted before the first (seq -1)",
+    table: "ledger_entries",
+    seq: -1,
+    edit: (db) => insertRow(db, "ledger_entries", { ...entry(db, 0), seq: -1 }),
+  },
+  // ---- tree_nodes ----
+  {
+    name: "tree_nodes: a node hash is altered",
+    table: "tree_nodes",
+    seq: completedAt(3, 5),
+    edit: (db) => {
+      const { hash } = db.prepare("SELECT hash FROM tree_nodes WHERE level = 3 AND idx = 5").get() as {
+        hash: Buffer;
+      };
+      db.prepare("UPDATE tree_nodes SET hash = ? WHERE level = 3 AND idx = 5").run(flipped(hash));
+    },
+  },
+  {
+    name: "tree_nodes: a node is deleted",
+    table: "tree_nodes",
+    seq: completedAt(1, 100),
+    edit: (db) => {
+      expect(db.prepare("DELETE FROM tree_nodes WHERE level = 1 AND idx = 100").run().changes).toBe(1);
+    },
+  },
+  {
+    name: "tree_nodes: a node is inserted (the next one at level 1, which no leaf completes)",
+    table: "tree_nodes",
+    edit: (db) => {
+      const idx = Math.floor(SIZE / 2);
+      insertRow(db, "tree_nodes", {
+        dispute_id: 1,
+        level: 1,
+        idx,
+        hash: createHash("sha256").update("forged").digest(),
+      });
+    },
+  },
+  // ---- checkpoints ----
+  {
+    name: "checkpoints: the latest checkpoint's root column is altered",
+    table: "checkpoints",
+    seq: SIZE,
+    edit: (db) => {
+      const { root } = db.prepare("SELECT root FROM checkpoints WHERE size = ?").get(SIZE) as { root: Buffer };
+      db.prepare("UPDATE checkpoints SET root = ? WHERE size = ?").run(flipped(root), SIZE);
+    },
+  },
+  {
+    name: "checkpoints: the note's origin line is altered",
+    table: "checkpoints",
+    seq: SIZE,
+    edit: (db) => {
+      const { note } = db.prepare("SELECT note FROM checkpoints WHERE size = ?").get(SIZE) as { note: string };
+      expect(note).toContain(`/${SLUG}\n`);
+      db.prepare("UPDATE checkpoints SET note = ? WHERE size = ?").run(
+        note.replace(`/${SLUG}\n`, "/test-2024\n"),
+        SIZE,
+      );
+    },
+  },
+  {
+    name: "checkpoints: the note's signature is altered",
+    table: "checkpoints",
+    seq: SIZE,
+    edit: (db) => {
+      const { note } = db.prepare("SELECT note FROM checkpoints WHERE size = ?").get(SIZE) as { note: string };
+      const lines = note.split("\n");
+      const i = lines.findIndex((l) => l.startsWith("\u2014 "));
+      const [dash, name, blob] = lines[i]!.split(" ") as [string, string, string];
+      lines[i] = `${dash} ${name} ${flipped(Buffer.from(blob, "base64"), 20).toString("base64")}`;
+      db.prepare("UPDATE checkpoints SET note = ? WHERE size = ?").run(lines.join("\n"), SIZE);
+    },
+  },
+  {
+    name: "checkpoints: the latest checkpoint is deleted",
+    table: "checkpoints",
+    // The newest checkpoint left covers one entry: entries 1.. are uncovered.
+    seq: 1,
+    edit: (db) => {
+      expect(db.prepare("DELETE FROM checkpoints WHERE size = ?").run(SIZE).changes).toBe(1);
+    },
+  },
+  {
+    name: "checkpoints: a checkpoint with a size beyond the ledger is inserted",
+    table: "checkpoints",
+    seq: 5000,
+    edit: (db) => {
+      const cp = db.prepare("SELECT * FROM checkpoints WHERE size = ?").get(SIZE) as Row;
+      insertRow(db, "checkpoints", { ...cp, size: 5000 });
+    },
+  },
+  {
+    name: "checkpoints: a checkpoint with a size inside the ledger but another tree's note is inserted",
+    table: "checkpoints",
+    seq: 600,
+    edit: (db) => {
+      const cp = db.prepare("SELECT * FROM checkpoints WHERE size = ?").get(SIZE) as Row;
+      insertRow(db, "checkpoints", { ...cp, size: 600 });
+    },
+  },
+  // ---- proj_timeline ----
+  {
+    name: "proj_timeline: a private entry's visibility is set to public",
+    table: "proj_timeline",
+    seq: PRIVATE_NOTE,
+    edit: (db) => {
+      db.prepare("UPDATE proj_timeline SET visibility = 'public' WHERE seq = ?").run(PRIVATE_NOTE);
+    },
+  },
+  {
+    name: "proj_timeline: a subject is altered",
+    table: "proj_timeline",
+    seq: 4,
+    edit: (db) => {
+      expect(db.prepare("SELECT subject FROM proj_timeline WHERE seq = 4").get()).toEqual({ subject: "wages" });
+      db.prepare("UPDATE proj_timeline SET subject = 'ai' WHERE seq = 4").run();
+    },
+  },
+  {
+    name: "proj_timeline: a row in the middle is deleted",
+    table: "proj_timeline",
+    seq: PRIVATE_NOTE,
+    edit: (db) => {
+      expect(db.prepare("DELETE FROM proj_timeline WHERE seq = ?").run(PRIVATE_NOTE).changes).toBe(1);
+    },
+  },
+  {
+    name: "proj_timeline: the last row is deleted",
+    table: "proj_timeline",
+    seq: LAST,
+    edit: (db) => {
+      expect(db.prepare("DELETE FROM proj_timeline WHERE seq = ?").run(LAST).changes).toBe(1);
+    },
+  },
+  {
+    name: "proj_timeline: a row without a ledger entry is inserted after the last",
+    table: "proj_timeline",
+    seq: SIZE,
+    edit: (db) => {
+      const row = db.prepare("SELECT * FROM proj_timeline WHERE seq = ?").get(LAST) as Row;
+      insertRow(db, "proj_timeline", { ...row, seq: SIZE });
+    },
+  },
+  {
+    name: "proj_timeline: a row without a ledger entry is inserted before the first (seq -1)",
+    table: "proj_timeline",
+    seq: -1,
+    edit: (db) => {
+      const row = db.prepare("SELECT * FROM proj_timeline WHERE seq = 0").get() as Row;
+      insertRow(db, "proj_timeline", { ...row, seq: -1 });
+    },
+  },
+  // ---- proj_snapshots ----
+  {
+    name: "proj_snapshots: a snapshot's state JSON is altered (still canonical)",
+    table: "proj_snapshots",
+    seq: 999,
+    edit: (db) => {
+      const snap = db.prepare("SELECT * FROM proj_snapshots WHERE scope = 'all'").get() as Row & {
+        state: string;
+        seq: number;
+      };
+      expect(snap.seq).toBe(999);
+      const state = JSON.parse(snap.state);
+      state.statements.count += 1;
+      db.prepare("UPDATE proj_snapshots SET state = ? WHERE scope = 'all'").run(
+        canonicalBytes(state).toString("utf8"),
+      );
+    },
+  },
+  {
+    name: "proj_snapshots: a snapshot with a bogus scope is inserted",
+    table: "proj_snapshots",
+    seq: 999,
+    edit: (db) => {
+      const snap = db.prepare("SELECT * FROM proj_snapshots WHERE scope = 'all'").get() as Row;
+      insertRow(db, "proj_snapshots", { ...snap, scope: "bogus:scope" });
+    },
+  },
+  {
+    name: "proj_snapshots: a snapshot of a real scope at a point no replay snapshots is inserted",
+    table: "proj_snapshots",
+    seq: 500,
+    edit: (db) => {
+      const snap = db.prepare("SELECT * FROM proj_snapshots WHERE scope = 'public'").get() as Row;
+      const at = entry(db, 500);
+      insertRow(db, "proj_snapshots", { ...snap, seq: 500, occurred_at: at.occurred_at });
+    },
+  },
+];
+
+describe("verifyStore on an untouched store", () => {
+  it("verifies ok and counts what it checked", async () => {
+    const report = await verifyAt(freshCopy());
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.disputes).toHaveLength(1);
+    expect(report.disputes[0]).toMatchObject({ slug: SLUG, entries: SIZE, timeline: SIZE });
+    expect(report.disputes[0]!.snapshots).toBeGreaterThan(0);
+  });
+});
+
+describe("verifyStore detects direct edits of the SQLite file", () => {
+  it.each(cases)("$name", async ({ table, seq, edit }) => {
+    const report = await verifyAt(freshCopy(edit));
+    expect(report.ok).toBe(false);
+    const here = problemsAt(report, SLUG, table, seq);
+    expect(here, JSON.stringify(report.problems.slice(0, 5))).not.toEqual([]);
+  });
+});
+
+const VIEWERS: Viewer[] = [
+  PUBLIC,
+  OPERATOR,
+  { kind: "org", org: "amptp", role: "negotiator" },
+  { kind: "org", org: "wga-west", role: "member" },
+];
+
+async function statuses(path: string): Promise<string[]> {
+  const app = await Parley.open(path, { clock: CLOCK });
+  try {
+    const out: string[] = [];
+    for (const v of VIEWERS) out.push(JSON.stringify(await app.status(SLUG, v)));
+    return out;
+  } finally {
+    await app.close();
+  }
+}
+
+describe("projections are caches of the ledger", () => {
+  it("deleting a snapshot is allowed: snapshots are a cache, so the store still verifies and reads the same", async () => {
+    const path = freshCopy();
+    const before = await statuses(path);
+    tamper(path, (db) => {
+      expect(db.prepare("DELETE FROM proj_snapshots WHERE scope = 'public'").run().changes).toBe(1);
+    });
+    const report = await verifyAt(path);
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(await statuses(path)).toEqual(before);
+  });
+
+  it("rebuildProjections restores a wiped timeline: verify fails before, is ok after, and status is unchanged", async () => {
+    const path = freshCopy();
+    const before = await statuses(path);
+    tamper(path, (db) => {
+      expect(db.prepare("DELETE FROM proj_timeline").run().changes).toBe(SIZE);
+    });
+    const broken = await verifyAt(path);
+    expect(broken.ok).toBe(false);
+    expect(problemsAt(broken, SLUG, "proj_timeline")).not.toEqual([]);
+
+    const store = await openStore(path);
+    try {
+      const d = await store.db.selectFrom("disputes").selectAll().where("slug", "=", SLUG).executeTakeFirstOrThrow();
+      const rebuilt = await rebuildProjections(store.db, d.id, SLUG);
+      expect(rebuilt.timeline).toBe(SIZE);
+    } finally {
+      await store.close();
+    }
+    const report = await verifyAt(path);
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(await statuses(path)).toEqual(before);
+  });
+});
