@@ -9,7 +9,7 @@ import { type DisputeState, sideOf } from "../domain/state.ts";
 import { type ForeignStoppage, type Status, sideName, status } from "../domain/status.ts";
 import { Id, type Organization, Organization as OrganizationSchema } from "../domain/values.ts";
 import { signCheckpoint } from "../ledger/checkpoint.ts";
-import { sign } from "../ledger/ed25519.ts";
+import { sign, signAsync } from "../ledger/ed25519.ts";
 import { canonicalBytes } from "../ledger/jcs.ts";
 import { CompactRange, entryLeafHash, type NodeId, rootNodes } from "../ledger/merkle.ts";
 import { consistencyPlan, inclusionPlan, materialize, planNodes } from "../ledger/proof.ts";
@@ -53,12 +53,17 @@ interface Live {
   id: number;
   slug: string;
   origin: string;
+  /** The next sequence number; the tree catches up when pending signatures are flushed. */
+  size: number;
   range: CompactRange;
   all: DisputeState;
   scopes: Map<string, Scope>;
 }
 
 interface Pending {
+  /** Sign commands on the thread pool: set for batches, where throughput beats latency. */
+  parallel: boolean;
+  unsigned: { row: EntryRow; bytes: Buffer; signature: Buffer | Promise<Buffer> }[];
   entries: EntryRow[];
   nodes: { level: number; idx: number; hash: Uint8Array }[];
   timeline: Database["proj_timeline"][];
@@ -86,6 +91,8 @@ export class Parley {
   private readonly live = new Map<string, Live>();
   private closer: (() => Promise<void>) | null = null;
   private checkpointKeyRecorded = false;
+  /** Directory entries never change once written, so they are looked up once. */
+  private readonly orgs = new Map<string, Organization>();
 
   constructor(db: Kysely<Database>, keys: KeyStore, opts: ParleyOptions = {}) {
     this.db = db;
@@ -196,6 +203,8 @@ export class Parley {
       return await this.db.transaction().execute(async (trx) => {
         const live = await this.load(trx, d);
         const pending: Pending = {
+          parallel: commands.length >= PARALLEL_SIGNING_FROM,
+          unsigned: [],
           entries: [],
           nodes: [],
           timeline: [],
@@ -293,7 +302,7 @@ export class Parley {
     draft: AnyDraft,
   ): Promise<Recorded> {
     const key = this.keys.require(actor.org);
-    const seq = live.range.size;
+    const seq = live.size;
     const entry = {
       dispute: live.slug,
       seq,
@@ -309,16 +318,6 @@ export class Parley {
       nonce: randomBytes(32).toString("base64url"),
     } as AnyEntry;
     const bytes = canonicalBytes(entry);
-    const signature = sign(bytes, key.privateKey);
-    const leaf = entryLeafHash(bytes, signature);
-    const completed = live.range.append(leaf);
-    let level = 1;
-    let idx = seq;
-    for (const hash of completed) {
-      idx = Math.floor(idx / 2);
-      pending.nodes.push({ level, idx, hash });
-      level += 1;
-    }
     const row: EntryRow = {
       seq,
       type: entry.type,
@@ -328,10 +327,13 @@ export class Parley {
       recorded_at: entry.recordedAt,
       visibility: entry.visibility,
       body: bytes.toString("utf8"),
-      signature,
-      leaf_hash: leaf,
+      signature: EMPTY,
+      leaf_hash: EMPTY,
     };
-    pending.entries.push(row);
+    // One command signs at once (lowest latency); a batch signs on the thread pool, in parallel.
+    const signature = pending.parallel ? signAsync(bytes, key.privateKey) : sign(bytes, key.privateKey);
+    pending.unsigned.push({ row, bytes, signature });
+    live.size += 1;
 
     const outOfOrder = live.all.lastOccurredAt !== null && entry.occurredAt < live.all.lastOccurredAt;
     const allBefore = live.all.entries;
@@ -373,6 +375,19 @@ export class Parley {
 
   /** Writes what a batch has accumulated; called before anything reads the database mid-batch. */
   private async flush(trx: Kysely<Database>, live: Live, p: Pending): Promise<void> {
+    for (const u of p.unsigned) {
+      const signature = await u.signature;
+      const leaf = entryLeafHash(u.bytes, signature);
+      u.row.signature = signature;
+      u.row.leaf_hash = leaf;
+      let idx = u.row.seq;
+      live.range.append(leaf).forEach((hash, i) => {
+        idx = Math.floor(idx / 2);
+        p.nodes.push({ level: i + 1, idx, hash });
+      });
+      p.entries.push(u.row);
+    }
+    p.unsigned = [];
     if (p.entries.length > 0) await insertEntries(trx, live.id, p.entries);
     if (p.nodes.length > 0) await insertNodes(trx, live.id, p.nodes);
     for (let i = 0; i < p.timeline.length; i += 400) {
@@ -459,6 +474,7 @@ export class Parley {
       id: d.id,
       slug: d.slug,
       origin: d.origin,
+      size,
       range: CompactRange.fromNodes(size, hashes),
       all: await this.foldFromSnapshot(trx, d.id, d.slug, OPERATOR, null),
       scopes: new Map(),
@@ -609,6 +625,9 @@ export class Parley {
     this.live.clear();
   }
 }
+
+const EMPTY = new Uint8Array(0);
+const PARALLEL_SIGNING_FROM = 16;
 
 /** Snapshots are taken each time a scope's fold passes a multiple of SNAPSHOT_EVERY entries. */
 function snapshotIfDue(

@@ -45,9 +45,11 @@ export function formatStatus(s: Status, viewer: string): string {
   );
   lines.push("");
   lines.push("Issues");
+  const width = Math.min(48, Math.max(0, ...s.issues.map((i) => i.title.length)));
   for (const i of s.issues) {
+    const title = i.title.length > width ? `${i.title.slice(0, width - 1)}…` : i.title.padEnd(width);
     const move = i.awaiting ? `${i.awaiting} owes the move since ${day(i.since!)} (${i.days} days)` : "";
-    lines.push(`  ${i.title.padEnd(34)} ${i.status.padEnd(19)} ${move}`);
+    lines.push(`  ${title}  ${i.status.padEnd(19)} ${move}`.trimEnd());
   }
   const meetingMoves = s.moves.filter((m) => m.subject === "meeting");
   if (meetingMoves.length > 0) {

@@ -111,7 +111,7 @@ function apply(s: DisputeState, e: AnyEntry): void {
     case "issue.withdrawn":
     case "issue.dropped": {
       const issue = own(s.issues, e.payload.issue);
-      if (!issue || issue.status !== "open") return;
+      if (issue?.status !== "open") return;
       issue.status = e.type === "issue.withdrawn" ? "withdrawn" : "dropped";
       issue.awaiting = null;
       issue.since = null;
@@ -394,7 +394,7 @@ function applyTa(s: DisputeState, e: Entry<"ta.signed">, side: string | null): v
   const complete = other !== null && ta.signedBy.includes(other);
   for (const id of ta.issues) {
     const issue = own(s.issues, id);
-    if (!issue || issue.status !== "open") continue;
+    if (issue?.status !== "open") continue;
     if (complete) {
       issue.status = "tentatively-agreed";
       issue.ta = ta.seq;

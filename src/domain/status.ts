@@ -135,7 +135,8 @@ export function status(state: DisputeState, asOf: string, foreign: ForeignStoppa
   // FIX (concurrency via representation): a stoppage against a company that an employer here
   // bargains for (the AMPTP for Netflix) is against the same employer, even when the other
   // dispute does not know the AMPTP represents it.
-  for (const id of [...employers]) for (const r of ownProperty(state.orgs, id)?.represents ?? []) employers.add(r);
+  for (const id of [...employers])
+    for (const r of ownProperty(state.orgs, id)?.represents ?? []) employers.add(r);
   const concurrent = foreign
     .filter((f) => f.againstIds.some((id) => employers.has(id)))
     .map((f) => stoppageView(f.dispute, f.stoppage, f.organizations, f.against, asOf, tz, true))

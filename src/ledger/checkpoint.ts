@@ -59,7 +59,7 @@ export function checkpointBody(origin: string, size: number, root: Uint8Array): 
 
 export function signCheckpoint(origin: string, size: number, root: Uint8Array, signer: Signer): string {
   checkKeyName(signer.name);
-  // A mismatched pair would publish a key id that no verifier holding publicRaw can use.
+  // A mismatched pair would publish one key's id over another key's signature: a note nobody can verify.
   if (!rawPublicKey(signer.privateKey).equals(signer.publicRaw)) {
     throw new TypeError("signer.publicRaw is not the public half of signer.privateKey");
   }

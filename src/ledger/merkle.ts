@@ -137,7 +137,8 @@ export class CompactRange {
     for (let carry = this.#size; carry % 2 === 1; carry = (carry - 1) / 2) {
       const left = this.#hashes.pop()!;
       right = hashChildren(left, right);
-      completed.push(right);
+      // A copy, so a caller writing into what it was given cannot corrupt this range.
+      completed.push(Buffer.from(right));
     }
     this.#hashes.push(right);
     this.#size += 1;

@@ -9,7 +9,7 @@ import { Parley } from "../../src/app/parley.ts";
 import { verifyStore } from "../../src/app/verify-store.ts";
 import { OPERATOR, PUBLIC, type Viewer } from "../../src/app/visibility.ts";
 import { ParleyError } from "../../src/domain/errors.ts";
-import { generateSigningKey, keyIdOf, rawPublicKey } from "../../src/ledger/ed25519.ts";
+import { generateSigningKey, keyIdOf } from "../../src/ledger/ed25519.ts";
 import { verifyExport } from "../../src/ledger/export-file.ts";
 import { MARKERS, smallDispute, tempDb } from "../support/fixture.ts";
 import { shareKeys } from "../support/tamper.ts";
@@ -45,7 +45,10 @@ async function errorOf(p: Promise<unknown>): Promise<ParleyError> {
   throw new Error("expected a ParleyError, but the call succeeded");
 }
 
-const readLines = (file: string) => readFileSync(file, "utf8").split("\n").filter((l) => l !== "");
+const readLines = (file: string) =>
+  readFileSync(file, "utf8")
+    .split("\n")
+    .filter((l) => l !== "");
 
 /** Writes the lines as an export file and verifies that file. */
 async function verifyLines(lines: string[]) {
@@ -73,15 +76,18 @@ afterAll(async () => {
 });
 
 describe("writeExport", () => {
-  it.each(["public", "amptp", "operator"] as const)("writes a %s export that verifies on its own", async (which) => {
-    const report = await verifyExport(fileLines(files[which]));
-    expect(report.problems).toEqual([]);
-    expect(report.ok).toBe(true);
-    expect(report.dispute).toBe(SLUG);
-    const cp = (await app.latestCheckpoint(SLUG))!;
-    expect(report.size).toBe(cp.size);
-    expect(report.root).toBe(Buffer.from(cp.root).toString("base64"));
-  });
+  it.each(["public", "amptp", "operator"] as const)(
+    "writes a %s export that verifies on its own",
+    async (which) => {
+      const report = await verifyExport(fileLines(files[which]));
+      expect(report.problems).toEqual([]);
+      expect(report.ok).toBe(true);
+      expect(report.dispute).toBe(SLUG);
+      const cp = (await app.latestCheckpoint(SLUG))!;
+      expect(report.size).toBe(cp.size);
+      expect(report.root).toBe(Buffer.from(cp.root).toString("base64"));
+    },
+  );
 
   it("keeps every marker out of the public export, which holds only hashes for what is hidden", async () => {
     const text = readFileSync(files.public, "utf8");
@@ -193,7 +199,11 @@ describe("verifyExport rejects every mutation of an export file", () => {
       },
     ],
     ["the trailer removed", "operator", (lines) => lines.slice(0, -1)],
-    ["the last entry removed, the trailer kept", "operator", (lines) => [...lines.slice(0, -2), lines.at(-1)!]],
+    [
+      "the last entry removed, the trailer kept",
+      "operator",
+      (lines) => [...lines.slice(0, -2), lines.at(-1)!],
+    ],
     [
       "the checkpoint root changed",
       "operator",
@@ -212,7 +222,7 @@ describe("verifyExport rejects every mutation of an export file", () => {
       (lines) => {
         lines[0] = editJson(lines[0]!, (h) => {
           const keys = h.keys as { keyId: string; org: string; publicKey: string }[];
-          const other = rawPublicKey(generateSigningKey().privateKey);
+          const other = generateSigningKey().publicRaw;
           keys[0]!.publicKey = other.toString("base64");
         });
         return lines;
@@ -225,7 +235,7 @@ describe("verifyExport rejects every mutation of an export file", () => {
         lines[0] = editJson(lines[0]!, (h) => {
           const keys = h.keys as { keyId: string; org: string; publicKey: string }[];
           const wga = keys.find((k) => k.org === "wga-west")!;
-          const other = rawPublicKey(generateSigningKey().privateKey);
+          const other = generateSigningKey().publicRaw;
           const oldId = wga.keyId;
           wga.keyId = keyIdOf(other);
           wga.publicKey = other.toString("base64");
@@ -241,7 +251,7 @@ describe("verifyExport rejects every mutation of an export file", () => {
       (lines) => {
         lines[0] = editJson(lines[0]!, (h) => {
           const cpKey = h.checkpointKey as { name: string; publicKey: string };
-          cpKey.publicKey = rawPublicKey(generateSigningKey().privateKey).toString("base64");
+          cpKey.publicKey = generateSigningKey().publicRaw.toString("base64");
         });
         return lines;
       },

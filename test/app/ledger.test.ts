@@ -208,7 +208,9 @@ describe("a failed write writes nothing", () => {
     expect(cp.size).toBe(size + 1);
     const rows = await leaves(app);
     const p = await app.inclusionProof(SLUG, recorded.seq);
-    expect(() => verifyInclusion(recorded.seq, cp.size, rows[recorded.seq]!.leaf_hash, p.proof, cp.root)).not.toThrow();
+    expect(() =>
+      verifyInclusion(recorded.seq, cp.size, rows[recorded.seq]!.leaf_hash, p.proof, cp.root),
+    ).not.toThrow();
     const report = await verifyStore(app.db);
     expect(report.problems).toEqual([]);
     expect(report.ok).toBe(true);

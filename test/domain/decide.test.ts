@@ -14,7 +14,6 @@ import {
   LA,
   la,
   MBA,
-  NOW,
   ORG,
   opened,
   pass,
@@ -59,9 +58,17 @@ describe("decide: the envelope of every command", () => {
   it("normalizes occurredAt to the millisecond form and keeps the chosen visibility", () => {
     bargaining()
       .when(
-        command(WGA, "note.recorded", "2023-08-15T22:00:00Z", { text: "Caucus: hold on staffing." }, "private"),
+        command(
+          WGA,
+          "note.recorded",
+          "2023-08-15T22:00:00Z",
+          { text: "Caucus: hold on staffing." },
+          "private",
+        ),
       )
-      .then([draft("note.recorded", "2023-08-15T22:00:00.000Z", { text: "Caucus: hold on staffing." }, "private")]);
+      .then([
+        draft("note.recorded", "2023-08-15T22:00:00.000Z", { text: "Caucus: hold on staffing." }, "private"),
+      ]);
   });
 
   it.each([
@@ -94,7 +101,13 @@ describe("decide: the envelope of every command", () => {
     const wagesPass = (value: unknown) =>
       command(AMPTP, "pass.made", la("2023-08-11T15:00"), {
         kind: "counterproposal",
-        issues: [{ issue: "wages", language: "3.5% in year three", terms: [{ key: "year-3", value, unit: "percent" }] }],
+        issues: [
+          {
+            issue: "wages",
+            language: "3.5% in year three",
+            terms: [{ key: "year-3", value, unit: "percent" }],
+          },
+        ],
       });
 
     it("rejects a float deep in a pass, naming where it is", () => {
@@ -137,7 +150,11 @@ describe("decide: the envelope of every command", () => {
           draft("pass.made", la("2023-08-11T15:00"), {
             kind: "counterproposal",
             issues: [
-              { issue: "wages", language: "3.5% in year three", terms: [{ key: "year-3", value: "3.5", unit: "percent" }] },
+              {
+                issue: "wages",
+                language: "3.5% in year three",
+                terms: [{ key: "year-3", value: "3.5", unit: "percent" }],
+              },
             ],
           }),
         ]);
@@ -175,7 +192,9 @@ describe("decide: the envelope of every command", () => {
     });
 
     it("rejects a missing payload", () => {
-      bargaining().when(command(WGA, "issue.opened", la("2023-03-20T11:00"), undefined)).thenFails("VALIDATION_FAILED");
+      bargaining()
+        .when(command(WGA, "issue.opened", la("2023-03-20T11:00"), undefined))
+        .thenFails("VALIDATION_FAILED");
     });
   });
 });
@@ -188,25 +207,42 @@ describe("decide: dispute.opened", () => {
   });
 
   it("refuses to open it twice", () => {
-    given(opened).when(command(AMPTP, "dispute.opened", la("2023-03-21T10:00"), openedPayload)).thenFails("DISPUTE_ALREADY_OPENED");
+    given(opened)
+      .when(command(AMPTP, "dispute.opened", la("2023-03-21T10:00"), openedPayload))
+      .thenFails("DISPUTE_ALREADY_OPENED");
   });
 
   it("requires exactly two sides", () => {
     const threeSides = {
       ...openedPayload,
-      sides: [...openedPayload.sides, { id: "directors", name: "Directors Guild of America", shortName: "DGA" }],
+      sides: [
+        ...openedPayload.sides,
+        { id: "directors", name: "Directors Guild of America", shortName: "DGA" },
+      ],
     };
-    given().when(command(WGA, "dispute.opened", la("2023-03-20T10:00"), threeSides)).thenFails("VALIDATION_FAILED");
+    given()
+      .when(command(WGA, "dispute.opened", la("2023-03-20T10:00"), threeSides))
+      .thenFails("VALIDATION_FAILED");
   });
 
   it("requires two distinct sides (the same side id twice is one side)", () => {
-    const oneSide = { ...openedPayload, sides: [openedPayload.sides[0], { ...openedPayload.sides[0], name: "WGA again" }] };
-    given().when(command(WGA, "dispute.opened", la("2023-03-20T10:00"), oneSide)).thenFails("VALIDATION_FAILED", /two sides/);
+    const oneSide = {
+      ...openedPayload,
+      sides: [openedPayload.sides[0], { ...openedPayload.sides[0], name: "WGA again" }],
+    };
+    given()
+      .when(command(WGA, "dispute.opened", la("2023-03-20T10:00"), oneSide))
+      .thenFails("VALIDATION_FAILED", /two sides/);
   });
 
   it("requires an IANA time zone", () => {
     given()
-      .when(command(WGA, "dispute.opened", la("2023-03-20T10:00"), { ...openedPayload, timeZone: "Pacific Time" }))
+      .when(
+        command(WGA, "dispute.opened", la("2023-03-20T10:00"), {
+          ...openedPayload,
+          timeZone: "Pacific Time",
+        }),
+      )
       .thenFails("VALIDATION_FAILED", /timeZone/);
   });
 
@@ -214,16 +250,28 @@ describe("decide: dispute.opened", () => {
     given()
       .when(command(WGA, "party.joined", la("2023-03-20T10:05"), { org: ORG.wgaWest, side: WRITERS }))
       .thenFails("DISPUTE_NOT_OPENED");
-    given().when(command(WGA, "note.recorded", la("2023-03-20T10:05"), { text: "x" })).thenFails("DISPUTE_NOT_OPENED");
+    given()
+      .when(command(WGA, "note.recorded", la("2023-03-20T10:05"), { text: "x" }))
+      .thenFails("DISPUTE_NOT_OPENED");
   });
 });
 
 describe("decide: parties and organizations", () => {
   it("an organization takes its own seat on a side", () => {
     given(opened)
-      .when(command(AMPTP, "party.joined", la("2023-03-20T10:10"), { org: ORG.amptp, side: STUDIOS, represents: [ORG.netflix] }))
+      .when(
+        command(AMPTP, "party.joined", la("2023-03-20T10:10"), {
+          org: ORG.amptp,
+          side: STUDIOS,
+          represents: [ORG.netflix],
+        }),
+      )
       .then([
-        draft("party.joined", la("2023-03-20T10:10"), { org: ORG.amptp, side: STUDIOS, represents: [ORG.netflix] }),
+        draft("party.joined", la("2023-03-20T10:10"), {
+          org: ORG.amptp,
+          side: STUDIOS,
+          represents: [ORG.netflix],
+        }),
       ]);
   });
 
@@ -246,21 +294,29 @@ describe("decide: parties and organizations", () => {
   });
 
   it("a registered non-party may later take a seat", () => {
-    given(opened, wgaWestJoins, fact(WGA_EAST, "organization.registered", la("2023-03-20T10:06"), { org: ORG.wgaEast }))
+    given(
+      opened,
+      wgaWestJoins,
+      fact(WGA_EAST, "organization.registered", la("2023-03-20T10:06"), { org: ORG.wgaEast }),
+    )
       .when(command(WGA_EAST, "party.joined", la("2023-03-20T10:07"), { org: ORG.wgaEast, side: WRITERS }))
       .then((state) => expect(state.orgs[WGA_EAST]?.side).toBe(WRITERS));
   });
 
   it("the press registers itself", () => {
     given(...TABLE)
-      .when(command(ORG.wire.id, "organization.registered", la("2023-05-02T09:00"), { org: ORG.wire }, "public"))
+      .when(
+        command(ORG.wire.id, "organization.registered", la("2023-05-02T09:00"), { org: ORG.wire }, "public"),
+      )
       .then([draft("organization.registered", la("2023-05-02T09:00"), { org: ORG.wire }, "public")]);
   });
 
   it("a party registers an organization that is not at the table", () => {
     given(...TABLE)
       .when(command(WGA, "organization.registered", la("2023-09-15T09:00"), { org: ORG.showrunners }))
-      .then((state) => expect(state.orgs.showrunners).toMatchObject({ shortName: "Showrunners", side: null }));
+      .then((state) =>
+        expect(state.orgs.showrunners).toMatchObject({ shortName: "Showrunners", side: null }),
+      );
   });
 
   it("a non-party cannot register others (ORG_NOT_A_PARTY)", () => {
@@ -290,7 +346,13 @@ describe("decide: parties and organizations", () => {
   it("'constructor' is an id like any other: unknown until registered", () => {
     // Guards the own-property fix: a bare record lookup found Object.prototype.constructor.
     given(...TABLE)
-      .when(command("constructor", "statement.made", la("2023-08-22T18:00"), { by: "constructor", channel: "other", text: "x" }))
+      .when(
+        command("constructor", "statement.made", la("2023-08-22T18:00"), {
+          by: "constructor",
+          channel: "other",
+          text: "x",
+        }),
+      )
       .thenFails("ORG_UNKNOWN");
     given(...TABLE)
       .when(
@@ -336,33 +398,59 @@ describe("decide: bargaining issues", () => {
   });
 
   it("an issue id is opened once (ISSUE_EXISTS)", () => {
-    bargaining().when(command(AMPTP, "issue.opened", la("2023-03-21T11:00"), ISSUES.ai)).thenFails("ISSUE_EXISTS");
+    bargaining()
+      .when(command(AMPTP, "issue.opened", la("2023-03-21T11:00"), ISSUES.ai))
+      .thenFails("ISSUE_EXISTS");
   });
 
   it("only a party opens an issue (ORG_NOT_A_PARTY)", () => {
     given(...TABLE)
-      .when(command(PRESS, "issue.opened", la("2023-03-21T11:00"), { issue: "pensions", title: "Pension and health" }))
+      .when(
+        command(PRESS, "issue.opened", la("2023-03-21T11:00"), {
+          issue: "pensions",
+          title: "Pension and health",
+        }),
+      )
       .thenFails("ORG_NOT_A_PARTY");
   });
 
   it("an issue id is a slug", () => {
     given(...TABLE)
-      .when(command(WGA, "issue.opened", la("2023-03-21T11:00"), { issue: "Minimum Staffing", title: "Staffing" }))
+      .when(
+        command(WGA, "issue.opened", la("2023-03-21T11:00"), {
+          issue: "Minimum Staffing",
+          title: "Staffing",
+        }),
+      )
       .thenFails("VALIDATION_FAILED", /payload\.issue/);
   });
 
   it("the side that raised an issue withdraws it, whichever of its organizations acts", () => {
     bargaining()
-      .when(command(WGA_EAST, "issue.withdrawn", la("2023-08-15T12:00"), { issue: "residuals", reason: "Folded into the bonus." }))
-      .then([draft("issue.withdrawn", la("2023-08-15T12:00"), { issue: "residuals", reason: "Folded into the bonus." })]);
+      .when(
+        command(WGA_EAST, "issue.withdrawn", la("2023-08-15T12:00"), {
+          issue: "residuals",
+          reason: "Folded into the bonus.",
+        }),
+      )
+      .then([
+        draft("issue.withdrawn", la("2023-08-15T12:00"), {
+          issue: "residuals",
+          reason: "Folded into the bonus.",
+        }),
+      ]);
   });
 
   it("the other side cannot withdraw it (ISSUE_NOT_OWN)", () => {
-    bargaining().when(command(AMPTP, "issue.withdrawn", la("2023-05-01T12:00"), { issue: "staffing" })).thenFails("ISSUE_NOT_OWN");
+    bargaining()
+      .when(command(AMPTP, "issue.withdrawn", la("2023-05-01T12:00"), { issue: "staffing" }))
+      .thenFails("ISSUE_NOT_OWN");
   });
 
   it("withdrawing an unknown issue fails (ISSUE_UNKNOWN)", () => {
-    bargaining().when(command(WGA, "issue.withdrawn", la("2023-05-01T12:00"), { issue: "health-plan" })).thenFails("ISSUE_UNKNOWN");
+    bargaining()
+      .when(command(WGA, "issue.withdrawn", la("2023-05-01T12:00"), { issue: "health-plan" }))
+      .thenFails("ISSUE_UNKNOWN");
   });
 
   it("withdrawing twice fails (ISSUE_CLOSED)", () => {
@@ -389,7 +477,9 @@ describe("decide: bargaining issues", () => {
   });
 
   it("only a party drops an issue (ORG_NOT_A_PARTY)", () => {
-    bargaining().when(command(PRESS, "issue.dropped", la("2023-09-22T12:00"), { issue: "ai" })).thenFails("ORG_NOT_A_PARTY");
+    bargaining()
+      .when(command(PRESS, "issue.dropped", la("2023-09-22T12:00"), { issue: "ai" }))
+      .thenFails("ORG_NOT_A_PARTY");
   });
 });
 
@@ -430,7 +520,12 @@ describe("decide: passes", () => {
       )
       .then((_state, drafts) => {
         expect(drafts).toHaveLength(1);
-        expect(drafts[0]?.payload).toMatchObject({ issues: [{ issue: "ai", terms: [] }, { issue: "viewership", terms: [] }] });
+        expect(drafts[0]?.payload).toMatchObject({
+          issues: [
+            { issue: "ai", terms: [] },
+            { issue: "viewership", terms: [] },
+          ],
+        });
       });
   });
 
@@ -471,7 +566,12 @@ describe("decide: passes", () => {
 
   it("a pass on an issue that was never opened fails (ISSUE_UNKNOWN)", () => {
     bargaining()
-      .when(command(WGA, "pass.made", la("2023-05-01T10:00"), { kind: "proposal", issues: [{ issue: "health-plan", language: "..." }] }))
+      .when(
+        command(WGA, "pass.made", la("2023-05-01T10:00"), {
+          kind: "proposal",
+          issues: [{ issue: "health-plan", language: "..." }],
+        }),
+      )
       .thenFails("ISSUE_UNKNOWN", /health-plan/);
   });
 
@@ -490,19 +590,31 @@ describe("decide: passes", () => {
   });
 
   it("a pass covers at least one issue", () => {
-    bargaining().when(command(WGA, "pass.made", la("2023-05-01T10:00"), { kind: "proposal", issues: [] })).thenFails("VALIDATION_FAILED");
+    bargaining()
+      .when(command(WGA, "pass.made", la("2023-05-01T10:00"), { kind: "proposal", issues: [] }))
+      .thenFails("VALIDATION_FAILED");
   });
 
   it("only a party passes (ORG_NOT_A_PARTY)", () => {
     bargaining()
-      .when(command(PRESS, "pass.made", la("2023-05-01T10:00"), { kind: "proposal", issues: [{ issue: "ai", language: "..." }] }))
+      .when(
+        command(PRESS, "pass.made", la("2023-05-01T10:00"), {
+          kind: "proposal",
+          issues: [{ issue: "ai", language: "..." }],
+        }),
+      )
       .thenFails("ORG_NOT_A_PARTY");
   });
 
   it("a pass is still possible while a one-sided TA waits for its countersignature", () => {
     bargaining()
       .and(fact(WGA, "ta.signed", la("2023-09-23T19:00"), { issues: ["ai"] }))
-      .when(command(AMPTP, "pass.made", la("2023-09-24T10:00"), { kind: "counterproposal", issues: [{ issue: "ai", language: "..." }] }))
+      .when(
+        command(AMPTP, "pass.made", la("2023-09-24T10:00"), {
+          kind: "counterproposal",
+          issues: [{ issue: "ai", language: "..." }],
+        }),
+      )
       .then((state) => expect(state.issues.ai?.status).toBe("open"));
   });
 });
@@ -511,15 +623,26 @@ describe("decide: tentative agreements", () => {
   it("one side signs first", () => {
     bargaining()
       .when(command(WGA, "ta.signed", la("2023-09-24T19:00"), { issues: ["ai", "viewership"] }))
-      .then([draft("ta.signed", la("2023-09-24T19:00"), { issues: ["ai", "viewership"], wholeAgreement: false })]);
+      .then([
+        draft("ta.signed", la("2023-09-24T19:00"), { issues: ["ai", "viewership"], wholeAgreement: false }),
+      ]);
   });
 
   it("the other side countersigns by referencing it", () => {
     bargaining()
       .and(fact(WGA, "ta.signed", la("2023-09-24T19:00"), { issues: ["ai", "viewership"] }))
-      .when(command(AMPTP, "ta.signed", la("2023-09-24T19:30"), { issues: ["viewership", "ai"], countersigns: 10 }))
+      .when(
+        command(AMPTP, "ta.signed", la("2023-09-24T19:30"), {
+          issues: ["viewership", "ai"],
+          countersigns: 10,
+        }),
+      )
       .then([
-        draft("ta.signed", la("2023-09-24T19:30"), { issues: ["viewership", "ai"], wholeAgreement: false, countersigns: 10 }),
+        draft("ta.signed", la("2023-09-24T19:30"), {
+          issues: ["viewership", "ai"],
+          wholeAgreement: false,
+          countersigns: 10,
+        }),
       ]);
   });
 
@@ -561,11 +684,15 @@ describe("decide: tentative agreements", () => {
   });
 
   it("a TA on an unknown issue fails (ISSUE_UNKNOWN)", () => {
-    bargaining().when(command(AMPTP, "ta.signed", la("2023-09-24T19:00"), { issues: ["health-plan"] })).thenFails("ISSUE_UNKNOWN");
+    bargaining()
+      .when(command(AMPTP, "ta.signed", la("2023-09-24T19:00"), { issues: ["health-plan"] }))
+      .thenFails("ISSUE_UNKNOWN");
   });
 
   it("only a party signs (ORG_NOT_A_PARTY)", () => {
-    bargaining().when(command(PRESS, "ta.signed", la("2023-09-24T19:00"), { issues: ["ai"] })).thenFails("ORG_NOT_A_PARTY");
+    bargaining()
+      .when(command(PRESS, "ta.signed", la("2023-09-24T19:00"), { issues: ["ai"] }))
+      .thenFails("ORG_NOT_A_PARTY");
   });
 });
 
@@ -578,7 +705,10 @@ describe("decide: ratification", () => {
     term: { start: "2023-09-25", end: "2026-05-01" },
   } as const;
   const wholeTa = [
-    fact(WGA, "ta.signed", la("2023-09-24T19:00"), { issues: ["wages", "staffing", "ai", "viewership", "residuals"], wholeAgreement: true }),
+    fact(WGA, "ta.signed", la("2023-09-24T19:00"), {
+      issues: ["wages", "staffing", "ai", "viewership", "residuals"],
+      wholeAgreement: true,
+    }),
     fact(AMPTP, "ta.signed", la("2023-09-24T19:30"), {
       issues: ["wages", "staffing", "ai", "viewership", "residuals"],
       wholeAgreement: true,
@@ -587,7 +717,9 @@ describe("decide: ratification", () => {
   ];
 
   it("a vote before any TA fails (AGREEMENT_NOT_TENTATIVE)", () => {
-    bargaining().when(command(WGA, "agreement.voted", la("2023-10-09T18:00"), vote)).thenFails("AGREEMENT_NOT_TENTATIVE");
+    bargaining()
+      .when(command(WGA, "agreement.voted", la("2023-10-09T18:00"), vote))
+      .thenFails("AGREEMENT_NOT_TENTATIVE");
   });
 
   it("a TA on some issues is not a tentative agreement on the contract", () => {
@@ -655,7 +787,13 @@ describe("decide: meetings", () => {
 
   it("a meeting id is used once (MEETING_EXISTS)", () => {
     invited()
-      .when(command(WGA, "meeting.requested", la("2023-08-02T12:00"), { meeting: "aug-4", kind: "table", purpose: "Meet" }))
+      .when(
+        command(WGA, "meeting.requested", la("2023-08-02T12:00"), {
+          meeting: "aug-4",
+          kind: "table",
+          purpose: "Meet",
+        }),
+      )
       .thenFails("MEETING_EXISTS");
   });
 
@@ -674,7 +812,13 @@ describe("decide: meetings", () => {
 
   it("only a party requests a table meeting (ORG_NOT_A_PARTY)", () => {
     bargaining()
-      .when(command(PRESS, "meeting.requested", la("2023-09-13T12:00"), { meeting: "m", kind: "table", purpose: "Interview" }))
+      .when(
+        command(PRESS, "meeting.requested", la("2023-09-13T12:00"), {
+          meeting: "m",
+          kind: "table",
+          purpose: "Interview",
+        }),
+      )
       .thenFails("ORG_NOT_A_PARTY");
   });
 
@@ -693,20 +837,41 @@ describe("decide: meetings", () => {
 
   it("the WGA accepts the AMPTP's invitation", () => {
     invited()
-      .when(command(WGA, "meeting.answered", la("2023-08-02T12:00"), { meeting: "aug-4", answer: "accepted" }))
-      .then([draft("meeting.answered", la("2023-08-02T12:00"), { meeting: "aug-4", answer: "accepted", proposedTimes: [] })]);
+      .when(
+        command(WGA, "meeting.answered", la("2023-08-02T12:00"), { meeting: "aug-4", answer: "accepted" }),
+      )
+      .then([
+        draft("meeting.answered", la("2023-08-02T12:00"), {
+          meeting: "aug-4",
+          answer: "accepted",
+          proposedTimes: [],
+        }),
+      ]);
   });
 
   it("a side cannot answer its own meeting request (MEETING_OWN_REQUEST)", () => {
     invited()
-      .when(command(AMPTP, "meeting.answered", la("2023-08-02T12:00"), { meeting: "aug-4", answer: "accepted" }))
+      .when(
+        command(AMPTP, "meeting.answered", la("2023-08-02T12:00"), { meeting: "aug-4", answer: "accepted" }),
+      )
       .thenFails("MEETING_OWN_REQUEST");
   });
 
   it("nor can the other organization of the requesting side", () => {
     bargaining()
-      .and(fact(WGA, "meeting.requested", la("2023-09-13T12:00"), { meeting: "sep-request", kind: "table", purpose: "Move forward." }))
-      .when(command(WGA_EAST, "meeting.answered", la("2023-09-13T13:00"), { meeting: "sep-request", answer: "accepted" }))
+      .and(
+        fact(WGA, "meeting.requested", la("2023-09-13T12:00"), {
+          meeting: "sep-request",
+          kind: "table",
+          purpose: "Move forward.",
+        }),
+      )
+      .when(
+        command(WGA_EAST, "meeting.answered", la("2023-09-13T13:00"), {
+          meeting: "sep-request",
+          answer: "accepted",
+        }),
+      )
       .thenFails("MEETING_OWN_REQUEST");
   });
 
@@ -719,27 +884,50 @@ describe("decide: meetings", () => {
       }),
     );
     countered
-      .when(command(WGA, "meeting.answered", la("2023-08-02T13:00"), { meeting: "aug-4", answer: "accepted" }))
+      .when(
+        command(WGA, "meeting.answered", la("2023-08-02T13:00"), { meeting: "aug-4", answer: "accepted" }),
+      )
       .thenFails("MEETING_OWN_REQUEST");
     countered
-      .when(command(AMPTP, "meeting.answered", la("2023-08-02T13:00"), { meeting: "aug-4", answer: "accepted" }))
+      .when(
+        command(AMPTP, "meeting.answered", la("2023-08-02T13:00"), { meeting: "aug-4", answer: "accepted" }),
+      )
       .then((state) => expect(state.meetings["aug-4"]?.status).toBe("accepted"));
   });
 
   it.each([
-    ["accepted", [fact(WGA, "meeting.answered", la("2023-08-02T12:00"), { meeting: "aug-4", answer: "accepted" })]],
-    ["declined", [fact(WGA, "meeting.answered", la("2023-08-02T12:00"), { meeting: "aug-4", answer: "declined" })]],
-    ["scheduled", [fact(AMPTP, "meeting.scheduled", la("2023-08-02T12:00"), { meeting: "aug-4", kind: "table", ...aug4 })]],
+    [
+      "accepted",
+      [fact(WGA, "meeting.answered", la("2023-08-02T12:00"), { meeting: "aug-4", answer: "accepted" })],
+    ],
+    [
+      "declined",
+      [fact(WGA, "meeting.answered", la("2023-08-02T12:00"), { meeting: "aug-4", answer: "declined" })],
+    ],
+    [
+      "scheduled",
+      [
+        fact(AMPTP, "meeting.scheduled", la("2023-08-02T12:00"), {
+          meeting: "aug-4",
+          kind: "table",
+          ...aug4,
+        }),
+      ],
+    ],
   ])("answering a request already %s fails (MEETING_NOT_AWAITING_ANSWER)", (_status, facts) => {
     invited()
       .and(...facts)
-      .when(command(WGA, "meeting.answered", la("2023-08-03T12:00"), { meeting: "aug-4", answer: "declined" }))
+      .when(
+        command(WGA, "meeting.answered", la("2023-08-03T12:00"), { meeting: "aug-4", answer: "declined" }),
+      )
       .thenFails("MEETING_NOT_AWAITING_ANSWER");
   });
 
   it("answering an unknown meeting fails (MEETING_UNKNOWN)", () => {
     bargaining()
-      .when(command(WGA, "meeting.answered", la("2023-08-02T12:00"), { meeting: "aug-4", answer: "accepted" }))
+      .when(
+        command(WGA, "meeting.answered", la("2023-08-02T12:00"), { meeting: "aug-4", answer: "accepted" }),
+      )
       .thenFails("MEETING_UNKNOWN", /aug-4/);
   });
 
@@ -757,7 +945,9 @@ describe("decide: meetings", () => {
 
   it("only a party answers (ORG_NOT_A_PARTY)", () => {
     invited()
-      .when(command(PRESS, "meeting.answered", la("2023-08-02T12:00"), { meeting: "aug-4", answer: "accepted" }))
+      .when(
+        command(PRESS, "meeting.answered", la("2023-08-02T12:00"), { meeting: "aug-4", answer: "accepted" }),
+      )
       .thenFails("ORG_NOT_A_PARTY");
   });
 
@@ -780,18 +970,35 @@ describe("decide: meetings", () => {
     ["ends as it starts", la("2023-09-20T10:00")],
   ])("a meeting that %s fails (MEETING_ENDS_BEFORE_START)", (_label, end) => {
     bargaining()
-      .when(command(AMPTP, "meeting.scheduled", la("2023-09-14T12:00"), { meeting: "sep-20", kind: "table", start: la("2023-09-20T10:00"), end }))
+      .when(
+        command(AMPTP, "meeting.scheduled", la("2023-09-14T12:00"), {
+          meeting: "sep-20",
+          kind: "table",
+          start: la("2023-09-20T10:00"),
+          end,
+        }),
+      )
       .thenFails("MEETING_ENDS_BEFORE_START");
   });
 
   it.each([
     ["held", fact(AMPTP, "meeting.held", la("2023-08-04T11:00"), { meeting: "aug-4" })],
     ["cancelled", fact(AMPTP, "meeting.cancelled", la("2023-08-03T11:00"), { meeting: "aug-4" })],
-    ["declined", fact(WGA, "meeting.answered", la("2023-08-02T11:00"), { meeting: "aug-4", answer: "declined" })],
+    [
+      "declined",
+      fact(WGA, "meeting.answered", la("2023-08-02T11:00"), { meeting: "aug-4", answer: "declined" }),
+    ],
   ])("scheduling a meeting that was %s fails (MEETING_CLOSED)", (status, closing) => {
     invited()
       .and(closing)
-      .when(command(AMPTP, "meeting.scheduled", la("2023-08-05T12:00"), { meeting: "aug-4", kind: "table", start: la("2023-08-08T10:00"), end: la("2023-08-08T11:00") }))
+      .when(
+        command(AMPTP, "meeting.scheduled", la("2023-08-05T12:00"), {
+          meeting: "aug-4",
+          kind: "table",
+          start: la("2023-08-08T10:00"),
+          end: la("2023-08-08T11:00"),
+        }),
+      )
       .thenFails("MEETING_CLOSED", new RegExp(status));
   });
 
@@ -832,19 +1039,43 @@ describe("decide: meetings", () => {
 
   it("a held meeting cannot end before its scheduled start (MEETING_ENDS_BEFORE_START)", () => {
     invited()
-      .and(fact(AMPTP, "meeting.scheduled", la("2023-08-02T12:00"), { meeting: "aug-4", kind: "table", ...aug4 }))
-      .when(command(WGA, "meeting.held", la("2023-08-04T11:00"), { meeting: "aug-4", end: la("2023-08-04T09:30") }))
+      .and(
+        fact(AMPTP, "meeting.scheduled", la("2023-08-02T12:00"), {
+          meeting: "aug-4",
+          kind: "table",
+          ...aug4,
+        }),
+      )
+      .when(
+        command(WGA, "meeting.held", la("2023-08-04T11:00"), {
+          meeting: "aug-4",
+          end: la("2023-08-04T09:30"),
+        }),
+      )
       .thenFails("MEETING_ENDS_BEFORE_START");
   });
 
   it("holding an unknown meeting fails (MEETING_UNKNOWN)", () => {
-    bargaining().when(command(WGA, "meeting.held", la("2023-08-04T11:00"), { meeting: "aug-4" })).thenFails("MEETING_UNKNOWN");
+    bargaining()
+      .when(command(WGA, "meeting.held", la("2023-08-04T11:00"), { meeting: "aug-4" }))
+      .thenFails("MEETING_UNKNOWN");
   });
 
   it("postpones a scheduled meeting to new times", () => {
-    const payload = { meeting: "aug-4", reason: "Travel", start: la("2023-08-07T10:00"), end: la("2023-08-07T11:00") };
+    const payload = {
+      meeting: "aug-4",
+      reason: "Travel",
+      start: la("2023-08-07T10:00"),
+      end: la("2023-08-07T11:00"),
+    };
     invited()
-      .and(fact(AMPTP, "meeting.scheduled", la("2023-08-02T12:00"), { meeting: "aug-4", kind: "table", ...aug4 }))
+      .and(
+        fact(AMPTP, "meeting.scheduled", la("2023-08-02T12:00"), {
+          meeting: "aug-4",
+          kind: "table",
+          ...aug4,
+        }),
+      )
       .when(command(AMPTP, "meeting.postponed", la("2023-08-03T12:00"), payload))
       .then([draft("meeting.postponed", la("2023-08-03T12:00"), payload)]);
   });
@@ -869,12 +1100,19 @@ describe("decide: meetings", () => {
   });
 
   it("postponing an unknown meeting fails (MEETING_UNKNOWN)", () => {
-    bargaining().when(command(AMPTP, "meeting.postponed", la("2023-08-03T12:00"), { meeting: "aug-4" })).thenFails("MEETING_UNKNOWN");
+    bargaining()
+      .when(command(AMPTP, "meeting.postponed", la("2023-08-03T12:00"), { meeting: "aug-4" }))
+      .thenFails("MEETING_UNKNOWN");
   });
 
   it("cancels a requested meeting", () => {
     invited()
-      .when(command(AMPTP, "meeting.cancelled", la("2023-08-03T12:00"), { meeting: "aug-4", reason: "Withdrawn" }))
+      .when(
+        command(AMPTP, "meeting.cancelled", la("2023-08-03T12:00"), {
+          meeting: "aug-4",
+          reason: "Withdrawn",
+        }),
+      )
       .then([draft("meeting.cancelled", la("2023-08-03T12:00"), { meeting: "aug-4", reason: "Withdrawn" })]);
   });
 
@@ -886,21 +1124,47 @@ describe("decide: meetings", () => {
   });
 
   it("cancelling an unknown meeting fails (MEETING_UNKNOWN)", () => {
-    bargaining().when(command(AMPTP, "meeting.cancelled", la("2023-08-03T12:00"), { meeting: "aug-4" })).thenFails("MEETING_UNKNOWN");
+    bargaining()
+      .when(command(AMPTP, "meeting.cancelled", la("2023-08-03T12:00"), { meeting: "aug-4" }))
+      .thenFails("MEETING_UNKNOWN");
   });
 });
 
 describe("decide: notes", () => {
   it("records a private caucus note on a meeting", () => {
     bargaining()
-      .and(fact(WGA, "meeting.scheduled", la("2023-08-21T12:00"), { meeting: "aug-22", kind: "table", start: la("2023-08-22T10:00"), end: la("2023-08-22T12:00") }))
-      .when(command(WGA, "note.recorded", la("2023-08-22T13:00"), { meeting: "aug-22", text: "They published the offer 20 minutes later." }, "private"))
-      .then([draft("note.recorded", la("2023-08-22T13:00"), { meeting: "aug-22", text: "They published the offer 20 minutes later." }, "private")]);
+      .and(
+        fact(WGA, "meeting.scheduled", la("2023-08-21T12:00"), {
+          meeting: "aug-22",
+          kind: "table",
+          start: la("2023-08-22T10:00"),
+          end: la("2023-08-22T12:00"),
+        }),
+      )
+      .when(
+        command(
+          WGA,
+          "note.recorded",
+          la("2023-08-22T13:00"),
+          { meeting: "aug-22", text: "They published the offer 20 minutes later." },
+          "private",
+        ),
+      )
+      .then([
+        draft(
+          "note.recorded",
+          la("2023-08-22T13:00"),
+          { meeting: "aug-22", text: "They published the offer 20 minutes later." },
+          "private",
+        ),
+      ]);
   });
 
   it("a note on an unknown meeting fails (MEETING_UNKNOWN)", () => {
     bargaining()
-      .when(command(WGA, "note.recorded", la("2023-08-22T13:00"), { meeting: "aug-22", text: "x" }, "private"))
+      .when(
+        command(WGA, "note.recorded", la("2023-08-22T13:00"), { meeting: "aug-22", text: "x" }, "private"),
+      )
       .thenFails("MEETING_UNKNOWN");
   });
 });
@@ -913,19 +1177,34 @@ describe("decide: work stoppages", () => {
         draft(
           "stoppage.started",
           STRIKE_START,
-          { stoppage: "wga-strike-2023", kind: "strike", by: [WGA, WGA_EAST], against: [AMPTP], start: STRIKE_START },
+          {
+            stoppage: "wga-strike-2023",
+            kind: "strike",
+            by: [WGA, WGA_EAST],
+            against: [AMPTP],
+            start: STRIKE_START,
+          },
           "public",
         ),
       ]);
   });
 
   it("a stoppage id is used once (STOPPAGE_EXISTS)", () => {
-    bargaining().and(strikeStarted).when(command(WGA, "stoppage.started", STRIKE_START, strikeStarted.payload)).thenFails("STOPPAGE_EXISTS");
+    bargaining()
+      .and(strikeStarted)
+      .when(command(WGA, "stoppage.started", STRIKE_START, strikeStarted.payload))
+      .thenFails("STOPPAGE_EXISTS");
   });
 
   it("a stoppage is against known organizations (ORG_UNKNOWN)", () => {
     bargaining()
-      .when(command(WGA, "stoppage.started", STRIKE_START, { ...(strikeStarted.payload as object), stoppage: "s2", against: ["lyft"] }))
+      .when(
+        command(WGA, "stoppage.started", STRIKE_START, {
+          ...(strikeStarted.payload as object),
+          stoppage: "s2",
+          against: ["lyft"],
+        }),
+      )
       .thenFails("ORG_UNKNOWN", /lyft/);
   });
 
@@ -933,7 +1212,12 @@ describe("decide: work stoppages", () => {
   const striking = () => bargaining().and(strikeStarted, sagRegistered);
 
   it("SAG-AFTRA joins the strike on Jul 14", () => {
-    const payload = { stoppage: "wga-strike-2023", org: ORG.sag.id, at: la("2023-07-14T00:01"), workers: 160000 };
+    const payload = {
+      stoppage: "wga-strike-2023",
+      org: ORG.sag.id,
+      at: la("2023-07-14T00:01"),
+      workers: 160000,
+    };
     striking()
       .when(command(ORG.sag.id, "stoppage.joined", la("2023-07-14T00:01"), payload, "public"))
       .then([draft("stoppage.joined", la("2023-07-14T00:01"), payload, "public")]);
@@ -941,39 +1225,79 @@ describe("decide: work stoppages", () => {
 
   it("a striking organization cannot join again (STOPPAGE_ALREADY_JOINED)", () => {
     striking()
-      .when(command(WGA_EAST, "stoppage.joined", la("2023-07-14T00:01"), { stoppage: "wga-strike-2023", org: WGA_EAST, at: la("2023-07-14T00:01") }))
+      .when(
+        command(WGA_EAST, "stoppage.joined", la("2023-07-14T00:01"), {
+          stoppage: "wga-strike-2023",
+          org: WGA_EAST,
+          at: la("2023-07-14T00:01"),
+        }),
+      )
       .thenFails("STOPPAGE_ALREADY_JOINED");
   });
 
   it("nobody joins before the start (STOPPAGE_ENDS_BEFORE_START)", () => {
     striking()
-      .when(command(ORG.sag.id, "stoppage.joined", la("2023-07-14T00:01"), { stoppage: "wga-strike-2023", org: ORG.sag.id, at: la("2023-04-30T00:01") }))
+      .when(
+        command(ORG.sag.id, "stoppage.joined", la("2023-07-14T00:01"), {
+          stoppage: "wga-strike-2023",
+          org: ORG.sag.id,
+          at: la("2023-04-30T00:01"),
+        }),
+      )
       .thenFails("STOPPAGE_ENDS_BEFORE_START", /before the start/);
   });
 
   it("nobody joins after the end (STOPPAGE_ENDED)", () => {
     striking()
       .and(fact(WGA, "stoppage.ended", STRIKE_END, { stoppage: "wga-strike-2023", end: STRIKE_END }))
-      .when(command(ORG.sag.id, "stoppage.joined", la("2023-09-28T00:01"), { stoppage: "wga-strike-2023", org: ORG.sag.id, at: la("2023-09-28T00:01") }))
+      .when(
+        command(ORG.sag.id, "stoppage.joined", la("2023-09-28T00:01"), {
+          stoppage: "wga-strike-2023",
+          org: ORG.sag.id,
+          at: la("2023-09-28T00:01"),
+        }),
+      )
       .thenFails("STOPPAGE_ENDED");
   });
 
   it("joining an unknown stoppage fails (STOPPAGE_UNKNOWN)", () => {
     striking()
-      .when(command(ORG.sag.id, "stoppage.joined", la("2023-07-14T00:01"), { stoppage: "sag-strike", org: ORG.sag.id, at: la("2023-07-14T00:01") }))
+      .when(
+        command(ORG.sag.id, "stoppage.joined", la("2023-07-14T00:01"), {
+          stoppage: "sag-strike",
+          org: ORG.sag.id,
+          at: la("2023-07-14T00:01"),
+        }),
+      )
       .thenFails("STOPPAGE_UNKNOWN", /sag-strike/);
   });
 
   it("an unknown organization cannot join (ORG_UNKNOWN)", () => {
     striking()
-      .when(command(WGA, "stoppage.joined", la("2023-07-14T00:01"), { stoppage: "wga-strike-2023", org: "iatse", at: la("2023-07-14T00:01") }))
+      .when(
+        command(WGA, "stoppage.joined", la("2023-07-14T00:01"), {
+          stoppage: "wga-strike-2023",
+          org: "iatse",
+          at: la("2023-07-14T00:01"),
+        }),
+      )
       .thenFails("ORG_UNKNOWN", /iatse/);
   });
 
   it("the strike ends at 00:01 on Sep 27", () => {
     striking()
-      .when(command(WGA, "stoppage.ended", STRIKE_END, { stoppage: "wga-strike-2023", end: STRIKE_END }, "public"))
-      .then([draft("stoppage.ended", STRIKE_END, { stoppage: "wga-strike-2023", end: STRIKE_END }, "public")]);
+      .when(
+        command(
+          WGA,
+          "stoppage.ended",
+          STRIKE_END,
+          { stoppage: "wga-strike-2023", end: STRIKE_END },
+          "public",
+        ),
+      )
+      .then([
+        draft("stoppage.ended", STRIKE_END, { stoppage: "wga-strike-2023", end: STRIKE_END }, "public"),
+      ]);
   });
 
   it.each([
@@ -988,18 +1312,29 @@ describe("decide: work stoppages", () => {
   it("a stoppage ends once (STOPPAGE_ENDED)", () => {
     striking()
       .and(fact(WGA, "stoppage.ended", STRIKE_END, { stoppage: "wga-strike-2023", end: STRIKE_END }))
-      .when(command(WGA, "stoppage.ended", la("2023-09-28T00:01"), { stoppage: "wga-strike-2023", end: la("2023-09-28T00:01") }))
+      .when(
+        command(WGA, "stoppage.ended", la("2023-09-28T00:01"), {
+          stoppage: "wga-strike-2023",
+          end: la("2023-09-28T00:01"),
+        }),
+      )
       .thenFails("STOPPAGE_ENDED");
   });
 
   it("ending an unknown stoppage fails (STOPPAGE_UNKNOWN)", () => {
-    bargaining().when(command(WGA, "stoppage.ended", STRIKE_END, { stoppage: "wga-strike-2023", end: STRIKE_END })).thenFails("STOPPAGE_UNKNOWN");
+    bargaining()
+      .when(command(WGA, "stoppage.ended", STRIKE_END, { stoppage: "wga-strike-2023", end: STRIKE_END }))
+      .thenFails("STOPPAGE_UNKNOWN");
   });
 });
 
 describe("decide: statements and requests for comment", () => {
   it("the WGA answers the published offer in public", () => {
-    const payload = { by: WGA, channel: "member-update", text: "Neither nothing, nor nearly enough." } as const;
+    const payload = {
+      by: WGA,
+      channel: "member-update",
+      text: "Neither nothing, nor nearly enough.",
+    } as const;
     bargaining()
       .when(command(WGA, "statement.made", la("2023-08-24T17:00"), payload, "public"))
       .then([draft("statement.made", la("2023-08-24T17:00"), payload, "public")]);
@@ -1007,13 +1342,27 @@ describe("decide: statements and requests for comment", () => {
 
   it("the press records a statement by a known organization", () => {
     bargaining()
-      .when(command(PRESS, "statement.made", la("2023-09-14T17:00"), { by: AMPTP, channel: "press-release", text: "We plan to meet next week." }))
-      .then((state) => expect(state.statements.recent[0]).toMatchObject({ by: AMPTP, channel: "press-release" }));
+      .when(
+        command(PRESS, "statement.made", la("2023-09-14T17:00"), {
+          by: AMPTP,
+          channel: "press-release",
+          text: "We plan to meet next week.",
+        }),
+      )
+      .then((state) =>
+        expect(state.statements.recent[0]).toMatchObject({ by: AMPTP, channel: "press-release" }),
+      );
   });
 
   it("a statement by an unknown organization fails (ORG_UNKNOWN)", () => {
     bargaining()
-      .when(command(PRESS, "statement.made", la("2023-09-14T17:00"), { by: "netflix-ceo", channel: "interview", text: "x" }))
+      .when(
+        command(PRESS, "statement.made", la("2023-09-14T17:00"), {
+          by: "netflix-ceo",
+          channel: "interview",
+          text: "x",
+        }),
+      )
       .thenFails("ORG_UNKNOWN");
   });
 
@@ -1053,26 +1402,55 @@ describe("decide: statements and requests for comment", () => {
 
   it("the AMPTP declines to comment", () => {
     requested()
-      .when(command(AMPTP, "comment.answered", la("2023-08-22T16:00"), { request: "press-aug-22", response: "declined" }))
-      .then([draft("comment.answered", la("2023-08-22T16:00"), { request: "press-aug-22", response: "declined" })]);
+      .when(
+        command(AMPTP, "comment.answered", la("2023-08-22T16:00"), {
+          request: "press-aug-22",
+          response: "declined",
+        }),
+      )
+      .then([
+        draft("comment.answered", la("2023-08-22T16:00"), { request: "press-aug-22", response: "declined" }),
+      ]);
   });
 
   it("only the organization asked may answer (REQUEST_WRONG_RESPONDENT)", () => {
     requested()
-      .when(command(WGA, "comment.answered", la("2023-08-22T16:00"), { request: "press-aug-22", response: "responded", text: "x" }))
+      .when(
+        command(WGA, "comment.answered", la("2023-08-22T16:00"), {
+          request: "press-aug-22",
+          response: "responded",
+          text: "x",
+        }),
+      )
       .thenFails("REQUEST_WRONG_RESPONDENT");
   });
 
   it("a request is answered once (REQUEST_ALREADY_ANSWERED)", () => {
     requested()
-      .and(fact(AMPTP, "comment.answered", la("2023-08-22T16:00"), { request: "press-aug-22", response: "declined" }))
-      .when(command(AMPTP, "comment.answered", la("2023-08-23T16:00"), { request: "press-aug-22", response: "responded", text: "x" }))
+      .and(
+        fact(AMPTP, "comment.answered", la("2023-08-22T16:00"), {
+          request: "press-aug-22",
+          response: "declined",
+        }),
+      )
+      .when(
+        command(AMPTP, "comment.answered", la("2023-08-23T16:00"), {
+          request: "press-aug-22",
+          response: "responded",
+          text: "x",
+        }),
+      )
       .thenFails("REQUEST_ALREADY_ANSWERED");
   });
 
   it("answering an unknown request fails (REQUEST_UNKNOWN)", () => {
     bargaining()
-      .when(command(AMPTP, "comment.answered", la("2023-08-22T16:00"), { request: "press-aug-22", response: "declined" }))
+      .when(
+        command(AMPTP, "comment.answered", la("2023-08-22T16:00"), {
+          request: "press-aug-22",
+          response: "declined",
+        }),
+      )
       .thenFails("REQUEST_UNKNOWN");
   });
 });
@@ -1097,13 +1475,29 @@ describe("decide: impact figures", () => {
   it("reports a range; decimals compare as numbers, not as strings", () => {
     // "9" > "10" as strings; as decimals the range 9..10 is in order
     bargaining()
-      .when(command(PRESS, "impact.reported", la("2023-08-09T12:00"), { ...milken, figure: "holmes", value: undefined, low: "9", high: "10", unit: "USD bn" }))
+      .when(
+        command(PRESS, "impact.reported", la("2023-08-09T12:00"), {
+          ...milken,
+          figure: "holmes",
+          value: undefined,
+          low: "9",
+          high: "10",
+          unit: "USD bn",
+        }),
+      )
       .then((state) => expect(state.impact.holmes).toMatchObject({ low: "9", high: "10", value: null }));
   });
 
   it("a range whose low exceeds its high fails (IMPACT_RANGE_INVERTED)", () => {
     bargaining()
-      .when(command(PRESS, "impact.reported", la("2023-08-09T12:00"), { ...milken, value: undefined, low: "5000000000", high: "3000000000" }))
+      .when(
+        command(PRESS, "impact.reported", la("2023-08-09T12:00"), {
+          ...milken,
+          value: undefined,
+          low: "5000000000",
+          high: "3000000000",
+        }),
+      )
       .thenFails("IMPACT_RANGE_INVERTED");
   });
 
@@ -1131,12 +1525,24 @@ describe("decide: publication and correction (refs come through ctx.refs)", () =
 
   it("the AMPTP publishes its Aug 11 offer; the draft is public whatever was asked", () => {
     withOffer()
-      .when(command(AMPTP, "entry.published", la("2023-08-22T12:20"), { entry: 10, note: "Our Aug 11 offer" }, "table"))
-      .then([draft("entry.published", la("2023-08-22T12:20"), { entry: 10, note: "Our Aug 11 offer" }, "public")]);
+      .when(
+        command(
+          AMPTP,
+          "entry.published",
+          la("2023-08-22T12:20"),
+          { entry: 10, note: "Our Aug 11 offer" },
+          "table",
+        ),
+      )
+      .then([
+        draft("entry.published", la("2023-08-22T12:20"), { entry: 10, note: "Our Aug 11 offer" }, "public"),
+      ]);
   });
 
   it("the WGA cannot publish the AMPTP's entry (ENTRY_NOT_OWN)", () => {
-    withOffer().when(command(WGA, "entry.published", la("2023-08-22T12:20"), { entry: 10 })).thenFails("ENTRY_NOT_OWN");
+    withOffer()
+      .when(command(WGA, "entry.published", la("2023-08-22T12:20"), { entry: 10 }))
+      .thenFails("ENTRY_NOT_OWN");
   });
 
   it("an entry the application did not resolve is unknown (ENTRY_UNKNOWN)", () => {
@@ -1147,7 +1553,15 @@ describe("decide: publication and correction (refs come through ctx.refs)", () =
 
   it("publishing a public entry fails (ENTRY_ALREADY_PUBLIC)", () => {
     withOffer()
-      .and(fact(WGA, "statement.made", la("2023-08-24T17:00"), { by: WGA, channel: "member-update", text: "x" }, "public"))
+      .and(
+        fact(
+          WGA,
+          "statement.made",
+          la("2023-08-24T17:00"),
+          { by: WGA, channel: "member-update", text: "x" },
+          "public",
+        ),
+      )
       .when(command(WGA, "entry.published", la("2023-08-24T18:00"), { entry: 11 }))
       .thenFails("ENTRY_ALREADY_PUBLIC");
   });
@@ -1160,7 +1574,12 @@ describe("decide: publication and correction (refs come through ctx.refs)", () =
   });
 
   it("the author corrects its entry", () => {
-    const payload = { entry: 10, action: "correct", reason: "Typo in year two", text: "4% in the second year." } as const;
+    const payload = {
+      entry: 10,
+      action: "correct",
+      reason: "Typo in year two",
+      text: "4% in the second year.",
+    } as const;
     withOffer()
       .when(command(AMPTP, "entry.corrected", la("2023-08-12T09:00"), payload))
       .then([draft("entry.corrected", la("2023-08-12T09:00"), payload)]);
@@ -1168,37 +1587,79 @@ describe("decide: publication and correction (refs come through ctx.refs)", () =
 
   it("a retraction needs no text", () => {
     withOffer()
-      .when(command(AMPTP, "entry.corrected", la("2023-08-12T09:00"), { entry: 10, action: "retract", reason: "Sent in error" }))
-      .then((state) => expect(state.corrections["10"]).toEqual({ by: 11, action: "retract", at: la("2023-08-12T09:00") }));
+      .when(
+        command(AMPTP, "entry.corrected", la("2023-08-12T09:00"), {
+          entry: 10,
+          action: "retract",
+          reason: "Sent in error",
+        }),
+      )
+      .then((state) =>
+        expect(state.corrections["10"]).toEqual({ by: 11, action: "retract", at: la("2023-08-12T09:00") }),
+      );
   });
 
   it("a correction states the corrected text", () => {
     withOffer()
-      .when(command(AMPTP, "entry.corrected", la("2023-08-12T09:00"), { entry: 10, action: "correct", reason: "Typo" }))
+      .when(
+        command(AMPTP, "entry.corrected", la("2023-08-12T09:00"), {
+          entry: 10,
+          action: "correct",
+          reason: "Typo",
+        }),
+      )
       .thenFails("VALIDATION_FAILED", /corrected text/);
   });
 
   it("another organization's entry cannot be corrected (ENTRY_NOT_OWN)", () => {
     withOffer()
-      .when(command(WGA, "entry.corrected", la("2023-08-12T09:00"), { entry: 10, action: "retract", reason: "Misleading" }))
+      .when(
+        command(WGA, "entry.corrected", la("2023-08-12T09:00"), {
+          entry: 10,
+          action: "retract",
+          reason: "Misleading",
+        }),
+      )
       .thenFails("ENTRY_NOT_OWN");
   });
 
   it("a correction cannot be corrected, nor can the opening (ENTRY_NOT_CORRECTABLE)", () => {
     const corrected = withOffer().and(
-      fact(AMPTP, "entry.corrected", la("2023-08-12T09:00"), { entry: 10, action: "retract", reason: "Sent in error" }),
+      fact(AMPTP, "entry.corrected", la("2023-08-12T09:00"), {
+        entry: 10,
+        action: "retract",
+        reason: "Sent in error",
+      }),
     );
     corrected
-      .when(command(AMPTP, "entry.corrected", la("2023-08-12T10:00"), { entry: 11, action: "retract", reason: "Undo" }))
+      .when(
+        command(AMPTP, "entry.corrected", la("2023-08-12T10:00"), {
+          entry: 11,
+          action: "retract",
+          reason: "Undo",
+        }),
+      )
       .thenFails("ENTRY_NOT_CORRECTABLE");
     corrected
-      .when(command(WGA, "entry.corrected", la("2023-08-12T10:00"), { entry: SEQ.opened, action: "retract", reason: "Undo" }))
+      .when(
+        command(WGA, "entry.corrected", la("2023-08-12T10:00"), {
+          entry: SEQ.opened,
+          action: "retract",
+          reason: "Undo",
+        }),
+      )
       .thenFails("ENTRY_NOT_CORRECTABLE");
   });
 
   it("correcting an entry that does not exist fails (ENTRY_UNKNOWN)", () => {
     withOffer()
-      .when(command(AMPTP, "entry.corrected", la("2023-08-12T09:00"), { entry: 999, action: "retract", reason: "x" }))
+      .when(
+        command(AMPTP, "entry.corrected", la("2023-08-12T09:00"), {
+          entry: 999,
+          action: "retract",
+          reason: "x",
+        }),
+      )
       .thenFails("ENTRY_UNKNOWN");
   });
 });
@@ -1209,7 +1670,9 @@ describe("decide: coverage of this specification", () => {
   const thisSource = source("./decide.test.ts");
 
   it("every error code decide can raise has at least one failing case here", () => {
-    const raised = [...new Set([...decideSource.matchAll(/fail\("([A-Z_]+)"/g)].map((m) => m[1] as string))].sort();
+    const raised = [
+      ...new Set([...decideSource.matchAll(/fail\("([A-Z_]+)"/g)].map((m) => m[1] as string)),
+    ].sort();
     expect(raised.length).toBeGreaterThanOrEqual(40);
     for (const code of raised) expect(Object.hasOwn(ERRORS, code), code).toBe(true);
     const missing = raised.filter((code) => !thisSource.includes(`thenFails("${code}"`));

@@ -54,7 +54,12 @@ export const ORG = {
   disney: org("disney", "The Walt Disney Company", "Disney", "employer"),
   netflix: org("netflix", "Netflix", "Netflix", "employer"),
   wbd: org("wbd", "Warner Bros. Discovery", "WBD", "employer"),
-  sag: org("sag-aftra", "Screen Actors Guild – American Federation of Television and Radio Artists", "SAG-AFTRA", "union"),
+  sag: org(
+    "sag-aftra",
+    "Screen Actors Guild – American Federation of Television and Radio Artists",
+    "SAG-AFTRA",
+    "union",
+  ),
   /** Press outlets here are FICTIONAL, as in src/demo: they stand for no real newsroom. */
   press: org("parley-news", "Parley Demo Newsroom", "Parley News", "press"),
   wire: org("trade-wire", "Trade Wire (a fictional outlet)", "Trade Wire", "press"),
@@ -135,7 +140,12 @@ export function factDraft(f: Fact): AnyDraft {
   if (!parsed.success) {
     throw new Error(`test fact ${f.type} by ${f.org} is not schema-valid: ${parsed.error.message}`);
   }
-  return { type: f.type, occurredAt: new Date(f.occurredAt).toISOString(), visibility: f.visibility, payload: parsed.data } as AnyDraft;
+  return {
+    type: f.type,
+    occurredAt: new Date(f.occurredAt).toISOString(),
+    visibility: f.visibility,
+    payload: parsed.data,
+  } as AnyDraft;
 }
 
 function refInfo(e: AnyEntry): RefInfo {
@@ -158,7 +168,10 @@ export class Given {
 
   /** More facts, recorded after the ones already given. */
   and(...facts: Fact[]): Given {
-    return new Given([...this.entries, ...facts.map((f, i) => toEntry(factDraft(f), this.entries.length + i, f.org))]);
+    return new Given([
+      ...this.entries,
+      ...facts.map((f, i) => toEntry(factDraft(f), this.entries.length + i, f.org)),
+    ]);
   }
 
   /** The entry at `seq`, for building refs in commands. */
@@ -212,7 +225,9 @@ export class When {
     const { drafts, error } = this.run();
     if (error !== undefined) {
       const detail = error instanceof ParleyError ? `${error.code}: ${error.message}` : String(error);
-      throw new Error(`expected ${this.cmd.type} by ${this.cmd.actor.org} to be accepted, but it failed with ${detail}`);
+      throw new Error(
+        `expected ${this.cmd.type} by ${this.cmd.actor.org} to be accepted, but it failed with ${detail}`,
+      );
     }
     const accepted = drafts ?? [];
     const next = new Given([
@@ -234,7 +249,10 @@ export class When {
     }
     expect(error).toBeInstanceOf(ParleyError);
     const e = error as ParleyError;
-    expect({ code: e.code, message: e.message }).toEqual({ code, message: message ? expect.stringMatching(message) : e.message });
+    expect({ code: e.code, message: e.message }).toEqual({
+      code,
+      message: message ? expect.stringMatching(message) : e.message,
+    });
     return e;
   }
 }
@@ -288,7 +306,11 @@ export const ISSUES = {
   residuals: { issue: "residuals", title: "Streaming residuals" },
 } as const;
 
-export function issueOpened(key: keyof typeof ISSUES, by = ORG.wgaWest.id, at = la("2023-03-20T11:00")): Fact {
+export function issueOpened(
+  key: keyof typeof ISSUES,
+  by = ORG.wgaWest.id,
+  at = la("2023-03-20T11:00"),
+): Fact {
   return fact(by, "issue.opened", at, ISSUES[key]);
 }
 

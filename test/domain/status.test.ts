@@ -36,7 +36,8 @@ function statusAsOf(g: Given, asOf: string, foreign: ForeignStoppage[] = []): St
   return status(state, asOf, foreign);
 }
 
-const minusDays = (instant: string, days: number) => new Date(Date.parse(instant) - days * 86_400_000).toISOString();
+const minusDays = (instant: string, days: number) =>
+  new Date(Date.parse(instant) - days * 86_400_000).toISOString();
 /** A meeting scheduled three days ahead. */
 const meetingAt = (id: string, kind: "table" | "caucus" | "side", start: string, end: string, by = AMPTP) =>
   fact(by, "meeting.scheduled", minusDays(start, 3), { meeting: id, kind, start, end });
@@ -47,7 +48,11 @@ const wga2023 = given(
   ...DEMANDS, // 5–9
   strikeStarted, // 10
   // Aug 1: the AMPTP invites the WGA; Aug 4 (day 95): a short meeting
-  fact(AMPTP, "meeting.requested", la("2023-08-01T12:00"), { meeting: "aug-4", kind: "table", purpose: "Resume talks?" }),
+  fact(AMPTP, "meeting.requested", la("2023-08-01T12:00"), {
+    meeting: "aug-4",
+    kind: "table",
+    purpose: "Resume talks?",
+  }),
   fact(WGA, "meeting.answered", la("2023-08-02T12:00"), { meeting: "aug-4", answer: "accepted" }),
   fact(AMPTP, "meeting.scheduled", la("2023-08-02T13:00"), {
     meeting: "aug-4",
@@ -89,7 +94,10 @@ const wga2023 = given(
     question: "Still one proposal in 130 days?",
     deadline: la("2023-09-09T17:00"),
   }),
-  fact(AMPTP, "comment.answered", la("2023-09-08T12:00"), { request: "amptp-proposals", response: "declined" }),
+  fact(AMPTP, "comment.answered", la("2023-09-08T12:00"), {
+    request: "amptp-proposals",
+    response: "declined",
+  }),
   // Sep 13: the WGA asks for a meeting; Sep 15: its negotiators meet showrunners (a side meeting)
   fact(WGA, "meeting.requested", la("2023-09-13T09:00"), {
     meeting: "sep-request",
@@ -178,7 +186,10 @@ describe("status: the strike", () => {
         start: "1960-01-16T16:00:00Z",
         workers: 1000,
       }),
-      fact(WGA, "stoppage.ended", "1960-06-12T20:00:00Z", { stoppage: "strike-1960", end: "1960-06-12T20:00:00Z" }),
+      fact(WGA, "stoppage.ended", "1960-06-12T20:00:00Z", {
+        stoppage: "strike-1960",
+        end: "1960-06-12T20:00:00Z",
+      }),
     ).state;
     const [old] = status(s, endOf("2023-09-14")).stoppages;
     expect(old).toMatchObject({ day: 149, lastDay: "1960-06-12", workdays: null, idleDays: null });
@@ -316,9 +327,30 @@ describe("status: whose move", () => {
   it("lists the open moves oldest first, meeting requests included", () => {
     const view = statusAsOf(countersigned, endOf("2023-09-14"));
     expect(view.moves).toEqual([
-      { subject: "issue", id: "staffing", title: "Minimum staffing in writers rooms", awaiting: "AMPTP", since: la("2023-08-15T15:00"), days: 30 },
-      { subject: "issue", id: "wages", title: "Minimum basic compensation", awaiting: "AMPTP", since: la("2023-08-15T15:00"), days: 30 },
-      { subject: "meeting", id: "sep-request", title: "Move negotiations forward.", awaiting: "AMPTP", since: la("2023-09-13T09:00"), days: 1 },
+      {
+        subject: "issue",
+        id: "staffing",
+        title: "Minimum staffing in writers rooms",
+        awaiting: "AMPTP",
+        since: la("2023-08-15T15:00"),
+        days: 30,
+      },
+      {
+        subject: "issue",
+        id: "wages",
+        title: "Minimum basic compensation",
+        awaiting: "AMPTP",
+        since: la("2023-08-15T15:00"),
+        days: 30,
+      },
+      {
+        subject: "meeting",
+        id: "sep-request",
+        title: "Move negotiations forward.",
+        awaiting: "AMPTP",
+        since: la("2023-09-13T09:00"),
+        days: 1,
+      },
     ]);
   });
 
@@ -326,14 +358,27 @@ describe("status: whose move", () => {
     const signed = statusAsOf(wga2023, endOf("2023-09-24"));
     expect(signed.issues.map((i) => i.awaiting)).toEqual(["AMPTP", "AMPTP", "AMPTP", "AMPTP", "AMPTP"]);
     expect(signed.tentativeAgreements).toEqual([
-      { seq: TA_SEQ, issues: ["wages", "staffing", "ai", "viewership", "residuals"], wholeAgreement: true, signedBy: ["WGA"], complete: false, date: "2023-09-24" },
+      {
+        seq: TA_SEQ,
+        issues: ["wages", "staffing", "ai", "viewership", "residuals"],
+        wholeAgreement: true,
+        signedBy: ["WGA"],
+        complete: false,
+        date: "2023-09-24",
+      },
     ]);
     expect(signed.agreement.status).toBe("bargaining");
     const agreed = statusAsOf(countersigned, endOf("2023-09-25"));
-    expect(agreed.issues.map((i) => [i.status, i.awaiting])).toEqual(Array(5).fill(["tentatively-agreed", null]));
+    expect(agreed.issues.map((i) => [i.status, i.awaiting])).toEqual(
+      Array(5).fill(["tentatively-agreed", null]),
+    );
     expect(agreed.moves.filter((m) => m.subject === "issue")).toEqual([]);
     // signed at 19:30 in Los Angeles, already Sep 25 in UTC: the date is the dispute's
-    expect(agreed.tentativeAgreements[0]).toMatchObject({ signedBy: ["WGA", "AMPTP"], complete: true, date: "2023-09-24" });
+    expect(agreed.tentativeAgreements[0]).toMatchObject({
+      signedBy: ["WGA", "AMPTP"],
+      complete: true,
+      date: "2023-09-24",
+    });
     expect(agreed.agreement).toMatchObject({ status: "tentative", tentativeAt: la("2023-09-24T19:30") });
   });
 
@@ -354,8 +399,16 @@ describe("status: requests for comment", () => {
 
   it("an answer, a reply or a refusal, is shown as such, whatever the date", () => {
     const view = statusAsOf(countersigned, endOf("2023-09-14"));
-    expect(byId(view)).toEqual({ "amptp-offer": "no-response", "wga-offer": "responded", "amptp-proposals": "declined" });
-    expect(view.requestsForComment[0]).toMatchObject({ from: "Parley News", to: "AMPTP", deadline: la("2023-08-23T17:00") });
+    expect(byId(view)).toEqual({
+      "amptp-offer": "no-response",
+      "wga-offer": "responded",
+      "amptp-proposals": "declined",
+    });
+    expect(view.requestsForComment[0]).toMatchObject({
+      from: "Parley News",
+      to: "AMPTP",
+      deadline: la("2023-08-23T17:00"),
+    });
   });
 });
 
@@ -368,8 +421,20 @@ describe("status: the dispute at a glance", () => {
         name: "Writers Guild of America",
         shortName: "WGA",
         organizations: [
-          { id: WGA, name: "Writers Guild of America West", shortName: "WGA West", kind: "union", represents: [] },
-          { id: "wga-east", name: "Writers Guild of America East", shortName: "WGA East", kind: "union", represents: [] },
+          {
+            id: WGA,
+            name: "Writers Guild of America West",
+            shortName: "WGA West",
+            kind: "union",
+            represents: [],
+          },
+          {
+            id: "wga-east",
+            name: "Writers Guild of America East",
+            shortName: "WGA East",
+            kind: "union",
+            represents: [],
+          },
         ],
       },
       {

@@ -22,7 +22,9 @@ export function tableCounts(dbPath: string): Record<string, number> {
   const db = new SQLite(dbPath, { readonly: true });
   try {
     const tables = db
-      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+      .prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+      )
       .all() as { name: string }[];
     const out: Record<string, number> = {};
     for (const { name } of tables) {

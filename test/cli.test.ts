@@ -1,0 +1,146 @@
+import { spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
+import { beforeAll, describe, expect, it } from "vitest";
+import { tempDb } from "./support/fixture.ts";
+
+const bin = join(dirname(fileURLToPath(import.meta.url)), "..", "bin", "parley.js");
+
+function parley(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+    timeout: 120_000,
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe("parley CLI", () => {
+  const db = tempDb();
+  const dir = dirname(db);
+
+  beforeAll(() => {
+    const r = parley(["demo", "--db", db]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("created wga-2023, sag-aftra-2023");
+  });
+
+  it("prints help and exits 0; a wrong command line exits 2", () => {
+    const help = parley(["--help"]);
+    expect(help.code).toBe(0);
+    for (const cmd of ["start", "demo", "status", "export", "verify", "rebuild", "import"]) expect(help.out).toContain(cmd);
+    expect(parley(["frobnicate"]).code).toBe(2);
+    expect(parley(["status"]).code).toBe(2);
+    expect(parley(["status", "wga-2023", "--bogus"]).code).toBe(2);
+    expect(parley(["status", "--help"]).out).toContain("--as-of");
+  });
+
+  it("refuses to create the demo twice", () => {
+    const r = parley(["demo", "--db", db]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("DISPUTE_EXISTS");
+  });
+
+  it("status --json as of 2023-09-14 gives the record's figures", () => {
+    const r = parley(["status", "wga-2023", "--as-of", "2023-09-14", "--json", "--db", db]);
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.out);
+    const wga = s.stoppages.find((x: { organizations: string[] }) => x.organizations.includes("WGA"));
+    const sag = s.stoppages.find((x: { organizations: string[] }) => x.organizations.includes("SAG-AFTRA"));
+    expect(wga).toMatchObject({ day: 136, end: null });
+    expect(sag).toMatchObject({ day: 63, concurrent: true });
+    expect(s.lastMeeting.date).toBe("2023-08-22");
+    expect(s.nextMeeting).toBeNull();
+    expect(s.issues.length).toBeGreaterThan(0);
+    for (const i of s.issues) expect(i).toMatchObject({ status: "open", awaiting: "AMPTP" });
+  });
+
+  it("status in text names the day count, and bad input gets a stable code", () => {
+    const text = parley(["status", "wga-2023", "--as-of", "2023-09-14", "--db", db]);
+    expect(text.code).toBe(0);
+    expect(text.out).toContain("day 136");
+    const badDate = parley(["status", "wga-2023", "--as-of", "2023-02-30", "--db", db]);
+    expect(badDate.code).toBe(1);
+    expect(badDate.err).toContain("VALIDATION_FAILED");
+    const unknown = parley(["status", "no-such-dispute", "--db", db]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toContain("DISPUTE_UNKNOWN");
+    const viewer = parley(["status", "wga-2023", "--viewer", "nobody", "--db", db]);
+    expect(viewer.code).toBe(1);
+    expect(viewer.err).toContain("ORG_UNKNOWN");
+  });
+
+  it("exports, verifies the export offline, and catches a tampered one", () => {
+    const file = join(dir, "public.jsonl");
+    const ex = parley(["export", "wga-2023", "--viewer", "public", "--out", file, "--db", db]);
+    expect(ex.code).toBe(0);
+    const text = readFileSync(file, "utf8");
+    expect(text).not.toContain("CAUCUS-WGA-PRIVATE");
+    expect(text).not.toContain("CAUCUS-AMPTP-PRIVATE");
+    const ok = parley(["verify", file]);
+    expect(ok.code).toBe(0);
+    expect(ok.out).toContain("OK");
+    const tampered = join(dir, "tampered.jsonl");
+    writeFileSync(tampered, text.replace("neither nothing", "everything"));
+    expect(text).toContain("neither nothing");
+    const bad = parley(["verify", tampered]);
+    expect(bad.code).toBe(1);
+    expect(bad.out).toContain("FAILED");
+    const missing = parley(["verify", join(dir, "absent.jsonl")]);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain("ENOENT");
+    expect(parley(["export", "wga-2023", "--viewer", "nobody", "--db", db]).code).toBe(1);
+  });
+
+  it("verifies the live store, and names a tampered row", () => {
+    const copy = tempDb();
+    const demo = parley(["demo", "--db", copy]);
+    expect(demo.code).toBe(0);
+    const ok = parley(["verify", "--db", copy]);
+    expect(ok.code).toBe(0);
+    expect(ok.out).toContain("OK: the store verifies");
+    const raw = new Database(copy);
+    raw.prepare("update ledger_entries set visibility = 'public' where visibility = 'private' and seq = (select min(seq) from ledger_entries where visibility = 'private')").run();
+    raw.close();
+    const bad = parley(["verify", "--db", copy, "wga-2023"]);
+    expect(bad.code).toBe(1);
+    expect(bad.out).toMatch(/PROBLEM wga-2023 #\d+ \[ledger_entries\]: column visibility/);
+  });
+
+  it("rebuilds the read models and still verifies", () => {
+    const r = parley(["rebuild", "--db", db]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/wga-2023: \d+ timeline rows/);
+    expect(parley(["verify", "--db", db]).code).toBe(0);
+    expect(parley(["rebuild", "nope", "--db", db]).err).toContain("DISPUTE_UNKNOWN");
+  });
+
+  it("imports a full export into a store with the same keys, and refuses a partial one", () => {
+    const full = join(dir, "all.jsonl");
+    expect(parley(["export", "sag-aftra-2023", "--viewer", "all", "--out", full, "--db", db]).code).toBe(0);
+    const target = tempDb();
+    const keys = { PARLEY_KEYS_DIR: `${db}.keys` };
+    const imported = parley(["import", full, "--db", target], keys);
+    expect(imported.err).toBe("");
+    expect(imported.code).toBe(0);
+    expect(imported.out).toMatch(/imported sag-aftra-2023: \d+ entries/);
+    expect(parley(["verify", "--db", target], keys).code).toBe(0);
+    const again = parley(["import", full, "--db", target], keys);
+    expect(again.err).toContain("DISPUTE_EXISTS");
+    const partial = join(dir, "partial.jsonl");
+    expect(parley(["export", "wga-2023", "--out", partial, "--db", db]).code).toBe(0);
+    const refused = parley(["import", partial, "--db", tempDb()], keys);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain("IMPORT_INCOMPLETE");
+  });
+
+  it("start loads the demo into an empty database and prints both dates", () => {
+    const r = parley(["start", "--db", tempDb()]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("as of Thu 2023-09-14");
+    expect(r.out).toContain("day 136");
+  });
+});
