@@ -10,7 +10,9 @@ export async function bareVerifyPerSecond(seconds = 3): Promise<number> {
   const started = performance.now();
   const one = (i: number): Promise<void> =>
     new Promise((resolve, reject) =>
-      verify(null, messages[i % 256]!, publicKey, sigs[i % 256]!, (err, ok) => (err || !ok ? reject(err ?? new Error("bad")) : resolve())),
+      verify(null, messages[i % 256]!, publicKey, sigs[i % 256]!, (err, ok) =>
+        err || !ok ? reject(err ?? new Error("bad")) : resolve(),
+      ),
     );
   while (performance.now() < deadline) {
     await Promise.all(Array.from({ length: 1024 }, (_, i) => one(i)));

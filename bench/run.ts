@@ -91,18 +91,33 @@ async function statusAndProofs(path: string, slug: string) {
   };
 }
 
-function verifyInChild(path: string): { ok: boolean; entries: number; seconds: number; perSecond: number; maxRssMB: number } {
-  const out = execFileSync(process.execPath, ["--import", "tsx", join(import.meta.dirname, "verify-child.ts"), path], {
-    encoding: "utf8",
-    maxBuffer: 1 << 20,
-  });
+function verifyInChild(path: string): {
+  ok: boolean;
+  entries: number;
+  seconds: number;
+  perSecond: number;
+  maxRssMB: number;
+} {
+  const out = execFileSync(
+    process.execPath,
+    ["--import", "tsx", join(import.meta.dirname, "verify-child.ts"), path],
+    {
+      encoding: "utf8",
+      maxBuffer: 1 << 20,
+    },
+  );
   return JSON.parse(out);
 }
 
 async function main() {
   const results: Record<string, unknown> = {
     date: new Date().toISOString(),
-    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "unknown", memoryGB: Math.round(totalmem() / 2 ** 30), node: process.version },
+    machine: {
+      cpus: cpus().length,
+      model: cpus()[0]?.model ?? "unknown",
+      memoryGB: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+    },
     quick,
     sqlite: "WAL; synchronous=NORMAL unless noted (PARLEY_SYNC=full for FULL)",
   };
@@ -144,4 +159,3 @@ async function main() {
 }
 
 await main();
-

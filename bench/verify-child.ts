@@ -10,5 +10,12 @@ const seconds = (performance.now() - started) / 1000;
 const entries = report.disputes.reduce((n, d) => n + d.entries, 0);
 await app.close();
 process.stdout.write(
-  JSON.stringify({ ok: report.ok, problems: report.problems.slice(0, 3), entries, seconds, perSecond: Math.round(entries / seconds), maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024) }),
+  JSON.stringify({
+    ok: report.ok,
+    problems: report.problems.slice(0, 3),
+    entries,
+    seconds,
+    perSecond: Math.round(entries / seconds),
+    maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+  }),
 );

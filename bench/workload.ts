@@ -1,12 +1,17 @@
+import type { Parley } from "../src/app/parley.ts";
 import type { Command } from "../src/domain/decide.ts";
-import { Parley } from "../src/app/parley.ts";
 
 /** A synthetic but realistic dispute: two sides, many issues, passes back and forth, meetings, statements. */
 export const UNION = { org: "bench-union", user: "u" };
 export const EMPLOYER = { org: "bench-employer", user: "e" };
 
 export async function openBenchDispute(app: Parley, slug: string, issues = 50): Promise<void> {
-  const org = (id: string, kind: "union" | "employer-association") => ({ id, name: id, shortName: id.toUpperCase(), kind });
+  const org = (id: string, kind: "union" | "employer-association") => ({
+    id,
+    name: id,
+    shortName: id.toUpperCase(),
+    kind,
+  });
   await app.registerOrganization(org(UNION.org, "union"));
   await app.registerOrganization(org(EMPLOYER.org, "employer-association"));
   await app.openDispute(slug, UNION, {
@@ -23,12 +28,43 @@ export async function openBenchDispute(app: Parley, slug: string, issues = 50): 
     },
   });
   const setup: Command[] = [
-    { actor: UNION, type: "party.joined", occurredAt: "2020-01-01T00:00:00Z", visibility: "public", payload: { org: org(UNION.org, "union"), side: "u" } },
-    { actor: EMPLOYER, type: "party.joined", occurredAt: "2020-01-01T00:00:00Z", visibility: "public", payload: { org: org(EMPLOYER.org, "employer-association"), side: "e" } },
-    { actor: UNION, type: "stoppage.started", occurredAt: "2020-01-02T08:01:00Z", visibility: "public", payload: { stoppage: "strike", kind: "strike", by: [UNION.org], against: [EMPLOYER.org], start: "2020-01-02T08:01:00Z", workers: 11500 } },
+    {
+      actor: UNION,
+      type: "party.joined",
+      occurredAt: "2020-01-01T00:00:00Z",
+      visibility: "public",
+      payload: { org: org(UNION.org, "union"), side: "u" },
+    },
+    {
+      actor: EMPLOYER,
+      type: "party.joined",
+      occurredAt: "2020-01-01T00:00:00Z",
+      visibility: "public",
+      payload: { org: org(EMPLOYER.org, "employer-association"), side: "e" },
+    },
+    {
+      actor: UNION,
+      type: "stoppage.started",
+      occurredAt: "2020-01-02T08:01:00Z",
+      visibility: "public",
+      payload: {
+        stoppage: "strike",
+        kind: "strike",
+        by: [UNION.org],
+        against: [EMPLOYER.org],
+        start: "2020-01-02T08:01:00Z",
+        workers: 11500,
+      },
+    },
   ];
   for (let i = 0; i < issues; i++) {
-    setup.push({ actor: UNION, type: "issue.opened", occurredAt: "2020-01-01T00:00:00Z", visibility: "public", payload: { issue: `issue-${i}`, title: `Issue ${i}` } });
+    setup.push({
+      actor: UNION,
+      type: "issue.opened",
+      occurredAt: "2020-01-01T00:00:00Z",
+      visibility: "public",
+      payload: { issue: `issue-${i}`, title: `Issue ${i}` },
+    });
   }
   await app.executeBatch(slug, setup);
 }
@@ -44,11 +80,34 @@ export function workloadCommand(i: number, issues = 50): Command {
   const actor = round % 2 === 0 ? UNION : EMPLOYER;
   switch (i % 10) {
     case 7:
-      return { actor, type: "statement.made", occurredAt, visibility: "public", payload: { by: actor.org, channel: "press-release", text: `Statement ${i} on the state of talks.` } };
+      return {
+        actor,
+        type: "statement.made",
+        occurredAt,
+        visibility: "public",
+        payload: { by: actor.org, channel: "press-release", text: `Statement ${i} on the state of talks.` },
+      };
     case 8:
-      return { actor, type: "note.recorded", occurredAt, visibility: "private", payload: { text: `Caucus note ${i}: hold on ${issue}.` } };
+      return {
+        actor,
+        type: "note.recorded",
+        occurredAt,
+        visibility: "private",
+        payload: { text: `Caucus note ${i}: hold on ${issue}.` },
+      };
     case 9:
-      return { actor, type: "meeting.scheduled", occurredAt, visibility: "table", payload: { meeting: `m-${i}`, kind: "table", start: occurredAt, end: new Date(Date.parse(occurredAt) + 3_600_000).toISOString() } };
+      return {
+        actor,
+        type: "meeting.scheduled",
+        occurredAt,
+        visibility: "table",
+        payload: {
+          meeting: `m-${i}`,
+          kind: "table",
+          start: occurredAt,
+          end: new Date(Date.parse(occurredAt) + 3_600_000).toISOString(),
+        },
+      };
     default:
       return {
         actor,
@@ -57,7 +116,13 @@ export function workloadCommand(i: number, issues = 50): Command {
         visibility: i % 3 === 0 ? "public" : "table",
         payload: {
           kind: round === 0 ? "proposal" : "counterproposal",
-          issues: [{ issue, language: `Section ${i % issues}: the parties agree to terms revision ${round}.`, terms: [{ key: "increase", value: `${(round % 7) + 1}.5`, unit: "%" }] }],
+          issues: [
+            {
+              issue,
+              language: `Section ${i % issues}: the parties agree to terms revision ${round}.`,
+              terms: [{ key: "increase", value: `${(round % 7) + 1}.5`, unit: "%" }],
+            },
+          ],
         },
       };
   }

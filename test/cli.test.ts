@@ -31,7 +31,8 @@ describe("parley CLI", () => {
   it("prints help and exits 0; a wrong command line exits 2", () => {
     const help = parley(["--help"]);
     expect(help.code).toBe(0);
-    for (const cmd of ["start", "demo", "status", "export", "verify", "rebuild", "import"]) expect(help.out).toContain(cmd);
+    for (const cmd of ["start", "demo", "status", "export", "verify", "rebuild", "import"])
+      expect(help.out).toContain(cmd);
     expect(parley(["frobnicate"]).code).toBe(2);
     expect(parley(["status"]).code).toBe(2);
     expect(parley(["status", "wga-2023", "--bogus"]).code).toBe(2);
@@ -103,7 +104,11 @@ describe("parley CLI", () => {
     expect(ok.code).toBe(0);
     expect(ok.out).toContain("OK: the store verifies");
     const raw = new Database(copy);
-    raw.prepare("update ledger_entries set visibility = 'public' where visibility = 'private' and seq = (select min(seq) from ledger_entries where visibility = 'private')").run();
+    raw
+      .prepare(
+        "update ledger_entries set visibility = 'public' where visibility = 'private' and seq = (select min(seq) from ledger_entries where visibility = 'private')",
+      )
+      .run();
     raw.close();
     const bad = parley(["verify", "--db", copy, "wga-2023"]);
     expect(bad.code).toBe(1);

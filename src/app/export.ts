@@ -1,7 +1,9 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import type { Writable } from "node:stream";
+import type { Transaction } from "kysely";
 import { fail } from "../domain/errors.ts";
+import type { Organization } from "../domain/values.ts";
 import { parseCheckpoint } from "../ledger/checkpoint.ts";
 import { keyIdOf } from "../ledger/ed25519.ts";
 import { ExportHeader, verifyExport } from "../ledger/export-file.ts";
@@ -17,6 +19,7 @@ import {
   latestCheckpoint,
   type NodeRow,
 } from "../store/ledger-repo.ts";
+import type { Database } from "../store/schema.ts";
 import type { Parley } from "./parley.ts";
 import { rebuildProjectionsIn } from "./rebuild.ts";
 import { parseEntry } from "./views.ts";
@@ -44,8 +47,21 @@ export async function writeExport(
   const d = await app.disputeRow(slug);
   const cp =
     (await latestCheckpoint(app.db, d.id)) ?? fail("DISPUTE_UNKNOWN", "the dispute has no checkpoint yet");
+  if (viewer.kind === "org" && !(await app.organization(viewer.org))) {
+    fail("ORG_UNKNOWN", `unknown organization ${viewer.org}`);
+  }
   const all = await app.view(slug, { kind: "operator" });
   const side = viewer.kind === "org" ? (all.orgs[viewer.org]?.side ?? null) : null;
+  const signers = new Set(
+    (
+      await app.db
+        .selectFrom("ledger_entries")
+        .select("key_id")
+        .distinct()
+        .where("dispute_id", "=", d.id)
+        .execute()
+    ).map((r) => r.key_id),
+  );
   const keys = await app.db.selectFrom("signing_keys").selectAll().execute();
   const cpKey =
     keys.find((k) => k.org_id === CHECKPOINT_KEY) ?? fail("KEY_MISSING", "no checkpoint key recorded");
@@ -72,7 +88,7 @@ export async function writeExport(
       publicKey: Buffer.from(cpKey.public_key).toString("base64"),
     },
     keys: keys
-      .filter((k) => k.org_id !== CHECKPOINT_KEY)
+      .filter((k) => signers.has(k.key_id))
       .map((k) => ({
         keyId: k.key_id,
         org: k.org_id,
@@ -99,6 +115,32 @@ export async function writeExport(
   }
   await write(out, `${JSON.stringify({ end: true, count: full + hidden })}\n`);
   return { full, hidden };
+}
+
+/**
+ * "The same keys": every signer of the file, and the checkpoint key, must be a private key
+ * this store holds, so that it can go on signing for them. Their public halves and the
+ * organizations are then recorded in this store's directory.
+ */
+async function adoptKeys(app: Parley, trx: Transaction<Database>, header: ExportHeader): Promise<void> {
+  const cp = app.keys.get(CHECKPOINT_KEY);
+  if (!cp || cp.keyId !== keyIdOf(Buffer.from(header.checkpointKey.publicKey, "base64"))) {
+    fail("KEY_MISSING", "this store's checkpoint key is not the one that signed the export");
+  }
+  const rows = [
+    { key_id: cp.keyId, org_id: CHECKPOINT_KEY, public_key: cp.publicRaw, created_at: app.now() },
+  ];
+  for (const k of header.keys) {
+    const mine = app.keys.get(k.org);
+    if (!mine || mine.keyId !== k.keyId)
+      fail("KEY_MISSING", `this store does not hold ${k.org}'s key ${k.keyId}`);
+    rows.push({ key_id: mine.keyId, org_id: k.org, public_key: mine.publicRaw, created_at: app.now() });
+  }
+  await trx
+    .insertInto("signing_keys")
+    .values(rows)
+    .onConflict((oc) => oc.column("key_id").doNothing())
+    .execute();
 }
 
 function write(out: Writable, text: string): Promise<void> {
@@ -141,12 +183,10 @@ export async function importExport(app: Parley, path: string): Promise<{ dispute
     .where("slug", "=", slug)
     .executeTakeFirst();
   if (existing) fail("DISPUTE_EXISTS", `dispute ${slug} already exists here`);
-  const known = new Map(
-    (await app.db.selectFrom("signing_keys").selectAll().execute()).map((k) => [k.key_id, k]),
-  );
 
   return app.db.transaction().execute(async (trx) => {
     const range = new CompactRange();
+    const organizations: Organization[] = [];
     let header: ExportHeader | null = null;
     let disputeId = -1;
     let rows: EntryRow[] = [];
@@ -162,15 +202,7 @@ export async function importExport(app: Parley, path: string): Promise<{ dispute
       const json = JSON.parse(text);
       if (!header) {
         header = ExportHeader.parse(json);
-        for (const k of header.keys) {
-          const mine = known.get(k.keyId);
-          if (!mine || mine.org_id !== k.org)
-            fail("KEY_MISSING", `this store does not hold ${k.org}'s key ${k.keyId}`);
-        }
-        const cpKeyId = keyIdOf(Buffer.from(header.checkpointKey.publicKey, "base64"));
-        if (known.get(cpKeyId)?.org_id !== CHECKPOINT_KEY) {
-          fail("KEY_MISSING", "this store's checkpoint key is not the one that signed the export");
-        }
+        await adoptKeys(app, trx, header);
         const inserted = await trx
           .insertInto("disputes")
           .values({ slug, origin: header.origin, created_at: app.now() })
@@ -181,6 +213,9 @@ export async function importExport(app: Parley, path: string): Promise<{ dispute
       }
       if (json.end === true) break;
       const entry = parseEntry(JSON.stringify(json.entry));
+      if (entry.type === "party.joined" || entry.type === "organization.registered") {
+        organizations.push(entry.payload.org);
+      }
       const bytes = canonicalBytes(entry);
       const signature = Buffer.from(json.signature, "base64");
       const leaf = entryLeafHash(bytes, signature);
@@ -215,6 +250,20 @@ export async function importExport(app: Parley, path: string): Promise<{ dispute
       note: header.checkpoint,
       created_at: app.now(),
     });
+    // The directory learns each organization from how it introduced itself in the ledger.
+    for (const org of organizations) {
+      await trx
+        .insertInto("organizations")
+        .values({
+          id: org.id,
+          name: org.name,
+          short_name: org.shortName,
+          kind: org.kind,
+          created_at: app.now(),
+        })
+        .onConflict((oc) => oc.column("id").doNothing())
+        .execute();
+    }
     await rebuildProjectionsIn(trx, disputeId, slug);
     return { dispute: slug, entries: range.size };
   });

@@ -28,7 +28,7 @@ import {
 import type { Database } from "../store/schema.ts";
 import { endOfDayOrInstant } from "./as-of.ts";
 import { applyForViewer, foldView, latestSnapshot, parseEntry, SNAPSHOT_EVERY } from "./views.ts";
-import { type Authored, canSee, OPERATOR, PUBLIC, scopeOf, type Viewer } from "./visibility.ts";
+import { type Authored, OPERATOR, PUBLIC, scopeOf, type Viewer } from "./visibility.ts";
 
 export interface Actor {
   org: string;

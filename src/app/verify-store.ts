@@ -116,7 +116,13 @@ async function verifyDispute(
   await checkCheckpoints();
   for await (const row of entriesInOrder(db, d.id)) {
     const seq = row.seq;
-    if (seq !== range.size) {
+    if (seq < range.size) {
+      problem({
+        table: "ledger_entries",
+        seq,
+        what: `entry ${seq} is out of sequence (expected ${range.size})`,
+      });
+    } else if (seq > range.size) {
       problem({
         table: "ledger_entries",
         seq: range.size,
@@ -331,7 +337,7 @@ class StoredNodes {
   async next(level: number, idx: number): Promise<Uint8Array | undefined> {
     let c = this.cursors.get(level);
     if (!c) {
-      c = { rows: [], at: 0, done: false, after: -1 };
+      c = { rows: [], at: 0, done: false, after: Number.MIN_SAFE_INTEGER };
       this.cursors.set(level, c);
     }
     for (;;) {
@@ -355,7 +361,7 @@ class StoredNodes {
 }
 
 async function* storedCheckpoints(db: Kysely<Database>, disputeId: number, page = 2000) {
-  let after = -1;
+  let after = Number.MIN_SAFE_INTEGER;
   for (;;) {
     const rows = await db
       .selectFrom("checkpoints")
@@ -377,26 +383,37 @@ async function verifyProjections(
   problem: Report,
 ): Promise<{ timeline: number; snapshots: number }> {
   let timeline = 0;
+  // The two sequences are merged by seq, so a missing or extra row is named as such instead
+  // of shifting every later comparison by one.
   const stored = storedTimeline(db, d.id);
+  let got = await stored.next();
+  const extra = (seq: number) =>
+    problem({ table: "proj_timeline", seq, what: "timeline row has no ledger entry" });
   for await (const { row } of replayTimeline(db, d.id)) {
-    const got = await stored.next();
-    if (got.done) {
+    while (!got.done && got.value.seq < row.seq) {
+      timeline += 1;
+      extra(got.value.seq);
+      got = await stored.next();
+    }
+    if (got.done || got.value.seq > row.seq) {
       problem({ table: "proj_timeline", seq: row.seq, what: "timeline row is missing" });
       continue;
     }
     timeline += 1;
-    const differs = (Object.keys(row) as (keyof typeof row)[]).filter((k) => row[k] !== got.value[k]);
+    const value = got.value;
+    const differs = (Object.keys(row) as (keyof typeof row)[]).filter((k) => row[k] !== value[k]);
     if (differs.length > 0) {
       problem({
         table: "proj_timeline",
-        seq: got.value.seq,
+        seq: row.seq,
         what: `timeline row differs from a fresh replay in ${differs.join(", ")}`,
       });
     }
+    got = await stored.next();
   }
-  for (let extra = await stored.next(); !extra.done; extra = await stored.next()) {
+  for (; !got.done; got = await stored.next()) {
     timeline += 1;
-    problem({ table: "proj_timeline", seq: extra.value.seq, what: "timeline row has no ledger entry" });
+    extra(got.value.seq);
   }
 
   const snaps = await db
@@ -454,7 +471,8 @@ async function verifyProjections(
 }
 
 async function* storedTimeline(db: Kysely<Database>, disputeId: number, page = 2000) {
-  let after = -1;
+  // No lower bound of 0: a row smuggled in with a negative seq must be read too.
+  let after = Number.MIN_SAFE_INTEGER;
   for (;;) {
     const rows = await db
       .selectFrom("proj_timeline")

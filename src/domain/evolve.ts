@@ -64,7 +64,9 @@ function apply(s: DisputeState, e: AnyEntry): void {
           term: null,
         },
       };
-      for (const sd of p.sides) s.sides[sd.id] = { ...sd, orgs: [] };
+      p.sides.forEach((sd, order) => {
+        s.sides[sd.id] = { ...sd, order, orgs: [] };
+      });
       return;
     }
     case "party.joined": {

@@ -18,7 +18,8 @@ export interface DisputeState {
     openedAt: string;
     agreement: AgreementState;
   };
-  sides: Record<string, { id: string; name: string; shortName: string; orgs: string[] }>;
+  /** `order` is the side's place in the opening entry, so lists show sides as the record does. */
+  sides: Record<string, { id: string; name: string; shortName: string; order: number; orgs: string[] }>;
   orgs: Record<string, OrgState>;
   issues: Record<string, IssueState>;
   tas: Record<string, TaState>;

@@ -149,7 +149,7 @@ export function status(state: DisputeState, asOf: string, foreign: ForeignStoppa
   const last = held.sort((a, b) => (a.start! < b.start! ? 1 : -1))[0];
   const next = upcoming.sort((a, b) => (a.start! < b.start! ? -1 : 1))[0];
 
-  const issues: IssueView[] = Object.values(state.issues).map((i) => ({
+  const issues: IssueView[] = sortedIssues(state).map((i) => ({
     id: i.id,
     title: i.title,
     status: i.status,
@@ -160,7 +160,7 @@ export function status(state: DisputeState, asOf: string, foreign: ForeignStoppa
   }));
 
   const moves: MoveView[] = [
-    ...Object.values(state.issues)
+    ...sortedIssues(state)
       .filter((i) => i.awaiting && i.since)
       .map((i) => ({
         subject: "issue" as const,
@@ -196,7 +196,7 @@ export function status(state: DisputeState, asOf: string, foreign: ForeignStoppa
       vote: opened.agreement.vote,
       term: opened.agreement.term,
     },
-    sides: Object.values(state.sides).map((s) => ({
+    sides: sortedSides(state).map((s) => ({
       id: s.id,
       name: s.name,
       shortName: s.shortName,
@@ -212,7 +212,7 @@ export function status(state: DisputeState, asOf: string, foreign: ForeignStoppa
     nextMeeting: next ? meetingView(next, tz) : null,
     issues,
     moves,
-    tentativeAgreements: Object.values(state.tas).map((t) => ({
+    tentativeAgreements: by(Object.values(state.tas), (t) => [t.seq]).map((t) => ({
       seq: t.seq,
       issues: t.issues,
       wholeAgreement: t.wholeAgreement,
@@ -220,7 +220,7 @@ export function status(state: DisputeState, asOf: string, foreign: ForeignStoppa
       complete: t.completedAt !== null,
       date: localDate(t.completedAt ?? t.signedAt, tz),
     })),
-    requestsForComment: Object.values(state.requests).map((r) => ({
+    requestsForComment: by(Object.values(state.requests), (r) => [r.askedAt, r.id]).map((r) => ({
       id: r.id,
       from: orgName(state, r.from),
       to: orgName(state, r.to),
@@ -228,9 +228,12 @@ export function status(state: DisputeState, asOf: string, foreign: ForeignStoppa
       deadline: r.deadline,
       status: r.response ? r.response.kind : r.deadline <= asOf ? "no-response" : "pending",
     })),
-    impact: Object.values(state.impact),
+    impact: by(Object.values(state.impact), (f) => [f.asOf, f.id]),
     statements: { count: state.statements.count, recent: state.statements.recent },
-    responseTimes: Object.entries(state.responses).map(([side, r]) => ({
+    responseTimes: by(Object.entries(state.responses), ([side]) => [
+      state.sides[side]?.order ?? 99,
+      side,
+    ]).map(([side, r]) => ({
       side: name(side),
       count: r.count,
       averageDays: minutesAsDays(r.count === 0 ? 0 : Math.round(r.totalMinutes / r.count)),
@@ -272,6 +275,32 @@ function stoppageView(
     workers: st.workers,
     concurrent,
   };
+}
+
+/**
+ * Records come back from snapshots with their keys sorted (snapshots are canonical JSON), so
+ * every list here is put in an order of its own rather than the order keys were inserted.
+ */
+function by<T>(items: T[], key: (item: T) => (string | number)[]): T[] {
+  return items
+    .map((item) => ({ item, k: key(item) }))
+    .sort((a, b) => {
+      for (let i = 0; i < a.k.length; i++) {
+        const x = a.k[i]!;
+        const y = b.k[i]!;
+        if (x !== y) return x < y ? -1 : 1;
+      }
+      return 0;
+    })
+    .map((x) => x.item);
+}
+
+function sortedIssues(state: DisputeState) {
+  return by(Object.values(state.issues), (i) => [i.openedAt, i.id]);
+}
+
+function sortedSides(state: DisputeState) {
+  return by(Object.values(state.sides), (s) => [s.order, s.id]);
 }
 
 function overlaps(a: StoppageView, b: StoppageView): boolean {

@@ -126,7 +126,8 @@ export async function entryBySeq(db: Db, disputeId: number, seq: number): Promis
 
 /** Entries in sequence order, fetched in pages so that a million-entry ledger streams. */
 export async function* entriesInOrder(db: Db, disputeId: number, page = 2000): AsyncGenerator<EntryRow> {
-  let next = 0;
+  // Start below 0 so a verifier also meets rows that were smuggled in with negative numbers.
+  let next = Number.MIN_SAFE_INTEGER;
   for (;;) {
     const rows = await db
       .selectFrom("ledger_entries")
