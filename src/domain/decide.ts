@@ -163,12 +163,15 @@ function check(d: AnyDraft, org: string, s: DisputeState, ctx: DecideContext): v
     case "meeting.scheduled": {
       ordered(d.payload.start, d.payload.end);
       const m = own(s.meetings, d.payload.meeting);
+      // Only the parties run the table: a session scheduled by anyone else would become "next meeting".
+      if (d.payload.kind === "table" || m?.kind === "table") party();
       if (m) notClosed(m.status);
       for (const o of d.payload.with) known(o);
       return;
     }
     case "meeting.held": {
       const m = meeting(s, d.payload.meeting);
+      if (m.kind === "table") party();
       notClosed(m.status);
       const start = d.payload.start ?? m.start;
       const end = d.payload.end ?? m.end;
@@ -176,13 +179,18 @@ function check(d: AnyDraft, org: string, s: DisputeState, ctx: DecideContext): v
       return;
     }
     case "meeting.postponed": {
-      notClosed(meeting(s, d.payload.meeting).status);
+      const m = meeting(s, d.payload.meeting);
+      if (m.kind === "table") party();
+      notClosed(m.status);
       if (d.payload.start && d.payload.end) ordered(d.payload.start, d.payload.end);
       return;
     }
-    case "meeting.cancelled":
-      notClosed(meeting(s, d.payload.meeting).status);
+    case "meeting.cancelled": {
+      const m = meeting(s, d.payload.meeting);
+      if (m.kind === "table") party();
+      notClosed(m.status);
       return;
+    }
     case "note.recorded":
       if (d.payload.meeting) meeting(s, d.payload.meeting);
       return;

@@ -44,7 +44,6 @@ export const ERRORS = {
   MEETING_CLOSED: { kind: "rule", message: "The meeting was already held, declined or cancelled." },
   MEETING_NOT_AWAITING_ANSWER: { kind: "rule", message: "The meeting request is not awaiting an answer." },
   MEETING_OWN_REQUEST: { kind: "forbidden", message: "A side cannot answer its own meeting request." },
-  MEETING_NOT_SCHEDULED: { kind: "rule", message: "The meeting has not been scheduled." },
 
   STOPPAGE_UNKNOWN: { kind: "not_found", message: "Unknown work stoppage." },
   STOPPAGE_EXISTS: { kind: "conflict", message: "A stoppage with this id already exists." },

@@ -184,7 +184,7 @@ export function initialState(slug: string): DisputeState {
 }
 
 export function sideOf(state: DisputeState, org: string): string | null {
-  return state.orgs[org]?.side ?? null;
+  return Object.hasOwn(state.orgs, org) ? (state.orgs[org]?.side ?? null) : null;
 }
 
 export function otherSide(state: DisputeState, side: string): string | null {

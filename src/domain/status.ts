@@ -226,7 +226,7 @@ export function status(state: DisputeState, asOf: string, foreign: ForeignStoppa
       to: orgName(state, r.to),
       askedAt: r.askedAt,
       deadline: r.deadline,
-      status: r.response ? r.response.kind : r.deadline <= asOf ? "no-response" : "pending",
+      status: r.response ? r.response.kind : r.deadline < asOf ? "no-response" : "pending",
     })),
     impact: by(Object.values(state.impact), (f) => [f.asOf, f.id]),
     statements: { count: state.statements.count, recent: state.statements.recent },
