@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { Kysely } from "kysely";
+import type { Kysely, Selectable } from "kysely";
 import { type Command, decide, type RefInfo } from "../domain/decide.ts";
 import { type AnyDraft, type AnyEntry, refsOf } from "../domain/entry.ts";
 import { fail, ParleyError } from "../domain/errors.ts";
@@ -41,6 +41,8 @@ export interface Recorded {
   occurredAt: string;
   visibility: string;
 }
+
+type DisputeRow = Selectable<Database["disputes"]>;
 
 interface Scope {
   viewer: Viewer;
@@ -93,6 +95,7 @@ export class Parley {
   private checkpointKeyRecorded = false;
   /** Directory entries never change once written, so they are looked up once. */
   private readonly orgs = new Map<string, Organization>();
+  private readonly disputeRows = new Map<string, DisputeRow>();
 
   constructor(db: Kysely<Database>, keys: KeyStore, opts: ParleyOptions = {}) {
     this.db = db;
@@ -155,9 +158,13 @@ export class Parley {
     return this.db.selectFrom("disputes").select(["id", "slug", "origin"]).orderBy("id").execute();
   }
 
-  async disputeRow(slug: string) {
+  async disputeRow(slug: string): Promise<DisputeRow> {
+    const cached = this.disputeRows.get(slug);
+    if (cached) return cached;
     const row = await this.db.selectFrom("disputes").selectAll().where("slug", "=", slug).executeTakeFirst();
-    return row ?? fail("DISPUTE_UNKNOWN", `no dispute ${JSON.stringify(slug)}`);
+    if (!row) fail("DISPUTE_UNKNOWN", `no dispute ${JSON.stringify(slug)}`);
+    this.disputeRows.set(slug, row);
+    return row;
   }
 
   // ---- writes ----
@@ -263,7 +270,7 @@ export class Parley {
     pending: Pending,
     command: Command,
   ): Promise<AnyDraft[]> {
-    const org = await this.organization(command.actor.org, trx);
+    const org = this.orgs.get(command.actor.org) ?? (await this.organization(command.actor.org, trx));
     if (!org) fail("ORG_UNKNOWN", `unknown organization ${command.actor.org}`);
     const viewer: Viewer = { kind: "org", org: org.id, role: "negotiator" };
     const side = sideOf(live.all, org.id);
@@ -315,7 +322,7 @@ export class Parley {
       visibility: draft.visibility,
       refs: refsOf(draft),
       payload: draft.payload,
-      nonce: randomBytes(32).toString("base64url"),
+      nonce: nonce(),
     } as AnyEntry;
     const bytes = canonicalBytes(entry);
     const row: EntryRow = {
@@ -627,6 +634,15 @@ export class Parley {
 }
 
 const EMPTY = new Uint8Array(0);
+
+/** Nonces come from one larger draw of randomness at a time: a syscall per entry adds up. */
+let noncePool = Buffer.alloc(0);
+function nonce(): string {
+  if (noncePool.length < 32) noncePool = randomBytes(32 * 512);
+  const n = noncePool.subarray(0, 32);
+  noncePool = noncePool.subarray(32);
+  return n.toString("base64url");
+}
 const PARALLEL_SIGNING_FROM = 16;
 
 /** Snapshots are taken each time a scope's fold passes a multiple of SNAPSHOT_EVERY entries. */
@@ -643,7 +659,7 @@ function snapshotIfDue(
     occurred_at: entry.occurredAt,
     seq: entry.seq,
     entries: state.entries,
-    state: canonicalBytes(state).toString("utf8"),
+    state: JSON.stringify(state),
   });
 }
 

@@ -1,6 +1,5 @@
 import type { AnyEntry } from "../domain/entry.ts";
 import { type DisputeState, initialState } from "../domain/state.ts";
-import { canonicalBytes } from "../ledger/jcs.ts";
 import type { Db } from "../store/ledger-repo.ts";
 import type { Database } from "../store/schema.ts";
 import { timelineRow } from "./parley.ts";
@@ -13,28 +12,43 @@ import { type Authored, OPERATOR, PUBLIC, scopeOf, type Viewer } from "./visibil
  * stays bounded however long the ledger is.
  */
 
+/** Derives timeline rows from entries met in sequence order. */
+export class TimelineReplayer {
+  private readonly sides = new Map<string, string>();
+
+  constructor(
+    private readonly disputeId: number,
+    private readonly published: Publications,
+  ) {}
+
+  step(entry: AnyEntry): Database["proj_timeline"] {
+    if (entry.type === "party.joined") this.sides.set(entry.payload.org.id, entry.payload.side);
+    const row = timelineRow(this.disputeId, entry, this.sides.get(entry.actor.org) ?? null);
+    const pub = this.published.get(entry.seq);
+    if (pub) {
+      row.published_seq = pub.seq;
+      row.published_at = pub.at;
+    }
+    return row;
+  }
+}
+
 /** The timeline rows of a dispute, in sequence order, as the append path would have written them. */
 export async function* replayTimeline(
   db: Db,
   disputeId: number,
 ): AsyncGenerator<{ row: Database["proj_timeline"]; entry: AnyEntry }> {
-  const sides = new Map<string, string>();
-  const published = await publications(db, disputeId);
+  const replayer = new TimelineReplayer(disputeId, await publications(db, disputeId));
   for await (const r of pages(db, disputeId, "seq")) {
     const entry = parseEntry(r.body);
-    if (entry.type === "party.joined") sides.set(entry.payload.org.id, entry.payload.side);
-    const row = timelineRow(disputeId, entry, sides.get(entry.actor.org) ?? null);
-    const pub = published.get(entry.seq);
-    if (pub) {
-      row.published_seq = pub.seq;
-      row.published_at = pub.at;
-    }
-    yield { row, entry };
+    yield { row: replayer.step(entry), entry };
   }
 }
 
+export type Publications = Map<number, { seq: number; at: string }>;
+
 /** The first publication of each entry: sequence number of the publishing entry and when. */
-async function publications(db: Db, disputeId: number): Promise<Map<number, { seq: number; at: string }>> {
+export async function publications(db: Db, disputeId: number): Promise<Publications> {
   const rows = await db
     .selectFrom("ledger_entries")
     .select(["seq", "body", "occurred_at"])
@@ -71,45 +85,62 @@ export function scopeFromViewer(viewer: Viewer, side: string | null): ScopeSpec 
   return { name: scopeOf(viewer, side), viewer, side };
 }
 
+export type SnapshotRow = Omit<Database["proj_snapshots"], "dispute_id">;
+
 /**
- * Folds every given scope in occurrence order and yields each snapshot the append path takes
- * (every SNAPSHOT_EVERY entries a scope has folded), with the key it is stored under.
+ * Folds every given scope over entries met in occurrence order and returns each snapshot the
+ * append path takes (every SNAPSHOT_EVERY entries a scope has folded), keyed as it is stored.
  */
+export class SnapshotReplayer {
+  private readonly states: Map<string, DisputeState>;
+  private readonly authored = new Map<number, { authored: Authored; entry: AnyEntry }>();
+  private readonly sides = new Map<string, string>();
+  private readonly target = async (seq: number) => this.authored.get(seq);
+
+  constructor(
+    slug: string,
+    private readonly scopes: ScopeSpec[],
+    private readonly published: Publications,
+  ) {
+    this.states = new Map(scopes.map((s) => [s.name, initialState(slug)]));
+  }
+
+  async step(entry: AnyEntry): Promise<SnapshotRow[]> {
+    if (entry.type === "party.joined") this.sides.set(entry.payload.org.id, entry.payload.side);
+    const a: Authored = {
+      visibility: entry.visibility,
+      org: entry.actor.org,
+      side: this.sides.get(entry.actor.org) ?? null,
+    };
+    // Only entries that are published later are ever looked up again; keep just those.
+    if (this.published.has(entry.seq)) this.authored.set(entry.seq, { authored: a, entry });
+    const out: SnapshotRow[] = [];
+    for (const scope of this.scopes) {
+      const state = this.states.get(scope.name)!;
+      const before = state.entries;
+      await applyForViewer(state, scope.viewer, scope.side, { ...a, type: entry.type }, entry, this.target);
+      if (Math.floor(state.entries / SNAPSHOT_EVERY) > Math.floor(before / SNAPSHOT_EVERY)) {
+        out.push({
+          scope: scope.name,
+          occurred_at: entry.occurredAt,
+          seq: entry.seq,
+          entries: state.entries,
+          state: JSON.stringify(state),
+        });
+      }
+    }
+    return out;
+  }
+}
+
 export async function* replaySnapshots(
   db: Db,
   disputeId: number,
   slug: string,
   scopes: ScopeSpec[],
-): AsyncGenerator<Omit<Database["proj_snapshots"], "dispute_id">> {
-  const states = new Map<string, DisputeState>(scopes.map((s) => [s.name, initialState(slug)]));
-  const authored = new Map<number, { authored: Authored; entry: AnyEntry }>();
-  const sides = new Map<string, string>();
-  const target = async (seq: number) => authored.get(seq);
-  for await (const r of pages(db, disputeId, "occurrence")) {
-    const entry = parseEntry(r.body);
-    if (entry.type === "party.joined") sides.set(entry.payload.org.id, entry.payload.side);
-    const a: Authored = {
-      visibility: entry.visibility,
-      org: entry.actor.org,
-      side: sides.get(entry.actor.org) ?? null,
-    };
-    // Only published entries are ever looked up again; keep just those in memory.
-    if (entry.visibility !== "public") authored.set(entry.seq, { authored: a, entry });
-    for (const scope of scopes) {
-      const state = states.get(scope.name)!;
-      const before = state.entries;
-      await applyForViewer(state, scope.viewer, scope.side, { ...a, type: entry.type }, entry, target);
-      if (Math.floor(state.entries / SNAPSHOT_EVERY) > Math.floor(before / SNAPSHOT_EVERY)) {
-        yield {
-          scope: scope.name,
-          occurred_at: entry.occurredAt,
-          seq: entry.seq,
-          entries: state.entries,
-          state: canonicalBytes(state).toString("utf8"),
-        };
-      }
-    }
-  }
+): AsyncGenerator<SnapshotRow> {
+  const replayer = new SnapshotReplayer(slug, scopes, await publications(db, disputeId));
+  for await (const r of pages(db, disputeId, "occurrence")) yield* await replayer.step(parseEntry(r.body));
 }
 
 /** The scopes `rebuild` snapshots: everything, the public, and each party's negotiators. */

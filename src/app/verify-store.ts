@@ -1,4 +1,6 @@
-import type { Kysely } from "kysely";
+import { isDeepStrictEqual } from "node:util";
+import type { Kysely, Selectable } from "kysely";
+import { type AnyEntry, occurrenceOrder } from "../domain/entry.ts";
 import { isEntryType, PAYLOADS } from "../domain/events.ts";
 import { keyHash, parseCheckpoint } from "../ledger/checkpoint.ts";
 import { keyIdOf, publicKeyObject, verifyAsync } from "../ledger/ed25519.ts";
@@ -7,7 +9,15 @@ import { CompactRange, entryLeafHash } from "../ledger/merkle.ts";
 import { CHECKPOINT_KEY } from "../store/keystore.ts";
 import { entriesInOrder } from "../store/ledger-repo.ts";
 import type { Database } from "../store/schema.ts";
-import { replaySnapshots, replayTimeline, type ScopeSpec, scopeFromName } from "./replay.ts";
+import {
+  publications,
+  replaySnapshots,
+  type ScopeSpec,
+  SnapshotReplayer,
+  type SnapshotRow,
+  scopeFromName,
+  TimelineReplayer,
+} from "./replay.ts";
 import { parseEntry } from "./views.ts";
 
 export interface Problem {
@@ -89,11 +99,8 @@ async function verifyDispute(
   const checkpoints = storedCheckpoints(db, d.id);
   let nextCheckpoint = await checkpoints.next();
   const counts = { entries: 0, nodes: 0, checkpoints: 0 };
-  const inFlight: Promise<void>[] = [];
-  const settle = async () => {
-    await Promise.all(inFlight);
-    inFlight.length = 0;
-  };
+  const inFlight = new Window(WINDOW);
+  const projections = await ProjectionCheck.start(db, d, problem);
   const signerKeys = [...keys.values()].filter((k) => k.org === CHECKPOINT_KEY);
 
   const checkCheckpoints = async () => {
@@ -107,7 +114,7 @@ async function verifyDispute(
           what: `checkpoint of size ${cp.size} is out of order`,
         });
       } else {
-        inFlight.push(checkCheckpoint(cp, range.root(), d.origin, signerKeys, problem));
+        await inFlight.add(checkCheckpoint(cp, range.root(), d.origin, signerKeys, problem));
       }
       nextCheckpoint = await checkpoints.next();
     }
@@ -132,7 +139,8 @@ async function verifyDispute(
     counts.entries += 1;
     const body = Buffer.from(row.body, "utf8");
     const signature = Buffer.from(row.signature);
-    checkEntryRow(d.slug, row, body, keys, problem, inFlight, signature);
+    const entry = await checkEntryRow(d.slug, row, body, keys, problem, inFlight, signature);
+    if (entry) await projections.step(entry);
     const leaf = entryLeafHash(body, signature);
     if (!leaf.equals(Buffer.from(row.leaf_hash))) {
       problem({
@@ -158,9 +166,8 @@ async function verifyDispute(
       }
     }
     await checkCheckpoints();
-    if (inFlight.length >= WINDOW) await settle();
   }
-  await settle();
+  await inFlight.drain();
   const perLevel = await db
     .selectFrom("tree_nodes")
     .select(["level", (eb) => eb.fn.countAll<number>().as("n")])
@@ -197,16 +204,15 @@ async function verifyDispute(
       what: `entries ${Number(latest?.size ?? 0)}..${range.size - 1} are not covered by any checkpoint`,
     });
   }
-  const projections = await verifyProjections(db, d, problem);
   return {
     slug: d.slug,
     ...counts,
-    ...projections,
+    ...(await projections.finish()),
     root: range.size > 0 ? range.root().toString("base64") : null,
   };
 }
 
-function checkEntryRow(
+async function checkEntryRow(
   slug: string,
   row: {
     seq: number;
@@ -220,9 +226,9 @@ function checkEntryRow(
   body: Buffer,
   keys: Keys,
   problem: Report,
-  inFlight: Promise<void>[],
+  inFlight: Window,
   signature: Buffer,
-): void {
+): Promise<AnyEntry | null> {
   const seq = row.seq;
   let entry: ReturnType<typeof parseEntry>;
   try {
@@ -231,7 +237,7 @@ function checkEntryRow(
       problem({ table: "ledger_entries", seq, what: "entry bytes are not canonical (RFC 8785)" });
   } catch {
     problem({ table: "ledger_entries", seq, what: "entry body is not valid JSON" });
-    return;
+    return null;
   }
   if (entry.dispute !== slug || entry.seq !== seq) {
     problem({
@@ -262,11 +268,13 @@ function checkEntryRow(
       seq,
       what: `payload does not match the schema of ${String(entry.type)}`,
     });
+    // Replaying a malformed entry would only add noise to the report.
+    return null;
   }
   const key = keys.get(entry.keyId);
   if (!key) {
     problem({ table: "ledger_entries", seq, what: `signing key ${entry.keyId} is unknown` });
-    return;
+    return entry;
   }
   if (key.org !== entry.actor.org) {
     problem({
@@ -275,11 +283,42 @@ function checkEntryRow(
       what: `key ${entry.keyId} belongs to ${key.org}, not to ${entry.actor.org}`,
     });
   }
-  inFlight.push(
+  await inFlight.add(
     verifyAsync(body, signature, publicKeyObject(key.raw)).then((ok) => {
       if (!ok) problem({ table: "ledger_entries", seq, what: "signature does not verify" });
     }),
   );
+  return entry;
+}
+
+/**
+ * Signature checks in flight on libuv's pool. When the window is full the oldest is awaited,
+ * not all of them, so the pool never runs dry while the main thread reads on.
+ */
+class Window {
+  private readonly queue: Promise<void>[] = [];
+  private head = 0;
+
+  constructor(private readonly size: number) {}
+
+  async add(p: Promise<void>): Promise<void> {
+    this.queue.push(p);
+    if (this.queue.length - this.head >= this.size) {
+      await this.queue[this.head];
+      this.queue[this.head] = Promise.resolve();
+      this.head += 1;
+      if (this.head > 4096) {
+        this.queue.splice(0, this.head);
+        this.head = 0;
+      }
+    }
+  }
+
+  async drain(): Promise<void> {
+    await Promise.all(this.queue.slice(this.head));
+    this.queue.length = 0;
+    this.head = 0;
+  }
 }
 
 async function checkCheckpoint(
@@ -377,97 +416,156 @@ async function* storedCheckpoints(db: Kysely<Database>, disputeId: number, page 
   }
 }
 
-async function verifyProjections(
-  db: Kysely<Database>,
-  d: { id: number; slug: string },
-  problem: Report,
-): Promise<{ timeline: number; snapshots: number }> {
-  let timeline = 0;
-  // The two sequences are merged by seq, so a missing or extra row is named as such instead
-  // of shifting every later comparison by one.
-  const stored = storedTimeline(db, d.id);
-  let got = await stored.next();
-  const extra = (seq: number) =>
-    problem({ table: "proj_timeline", seq, what: "timeline row has no ledger entry" });
-  for await (const { row } of replayTimeline(db, d.id)) {
-    while (!got.done && got.value.seq < row.seq) {
-      timeline += 1;
-      extra(got.value.seq);
-      got = await stored.next();
-    }
-    if (got.done || got.value.seq > row.seq) {
-      problem({ table: "proj_timeline", seq: row.seq, what: "timeline row is missing" });
-      continue;
-    }
-    timeline += 1;
-    const value = got.value;
-    const differs = (Object.keys(row) as (keyof typeof row)[]).filter((k) => row[k] !== value[k]);
-    if (differs.length > 0) {
-      problem({
-        table: "proj_timeline",
-        seq: row.seq,
-        what: `timeline row differs from a fresh replay in ${differs.join(", ")}`,
-      });
-    }
-    got = await stored.next();
-  }
-  for (; !got.done; got = await stored.next()) {
-    timeline += 1;
-    extra(got.value.seq);
+/**
+ * Checks the read models in the same pass as the ledger: each entry's timeline row is derived
+ * and matched by seq against the stored one, and while entries arrive in occurrence order
+ * (always, unless history was back-filled) the snapshot scopes are folded alongside. Only a
+ * back-filled ledger needs a second, occurrence-ordered pass for its snapshots.
+ */
+class ProjectionCheck {
+  private timeline = 0;
+  private got!: IteratorResult<Selectable<Database["proj_timeline"]>>;
+  private inOrder = true;
+  private last: { occurredAt: string; seq: number } | null = null;
+  private readonly total: number;
+
+  private constructor(
+    private readonly db: Kysely<Database>,
+    private readonly d: { id: number; slug: string },
+    private readonly problem: Report,
+    private readonly replayer: TimelineReplayer,
+    private readonly stored: AsyncGenerator<Selectable<Database["proj_timeline"]>>,
+    private readonly snapshots: SnapshotReplayer | null,
+    private readonly scopes: ScopeSpec[],
+    private readonly wanted: Map<
+      string,
+      { scope: string; occurred_at: string; seq: number; entries: number }
+    >,
+  ) {
+    this.total = wanted.size;
   }
 
-  const snaps = await db
-    .selectFrom("proj_snapshots")
-    .select(["scope", "occurred_at", "seq", "entries"])
-    .where("dispute_id", "=", d.id)
-    .execute();
-  const scopes = new Map<string, ScopeSpec>();
-  const wanted = new Map<string, (typeof snaps)[number]>();
-  for (const s of snaps) {
-    const spec = scopeFromName(s.scope);
-    if (!spec) {
-      problem({
-        table: "proj_snapshots",
-        seq: s.seq,
-        what: `snapshot scope ${s.scope} is not a known scope`,
-      });
-      continue;
-    }
-    scopes.set(spec.name, spec);
-    wanted.set(`${s.scope}|${s.occurred_at}|${s.seq}`, s);
-  }
-  if (scopes.size > 0) {
-    for await (const fresh of replaySnapshots(db, d.id, d.slug, [...scopes.values()])) {
-      const key = `${fresh.scope}|${fresh.occurred_at}|${fresh.seq}`;
-      const s = wanted.get(key);
-      if (!s) continue;
-      wanted.delete(key);
-      // States are fetched one at a time: a long ledger has many snapshots, each sizeable.
-      const stored = await db
-        .selectFrom("proj_snapshots")
-        .select("state")
-        .where("dispute_id", "=", d.id)
-        .where("scope", "=", s.scope)
-        .where("occurred_at", "=", s.occurred_at)
-        .where("seq", "=", s.seq)
-        .executeTakeFirst();
-      if (stored?.state !== fresh.state || s.entries !== fresh.entries) {
+  static async start(
+    db: Kysely<Database>,
+    d: { id: number; slug: string },
+    problem: Report,
+  ): Promise<ProjectionCheck> {
+    const published = await publications(db, d.id);
+    const snaps = await db
+      .selectFrom("proj_snapshots")
+      .select(["scope", "occurred_at", "seq", "entries"])
+      .where("dispute_id", "=", d.id)
+      .execute();
+    const scopes = new Map<string, ScopeSpec>();
+    const wanted = new Map<string, (typeof snaps)[number]>();
+    for (const s of snaps) {
+      const spec = scopeFromName(s.scope);
+      if (!spec) {
         problem({
           table: "proj_snapshots",
           seq: s.seq,
-          what: `snapshot ${s.scope} at entry ${s.seq} differs from a fresh replay`,
+          what: `snapshot scope ${s.scope} is not a known scope`,
+        });
+        continue;
+      }
+      scopes.set(spec.name, spec);
+      wanted.set(`${s.scope}|${s.occurred_at}|${s.seq}`, s);
+    }
+    const specs = [...scopes.values()];
+    const check = new ProjectionCheck(
+      db,
+      d,
+      problem,
+      new TimelineReplayer(d.id, published),
+      storedTimeline(db, d.id),
+      specs.length > 0 ? new SnapshotReplayer(d.slug, specs, published) : null,
+      specs,
+      wanted,
+    );
+    check.got = await check.stored.next();
+    return check;
+  }
+
+  async step(entry: AnyEntry): Promise<void> {
+    const row = this.replayer.step(entry);
+    while (!this.got.done && this.got.value.seq < row.seq) {
+      this.extra(this.got.value.seq);
+      this.got = await this.stored.next();
+    }
+    if (this.got.done || this.got.value.seq > row.seq) {
+      this.problem({ table: "proj_timeline", seq: row.seq, what: "timeline row is missing" });
+    } else {
+      this.timeline += 1;
+      const value = this.got.value;
+      const differs = (Object.keys(row) as (keyof typeof row)[]).filter((k) => row[k] !== value[k]);
+      if (differs.length > 0) {
+        this.problem({
+          table: "proj_timeline",
+          seq: row.seq,
+          what: `timeline row differs from a fresh replay in ${differs.join(", ")}`,
         });
       }
+      this.got = await this.stored.next();
+    }
+    if (!this.snapshots || !this.inOrder) return;
+    const last = this.last;
+    if (last && occurrenceOrder({ occurredAt: entry.occurredAt, seq: entry.seq }, last) < 0) {
+      this.inOrder = false;
+      return;
+    }
+    this.last = { occurredAt: entry.occurredAt, seq: entry.seq };
+    for (const fresh of await this.snapshots.step(entry)) await this.compare(fresh);
+  }
+
+  async finish(): Promise<{ timeline: number; snapshots: number }> {
+    for (; !this.got.done; this.got = await this.stored.next()) this.extra(this.got.value.seq);
+    const count = this.total;
+    if (this.scopes.length > 0 && !this.inOrder) {
+      for await (const fresh of replaySnapshots(this.db, this.d.id, this.d.slug, this.scopes))
+        await this.compare(fresh);
+    }
+    for (const s of this.wanted.values()) {
+      this.problem({
+        table: "proj_snapshots",
+        seq: s.seq,
+        what: `snapshot ${s.scope} at entry ${s.seq} matches no point of a fresh replay`,
+      });
+    }
+    return { timeline: this.timeline, snapshots: count };
+  }
+
+  private extra(seq: number): void {
+    this.timeline += 1;
+    this.problem({ table: "proj_timeline", seq, what: "timeline row has no ledger entry" });
+  }
+
+  private async compare(fresh: SnapshotRow): Promise<void> {
+    const key = `${fresh.scope}|${fresh.occurred_at}|${fresh.seq}`;
+    const s = this.wanted.get(key);
+    if (!s) return;
+    this.wanted.delete(key);
+    // States are fetched one at a time: a long ledger has many snapshots, each sizeable.
+    const stored = await this.db
+      .selectFrom("proj_snapshots")
+      .select("state")
+      .where("dispute_id", "=", this.d.id)
+      .where("scope", "=", s.scope)
+      .where("occurred_at", "=", s.occurred_at)
+      .where("seq", "=", s.seq)
+      .executeTakeFirst();
+    // Key order differs between a live fold and a replay of canonical bytes; content must not.
+    if (
+      !stored ||
+      s.entries !== fresh.entries ||
+      !isDeepStrictEqual(JSON.parse(stored.state), JSON.parse(fresh.state))
+    ) {
+      this.problem({
+        table: "proj_snapshots",
+        seq: s.seq,
+        what: `snapshot ${s.scope} at entry ${s.seq} differs from a fresh replay`,
+      });
     }
   }
-  for (const s of wanted.values()) {
-    problem({
-      table: "proj_snapshots",
-      seq: s.seq,
-      what: `snapshot ${s.scope} at entry ${s.seq} matches no point of a fresh replay`,
-    });
-  }
-  return { timeline, snapshots: snaps.length };
 }
 
 async function* storedTimeline(db: Kysely<Database>, disputeId: number, page = 2000) {

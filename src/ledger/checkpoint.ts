@@ -57,11 +57,17 @@ export function checkpointBody(origin: string, size: number, root: Uint8Array): 
   return `${origin}\n${size}\n${Buffer.from(root).toString("base64")}\n`;
 }
 
+const checkedPair = new WeakMap<KeyObject, Buffer>();
+
 export function signCheckpoint(origin: string, size: number, root: Uint8Array, signer: Signer): string {
   checkKeyName(signer.name);
-  // A mismatched pair would publish one key's id over another key's signature: a note nobody can verify.
-  if (!rawPublicKey(signer.privateKey).equals(signer.publicRaw)) {
-    throw new TypeError("signer.publicRaw is not the public half of signer.privateKey");
+  // A mismatched pair would publish one key's id over another key's signature: a note nobody
+  // can verify. Deriving the public half costs as much as signing, so each key is checked once.
+  if (!checkedPair.get(signer.privateKey)?.equals(signer.publicRaw)) {
+    if (!rawPublicKey(signer.privateKey).equals(signer.publicRaw)) {
+      throw new TypeError("signer.publicRaw is not the public half of signer.privateKey");
+    }
+    checkedPair.set(signer.privateKey, Buffer.from(signer.publicRaw));
   }
   const body = checkpointBody(origin, size, root);
   const signature = sign(Buffer.from(body, "utf8"), signer.privateKey);
