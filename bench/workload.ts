@@ -61,7 +61,7 @@ export async function openBenchDispute(app: Parley, slug: string, issues = 50): 
     setup.push({
       actor: UNION,
       type: "issue.opened",
-      occurredAt: "2020-01-01T00:00:00Z",
+      occurredAt: "2020-01-02T09:00:00Z",
       visibility: "public",
       payload: { issue: `issue-${i}`, title: `Issue ${i}` },
     });
@@ -78,7 +78,9 @@ export function workloadCommand(i: number, issues = 50): Command {
   const issue = `issue-${i % issues}`;
   const round = Math.floor(i / issues);
   const actor = round % 2 === 0 ? UNION : EMPLOYER;
-  switch (i % 10) {
+  // A session every 200 entries: a long negotiation has hundreds of meetings, not tens of thousands.
+  const kind = i % 10 === 9 && i % 200 !== 199 ? 0 : i % 10;
+  switch (kind) {
     case 7:
       return {
         actor,

@@ -1,13 +1,11 @@
 import { isDeepStrictEqual } from "node:util";
 import type { Kysely, Selectable } from "kysely";
 import { type AnyEntry, occurrenceOrder } from "../domain/entry.ts";
-import { isEntryType, PAYLOADS } from "../domain/events.ts";
 import { keyHash, parseCheckpoint } from "../ledger/checkpoint.ts";
 import { keyIdOf, publicKeyObject, verifyAsync } from "../ledger/ed25519.ts";
-import { canonicalBytes } from "../ledger/jcs.ts";
-import { CompactRange, entryLeafHash } from "../ledger/merkle.ts";
+import { CompactRange } from "../ledger/merkle.ts";
 import { CHECKPOINT_KEY } from "../store/keystore.ts";
-import { entriesInOrder } from "../store/ledger-repo.ts";
+import { type EntryRow, entryPages } from "../store/ledger-repo.ts";
 import type { Database } from "../store/schema.ts";
 import {
   publications,
@@ -18,6 +16,8 @@ import {
   scopeFromName,
   TimelineReplayer,
 } from "./replay.ts";
+import { VerifierPool } from "./verify-pool.ts";
+import type { VerifyResult } from "./verify-worker.ts";
 import { parseEntry } from "./views.ts";
 
 export interface Problem {
@@ -67,8 +67,14 @@ export async function verifyStore(db: Kysely<Database>, slug?: string): Promise<
   const disputes = await q.execute();
   if (slug && disputes.length === 0) problem({ dispute: slug, table: "disputes", what: "no such dispute" });
   const keys = await loadKeys(db, problem);
-  for (const d of disputes)
-    report.disputes.push(await verifyDispute(db, d, keys, (p) => problem({ dispute: d.slug, ...p })));
+  const pool = VerifierPool.start(keys);
+  try {
+    for (const d of disputes) {
+      report.disputes.push(await verifyDispute(db, d, keys, pool, (p) => problem({ dispute: d.slug, ...p })));
+    }
+  } finally {
+    await pool.close();
+  }
   return report;
 }
 
@@ -92,6 +98,7 @@ async function verifyDispute(
   db: Kysely<Database>,
   d: { id: number; slug: string; origin: string },
   keys: Keys,
+  pool: VerifierPool,
   problem: Report,
 ): Promise<DisputeReport> {
   const range = new CompactRange();
@@ -121,51 +128,57 @@ async function verifyDispute(
   };
 
   await checkCheckpoints();
-  for await (const row of entriesInOrder(db, d.id)) {
-    const seq = row.seq;
-    if (seq < range.size) {
-      problem({
-        table: "ledger_entries",
-        seq,
-        what: `entry ${seq} is out of sequence (expected ${range.size})`,
-      });
-    } else if (seq > range.size) {
-      problem({
-        table: "ledger_entries",
-        seq: range.size,
-        what: `expected entry ${range.size}, found ${seq}: entries are missing`,
-      });
+  // Pages go to the worker pool ahead of the main thread, which then walks them in order.
+  const pages = entryPages(db, d.id, 500);
+  const ahead: { rows: EntryRow[]; result: Promise<VerifyResult> }[] = [];
+  const feed = async () => {
+    while (ahead.length < pool.size * 2) {
+      const next = await pages.next();
+      if (next.done) return;
+      ahead.push({ rows: next.value, result: pool.check(d.slug, next.value) });
     }
-    counts.entries += 1;
-    const body = Buffer.from(row.body, "utf8");
-    const signature = Buffer.from(row.signature);
-    const entry = await checkEntryRow(d.slug, row, body, keys, problem, inFlight, signature);
-    if (entry) await projections.step(entry);
-    const leaf = entryLeafHash(body, signature);
-    if (!leaf.equals(Buffer.from(row.leaf_hash))) {
-      problem({
-        table: "ledger_entries",
-        seq,
-        what: "stored leaf hash differs from the hash of the entry and its signature",
-      });
-    }
-    const completed = range.append(leaf);
-    let idx = range.size - 1;
-    for (let level = 1; level <= completed.length; level++) {
-      idx = Math.floor(idx / 2);
-      const stored = await nodes.next(level, idx);
-      const expected = completed[level - 1]!;
-      if (!stored) {
-        problem({ table: "tree_nodes", seq, what: `node ${level}:${idx} is missing` });
-      } else if (!Buffer.from(stored).equals(expected)) {
+  };
+  await feed();
+  while (ahead.length > 0) {
+    const { rows, result } = ahead.shift()!;
+    const checked = await result;
+    await feed();
+    for (const p of checked.problems) problem({ table: "ledger_entries", seq: p.seq, what: p.what });
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      const seq = row.seq;
+      if (seq < range.size) {
         problem({
-          table: "tree_nodes",
+          table: "ledger_entries",
           seq,
-          what: `node ${level}:${idx} hash differs from the recomputed tree`,
+          what: `entry ${seq} is out of sequence (expected ${range.size})`,
+        });
+      } else if (seq > range.size) {
+        problem({
+          table: "ledger_entries",
+          seq: range.size,
+          what: `expected entry ${range.size}, found ${seq}: entries are missing`,
         });
       }
+      counts.entries += 1;
+      if (checked.replayable[i]) await projections.step(parseEntry(row.body));
+      const completed = range.append(checked.leaves.subarray(i * 32, i * 32 + 32));
+      let idx = range.size - 1;
+      for (let level = 1; level <= completed.length; level++) {
+        idx = Math.floor(idx / 2);
+        const stored = await nodes.next(level, idx);
+        if (!stored) {
+          problem({ table: "tree_nodes", seq, what: `node ${level}:${idx} is missing` });
+        } else if (!Buffer.from(stored).equals(completed[level - 1]!)) {
+          problem({
+            table: "tree_nodes",
+            seq,
+            what: `node ${level}:${idx} hash differs from the recomputed tree`,
+          });
+        }
+      }
+      await checkCheckpoints();
     }
-    await checkCheckpoints();
   }
   await inFlight.drain();
   const perLevel = await db
@@ -210,85 +223,6 @@ async function verifyDispute(
     ...(await projections.finish()),
     root: range.size > 0 ? range.root().toString("base64") : null,
   };
-}
-
-async function checkEntryRow(
-  slug: string,
-  row: {
-    seq: number;
-    type: string;
-    org_id: string;
-    key_id: string;
-    occurred_at: string;
-    recorded_at: string;
-    visibility: string;
-  },
-  body: Buffer,
-  keys: Keys,
-  problem: Report,
-  inFlight: Window,
-  signature: Buffer,
-): Promise<AnyEntry | null> {
-  const seq = row.seq;
-  let entry: ReturnType<typeof parseEntry>;
-  try {
-    entry = parseEntry(body.toString("utf8"));
-    if (!canonicalBytes(entry).equals(body))
-      problem({ table: "ledger_entries", seq, what: "entry bytes are not canonical (RFC 8785)" });
-  } catch {
-    problem({ table: "ledger_entries", seq, what: "entry body is not valid JSON" });
-    return null;
-  }
-  if (entry.dispute !== slug || entry.seq !== seq) {
-    problem({
-      table: "ledger_entries",
-      seq,
-      what: `entry claims to be ${entry.dispute}#${entry.seq}: rows were moved or reordered`,
-    });
-  }
-  const columns: [string, unknown, unknown][] = [
-    ["type", row.type, entry.type],
-    ["org_id", row.org_id, entry.actor?.org],
-    ["key_id", row.key_id, entry.keyId],
-    ["occurred_at", row.occurred_at, entry.occurredAt],
-    ["recorded_at", row.recorded_at, entry.recordedAt],
-    ["visibility", row.visibility, entry.visibility],
-  ];
-  for (const [name, stored, signed] of columns) {
-    if (stored !== signed)
-      problem({
-        table: "ledger_entries",
-        seq,
-        what: `column ${name} (${String(stored)}) differs from the signed entry (${String(signed)})`,
-      });
-  }
-  if (!isEntryType(entry.type) || !PAYLOADS[entry.type].safeParse(entry.payload).success) {
-    problem({
-      table: "ledger_entries",
-      seq,
-      what: `payload does not match the schema of ${String(entry.type)}`,
-    });
-    // Replaying a malformed entry would only add noise to the report.
-    return null;
-  }
-  const key = keys.get(entry.keyId);
-  if (!key) {
-    problem({ table: "ledger_entries", seq, what: `signing key ${entry.keyId} is unknown` });
-    return entry;
-  }
-  if (key.org !== entry.actor.org) {
-    problem({
-      table: "ledger_entries",
-      seq,
-      what: `key ${entry.keyId} belongs to ${key.org}, not to ${entry.actor.org}`,
-    });
-  }
-  await inFlight.add(
-    verifyAsync(body, signature, publicKeyObject(key.raw)).then((ok) => {
-      if (!ok) problem({ table: "ledger_entries", seq, what: "signature does not verify" });
-    }),
-  );
-  return entry;
 }
 
 /**

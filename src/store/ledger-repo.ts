@@ -124,32 +124,38 @@ export async function entryBySeq(db: Db, disputeId: number, seq: number): Promis
     .executeTakeFirst();
 }
 
-/** Entries in sequence order, fetched in pages so that a million-entry ledger streams. */
-export async function* entriesInOrder(db: Db, disputeId: number, page = 2000): AsyncGenerator<EntryRow> {
+/** Entries in sequence order, a page at a time, so that a million-entry ledger streams. */
+export async function* entryPages(db: Db, disputeId: number, page = 2000): AsyncGenerator<EntryRow[]> {
   // Start below 0 so a verifier also meets rows that were smuggled in with negative numbers.
   let next = Number.MIN_SAFE_INTEGER;
   for (;;) {
     const rows = await db
       .selectFrom("ledger_entries")
-      .select([
-        "seq",
-        "type",
-        "org_id",
-        "key_id",
-        "occurred_at",
-        "recorded_at",
-        "visibility",
-        "body",
-        "signature",
-        "leaf_hash",
-      ])
+      .select(ENTRY_COLUMNS)
       .where("dispute_id", "=", disputeId)
       .where("seq", ">=", next)
       .orderBy("seq")
       .limit(page)
       .execute();
-    for (const r of rows) yield r;
+    if (rows.length > 0) yield rows;
     if (rows.length < page) return;
     next = rows[rows.length - 1]!.seq + 1;
   }
 }
+
+export async function* entriesInOrder(db: Db, disputeId: number, page = 2000): AsyncGenerator<EntryRow> {
+  for await (const rows of entryPages(db, disputeId, page)) yield* rows;
+}
+
+const ENTRY_COLUMNS = [
+  "seq",
+  "type",
+  "org_id",
+  "key_id",
+  "occurred_at",
+  "recorded_at",
+  "visibility",
+  "body",
+  "signature",
+  "leaf_hash",
+] as const;

@@ -1,0 +1,98 @@
+import { parentPort } from "node:worker_threads";
+import { isEntryType, PAYLOADS } from "../domain/events.ts";
+import { publicKeyObject, verify } from "../ledger/ed25519.ts";
+import { canonicalBytes } from "../ledger/jcs.ts";
+import { entryLeafHash } from "../ledger/merkle.ts";
+import type { EntryRow } from "../store/ledger-repo.ts";
+
+/**
+ * The per-entry work of `verify --db` that needs nothing but the entry itself: parse,
+ * canonical form, columns against the signed fields, schema, key ownership, the Ed25519
+ * signature and the leaf hash. It runs here, on worker threads, so that every core checks
+ * signatures while the main thread walks the tree and the read models.
+ */
+export interface VerifyJob {
+  id: number;
+  slug: string;
+  rows: EntryRow[];
+}
+
+export interface VerifyResult {
+  id: number;
+  /** The recomputed leaf hash of each row, 32 bytes each, in row order. */
+  leaves: Uint8Array;
+  /** Whether each row parsed and matched its schema, so the main thread may replay it. */
+  replayable: boolean[];
+  problems: { seq: number; what: string }[];
+}
+
+export type WorkerMessage = { keys: [string, string, Uint8Array][] } | VerifyJob;
+
+const keys = new Map<string, { org: string; raw: Buffer }>();
+
+function check(
+  slug: string,
+  row: EntryRow,
+  problems: VerifyResult["problems"],
+): { leaf: Buffer; replayable: boolean } {
+  const seq = row.seq;
+  const problem = (what: string) => problems.push({ seq, what });
+  const body = Buffer.from(row.body, "utf8");
+  const signature = Buffer.from(row.signature);
+  const leaf = entryLeafHash(body, signature);
+  if (!leaf.equals(Buffer.from(row.leaf_hash))) {
+    problem("stored leaf hash differs from the hash of the entry and its signature");
+  }
+  let entry: Record<string, unknown> & { actor?: { org?: unknown }; payload?: unknown };
+  try {
+    entry = JSON.parse(row.body);
+    if (!canonicalBytes(entry).equals(body)) problem("entry bytes are not canonical (RFC 8785)");
+  } catch {
+    problem("entry body is not valid JSON");
+    return { leaf, replayable: false };
+  }
+  if (entry.dispute !== slug || entry.seq !== seq) {
+    problem(`entry claims to be ${String(entry.dispute)}#${String(entry.seq)}: rows were moved or reordered`);
+  }
+  const columns: [string, unknown, unknown][] = [
+    ["type", row.type, entry.type],
+    ["org_id", row.org_id, entry.actor?.org],
+    ["key_id", row.key_id, entry.keyId],
+    ["occurred_at", row.occurred_at, entry.occurredAt],
+    ["recorded_at", row.recorded_at, entry.recordedAt],
+    ["visibility", row.visibility, entry.visibility],
+  ];
+  for (const [name, stored, signed] of columns) {
+    if (stored !== signed)
+      problem(`column ${name} (${String(stored)}) differs from the signed entry (${String(signed)})`);
+  }
+  const type = String(entry.type);
+  const replayable = isEntryType(type) && PAYLOADS[type].safeParse(entry.payload).success;
+  if (!replayable) problem(`payload does not match the schema of ${type}`);
+  const key = keys.get(String(entry.keyId));
+  if (!key) {
+    problem(`signing key ${String(entry.keyId)} is unknown`);
+  } else if (key.org !== entry.actor?.org) {
+    problem(`key ${String(entry.keyId)} belongs to ${key.org}, not to ${String(entry.actor?.org)}`);
+  } else if (!verify(body, signature, publicKeyObject(key.raw))) {
+    problem("signature does not verify");
+  }
+  return { leaf, replayable };
+}
+
+parentPort?.on("message", (msg: WorkerMessage) => {
+  if ("keys" in msg) {
+    for (const [keyId, org, raw] of msg.keys) keys.set(keyId, { org, raw: Buffer.from(raw) });
+    return;
+  }
+  const problems: VerifyResult["problems"] = [];
+  const leaves = new Uint8Array(32 * msg.rows.length);
+  const replayable: boolean[] = [];
+  msg.rows.forEach((row, i) => {
+    const r = check(msg.slug, row, problems);
+    leaves.set(r.leaf, i * 32);
+    replayable.push(r.replayable);
+  });
+  const result: VerifyResult = { id: msg.id, leaves, replayable, problems };
+  parentPort?.postMessage(result, [leaves.buffer]);
+});
