@@ -31,7 +31,9 @@ export class VerifierPool {
     const workers = Array.from({ length: Math.max(1, size) }, () => {
       // Small heaps: each worker holds one page of entries at a time, and the peak memory of
       // verifying a long ledger should not grow with the number of cores.
-      const w = new Worker(entry, { resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 } });
+      const w = new Worker(entry, {
+        resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 },
+      });
       w.postMessage(message);
       return w;
     });
