@@ -148,10 +148,13 @@ export class Parley {
 
   /** Inside a transaction pass it: SQLite has one connection, and the transaction holds it. */
   async organization(id: string, db: Kysely<Database> = this.db): Promise<Organization | undefined> {
+    const cached = this.orgs.get(id);
+    if (cached) return cached;
     const row = await db.selectFrom("organizations").selectAll().where("id", "=", id).executeTakeFirst();
-    return row
-      ? { id: row.id, name: row.name, shortName: row.short_name, kind: row.kind as Organization["kind"] }
-      : undefined;
+    if (!row) return undefined;
+    const org = { id: row.id, name: row.name, shortName: row.short_name, kind: row.kind as Organization["kind"] };
+    this.orgs.set(id, org);
+    return org;
   }
 
   async disputes(): Promise<{ id: number; slug: string; origin: string }[]> {
@@ -270,7 +273,7 @@ export class Parley {
     pending: Pending,
     command: Command,
   ): Promise<AnyDraft[]> {
-    const org = this.orgs.get(command.actor.org) ?? (await this.organization(command.actor.org, trx));
+    const org = await this.organization(command.actor.org, trx);
     if (!org) fail("ORG_UNKNOWN", `unknown organization ${command.actor.org}`);
     const viewer: Viewer = { kind: "org", org: org.id, role: "negotiator" };
     const side = sideOf(live.all, org.id);
