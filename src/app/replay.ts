@@ -2,8 +2,8 @@ import type { AnyEntry } from "../domain/entry.ts";
 import { type DisputeState, initialState } from "../domain/state.ts";
 import type { Db } from "../store/ledger-repo.ts";
 import type { Database } from "../store/schema.ts";
-import { timelineRow } from "./parley.ts";
-import { applyForViewer, parseEntry, SNAPSHOT_EVERY, type TimelineRow } from "./views.ts";
+import { timelineRow } from "./timeline.ts";
+import { applyForViewer, isSnapshotPoint, parseEntry, type TimelineRow } from "./views.ts";
 import { type Authored, OPERATOR, PUBLIC, scopeOf, type Viewer } from "./visibility.ts";
 
 /**
@@ -89,7 +89,7 @@ export type SnapshotRow = Omit<Database["proj_snapshots"], "dispute_id">;
 
 /**
  * Folds every given scope over entries met in occurrence order and returns each snapshot the
- * append path takes (every SNAPSHOT_EVERY entries a scope has folded), keyed as it is stored.
+ * append path takes (at every SNAPSHOT_EVERY-th entry of the ledger), keyed as it is stored.
  */
 export class SnapshotReplayer {
   private readonly states: Map<string, DisputeState>;
@@ -117,9 +117,8 @@ export class SnapshotReplayer {
     const out: SnapshotRow[] = [];
     for (const scope of this.scopes) {
       const state = this.states.get(scope.name)!;
-      const before = state.entries;
       await applyForViewer(state, scope.viewer, scope.side, { ...a, type: entry.type }, entry, this.target);
-      if (Math.floor(state.entries / SNAPSHOT_EVERY) > Math.floor(before / SNAPSHOT_EVERY)) {
+      if (isSnapshotPoint(entry.seq)) {
         out.push({
           scope: scope.name,
           occurred_at: entry.occurredAt,
@@ -189,12 +188,14 @@ async function* pages(
       q =
         order === "seq"
           ? q.where("e.seq", ">", a.seq)
-          : q.where((eb) =>
-              eb.or([
-                eb("e.occurred_at", ">", a.occurred_at),
-                eb.and([eb("e.occurred_at", "=", a.occurred_at), eb("e.seq", ">", a.seq)]),
-              ]),
-            );
+          : q
+              .where("e.occurred_at", ">=", a.occurred_at)
+              .where((eb) =>
+                eb.or([
+                  eb("e.occurred_at", ">", a.occurred_at),
+                  eb.and([eb("e.occurred_at", "=", a.occurred_at), eb("e.seq", ">", a.seq)]),
+                ]),
+              );
     }
     q = order === "seq" ? q.orderBy("e.seq") : q.orderBy("e.occurred_at").orderBy("e.seq");
     const rows = await q.limit(size).execute();

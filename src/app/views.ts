@@ -2,7 +2,7 @@ import type { AnyEntry } from "../domain/entry.ts";
 import { evolve } from "../domain/evolve.ts";
 import { type DisputeState, initialState } from "../domain/state.ts";
 import { type Db, entryBySeq } from "../store/ledger-repo.ts";
-import { type Authored, canSee, type Viewer } from "./visibility.ts";
+import { type Authored, canSee, scopeOf, type Viewer } from "./visibility.ts";
 
 /**
  * Folding a dispute for one viewer. An entry counts at its own place in the timeline if the
@@ -24,8 +24,12 @@ export interface FoldOptions {
   recordedBy?: string | undefined;
 }
 
-/** Rows are snapshotted every this many entries a scope has folded. */
+/** Read-model snapshots are taken at every this-many-th entry of a ledger. */
 export const SNAPSHOT_EVERY = 1000;
+
+export function isSnapshotPoint(seq: number): boolean {
+  return (seq + 1) % SNAPSHOT_EVERY === 0;
+}
 
 export function parseEntry(body: string): AnyEntry {
   return JSON.parse(body) as AnyEntry;
@@ -81,12 +85,16 @@ export async function foldView(
     .orderBy("t.seq");
   if (opts.from) {
     const { occurredAt, seq } = opts.from;
-    query = query.where((eb) =>
-      eb.or([
-        eb("t.occurred_at", ">", occurredAt),
-        eb.and([eb("t.occurred_at", "=", occurredAt), eb("t.seq", ">", seq)]),
-      ]),
-    );
+    // The plain bound lets SQLite seek the (dispute, occurred_at, seq) index; the OR only
+    // breaks the tie at the snapshot's own instant.
+    query = query
+      .where("t.occurred_at", ">=", occurredAt)
+      .where((eb) =>
+        eb.or([
+          eb("t.occurred_at", ">", occurredAt),
+          eb.and([eb("t.occurred_at", "=", occurredAt), eb("t.seq", ">", seq)]),
+        ]),
+      );
   }
   if (opts.asOf) query = query.where("t.occurred_at", "<=", opts.asOf);
   if (opts.recordedBy) query = query.where("t.recorded_at", "<=", opts.recordedBy);
@@ -129,4 +137,17 @@ export async function latestSnapshot(db: Db, disputeId: number, scope: string, a
   return row
     ? { occurredAt: row.occurred_at, seq: row.seq, state: JSON.parse(row.state) as DisputeState }
     : undefined;
+}
+
+/** A viewer's fold as of an instant, starting from the newest snapshot before it, if any. */
+export async function foldFromSnapshot(
+  db: Db,
+  disputeId: number,
+  slug: string,
+  viewer: Viewer,
+  side: string | null,
+  asOf?: string,
+): Promise<DisputeState> {
+  const snap = await latestSnapshot(db, disputeId, scopeOf(viewer, side), asOf);
+  return foldView(db, disputeId, slug, viewer, side, { asOf, ...(snap ? { from: snap } : {}) });
 }

@@ -96,8 +96,15 @@ export async function fetchNodes(db: Db, disputeId: number, ids: NodeId[]): Prom
     const rows = await db
       .selectFrom("tree_nodes")
       .select(["level", "idx", "hash"])
-      .where("dispute_id", "=", disputeId)
-      .where((eb) => eb.or(inner.map((n) => eb.and([eb("level", "=", n.level), eb("idx", "=", n.index)]))))
+      // The dispute goes inside each term so that SQLite answers every term from the primary
+      // key (an OR of point lookups) instead of scanning all of the dispute's nodes.
+      .where((eb) =>
+        eb.or(
+          inner.map((n) =>
+            eb.and([eb("dispute_id", "=", disputeId), eb("level", "=", n.level), eb("idx", "=", n.index)]),
+          ),
+        ),
+      )
       .execute();
     for (const r of rows) found.set(`${r.level}:${r.idx}`, Buffer.from(r.hash));
   }

@@ -44,6 +44,12 @@ const migrations: Record<string, Migration> = {
         .addColumn("leaf_hash", "blob", (c) => c.notNull())
         .addPrimaryKeyConstraint("ledger_entries_pk", ["dispute_id", "seq"])
         .execute();
+      // Replays walk a ledger in occurrence order (the timeline's order), page by page.
+      await db.schema
+        .createIndex("ledger_entries_occurred")
+        .on("ledger_entries")
+        .columns(["dispute_id", "occurred_at", "seq"])
+        .execute();
       await db.schema
         .createTable("tree_nodes")
         .addColumn("dispute_id", "integer", (c) => c.notNull().references("disputes.id"))

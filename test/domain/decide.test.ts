@@ -965,6 +965,22 @@ describe("decide: meetings", () => {
       .then([draft("meeting.scheduled", la("2023-08-21T12:00"), { ...payload, kind: "table", with: [] })]);
   });
 
+  it("only a party schedules or cancels a table session (ORG_NOT_A_PARTY)", () => {
+    const session = {
+      meeting: "sep-20",
+      kind: "table" as const,
+      start: la("2023-09-20T10:00"),
+      end: la("2023-09-20T18:00"),
+    };
+    bargaining()
+      .when(command(PRESS, "meeting.scheduled", la("2023-09-14T12:00"), session))
+      .thenFails("ORG_NOT_A_PARTY");
+    bargaining()
+      .and(fact(AMPTP, "meeting.scheduled", la("2023-09-14T12:00"), session))
+      .when(command(PRESS, "meeting.cancelled", la("2023-09-15T12:00"), { meeting: "sep-20" }))
+      .thenFails("ORG_NOT_A_PARTY");
+  });
+
   it.each([
     ["ends before it starts", la("2023-09-20T09:00")],
     ["ends as it starts", la("2023-09-20T10:00")],

@@ -1,0 +1,448 @@
+import { randomBytes } from "node:crypto";
+import type { Kysely, Selectable } from "kysely";
+import { type Command, decide, type RefInfo } from "../domain/decide.ts";
+import { type AnyDraft, type AnyEntry, refsOf } from "../domain/entry.ts";
+import { fail, ParleyError } from "../domain/errors.ts";
+import { type EntryType, SCHEMA_VERSION } from "../domain/events.ts";
+import { evolve } from "../domain/evolve.ts";
+import { type DisputeState, sideOf } from "../domain/state.ts";
+import { Instant, type Organization } from "../domain/values.ts";
+import { signCheckpoint } from "../ledger/checkpoint.ts";
+import { sign, signAsync } from "../ledger/ed25519.ts";
+import { canonicalBytes } from "../ledger/jcs.ts";
+import { CompactRange, entryLeafHash, type NodeId, rootNodes } from "../ledger/merkle.ts";
+import { CHECKPOINT_KEY, type KeyStore } from "../store/keystore.ts";
+import {
+  type EntryRow,
+  entryBySeq,
+  fetchNodes,
+  insertCheckpoint,
+  insertEntries,
+  insertNodes,
+  treeSize,
+} from "../store/ledger-repo.ts";
+import type { Database } from "../store/schema.ts";
+import { timelineRow } from "./timeline.ts";
+import { applyForViewer, foldFromSnapshot, foldView, isSnapshotPoint, parseEntry } from "./views.ts";
+import { type Authored, OPERATOR, PUBLIC, scopeOf, type Viewer } from "./visibility.ts";
+
+export interface Actor {
+  org: string;
+  user: string;
+}
+
+export interface Recorded {
+  seq: number;
+  type: EntryType;
+  occurredAt: string;
+  visibility: string;
+}
+
+export type DisputeRow = Selectable<Database["disputes"]>;
+
+interface Scope {
+  viewer: Viewer;
+  side: string | null;
+  state: DisputeState;
+}
+
+/** The in-memory head of a dispute: its tree frontier and the current state of each hot scope. */
+interface Live {
+  id: number;
+  slug: string;
+  origin: string;
+  /** The next sequence number; the tree catches up when pending signatures are flushed. */
+  size: number;
+  range: CompactRange;
+  all: DisputeState;
+  scopes: Map<string, Scope>;
+}
+
+interface Pending {
+  /** Sign commands on the thread pool: set for batches, where throughput beats latency. */
+  parallel: boolean;
+  unsigned: { row: EntryRow; bytes: Buffer; signature: Buffer | Promise<Buffer> }[];
+  entries: EntryRow[];
+  nodes: { level: number; idx: number; hash: Uint8Array }[];
+  timeline: Database["proj_timeline"][];
+  published: { seq: number; by: number; at: string }[];
+  snapshots: Omit<Database["proj_snapshots"], "dispute_id">[];
+  staleFrom: { occurredAt: string; seq: number } | null;
+  bySeq: Map<number, { row: EntryRow; entry: AnyEntry; side: string | null }>;
+}
+
+/**
+ * The write path: for each command, the state as the acting organization sees it -> decide
+ * -> canonical bytes, signature, leaf -> tree nodes -> read models -> checkpoint, all in one
+ * transaction. It keeps each dispute's head in memory (tree frontier, hot scopes' states) and
+ * drops it whenever a transaction fails or another writer has moved the tree.
+ */
+export class LedgerWriter {
+  private readonly live = new Map<string, Live>();
+  private checkpointKeyRecorded = false;
+
+  constructor(
+    private readonly keys: KeyStore,
+    private readonly host: string,
+    private readonly now: () => string,
+    private readonly organization: (id: string, db: Kysely<Database>) => Promise<Organization | undefined>,
+    private readonly db: Kysely<Database>,
+  ) {}
+
+  /**
+   * Records several commands atomically: all are decided in order (each seeing the ones
+   * before it), appended, and covered by one checkpoint; if any fails, nothing is written.
+   */
+  async executeBatch(d: DisputeRow, commands: Command[]): Promise<Recorded[]> {
+    const slug = d.slug;
+    try {
+      return await this.db.transaction().execute(async (trx) => {
+        const live = await this.head(trx, d);
+        const pending: Pending = {
+          parallel: commands.length >= PARALLEL_SIGNING_FROM,
+          unsigned: [],
+          entries: [],
+          nodes: [],
+          timeline: [],
+          published: [],
+          snapshots: [],
+          staleFrom: null,
+          bySeq: new Map(),
+        };
+        const recorded: Recorded[] = [];
+        for (const command of commands) {
+          for (const draft of await this.decideOne(trx, live, pending, command)) {
+            recorded.push(await this.appendOne(trx, live, pending, command.actor, draft));
+          }
+        }
+        await this.flush(trx, live, pending);
+        const root = live.range.root();
+        const signer = await this.checkpointSigner(trx);
+        const note = signCheckpoint(live.origin, live.range.size, root, {
+          name: this.host,
+          privateKey: signer.privateKey,
+          publicRaw: signer.publicRaw,
+        });
+        await insertCheckpoint(trx, live.id, { size: live.range.size, root, note, created_at: this.now() });
+        return recorded;
+      });
+    } catch (err) {
+      // Whatever the cache absorbed from a rolled-back transaction is untrue now.
+      this.live.delete(slug);
+      this.checkpointKeyRecorded = false;
+      throw err;
+    }
+  }
+
+  /** The server's checkpoint key, with its public half in signing_keys so verify can find it. */
+  private async checkpointSigner(trx: Kysely<Database>) {
+    const key = this.keys.ensure(CHECKPOINT_KEY);
+    if (!this.checkpointKeyRecorded) {
+      await trx
+        .insertInto("signing_keys")
+        .values({
+          key_id: key.keyId,
+          org_id: CHECKPOINT_KEY,
+          public_key: key.publicRaw,
+          created_at: this.now(),
+        })
+        .onConflict((oc) => oc.column("key_id").doNothing())
+        .execute();
+      this.checkpointKeyRecorded = true;
+    }
+    return key;
+  }
+
+  private async decideOne(
+    trx: Kysely<Database>,
+    live: Live,
+    pending: Pending,
+    command: Command,
+  ): Promise<AnyDraft[]> {
+    const org = await this.organization(command.actor.org, trx);
+    if (!org) fail("ORG_UNKNOWN", `unknown organization ${command.actor.org}`);
+    const viewer: Viewer = { kind: "org", org: org.id, role: "negotiator" };
+    const side = sideOf(live.all, org.id);
+    // Normalized first, so that "…:00Z" and "…:00.000Z" compare as the same instant.
+    const parsed = Instant.safeParse(command.occurredAt);
+    const occurredAt = parsed.success ? parsed.data : null;
+    let state: DisputeState;
+    const scope = await this.scope(trx, live, pending, viewer, side);
+    if (
+      occurredAt === null ||
+      scope.state.lastOccurredAt === null ||
+      occurredAt >= scope.state.lastOccurredAt
+    ) {
+      state = scope.state;
+    } else {
+      // Back-filled history is decided against the record as it stood at that moment.
+      await this.flush(trx, live, pending);
+      state = await foldView(trx, live.id, live.slug, viewer, side, { asOf: occurredAt });
+    }
+    const refs = new Map<number, RefInfo>();
+    const payload = command.payload as { entry?: unknown } | null;
+    if (payload && typeof payload === "object" && typeof payload.entry === "number") {
+      const ref = await this.resolve(trx, live, pending, payload.entry);
+      if (ref) {
+        refs.set(ref.entry.seq, {
+          seq: ref.entry.seq,
+          type: ref.entry.type,
+          org: ref.entry.actor.org,
+          visibility: ref.entry.visibility,
+          payload: ref.entry.payload,
+        });
+      }
+    }
+    return decide(command, state, { now: this.now(), refs });
+  }
+
+  private async appendOne(
+    trx: Kysely<Database>,
+    live: Live,
+    pending: Pending,
+    actor: Actor,
+    draft: AnyDraft,
+  ): Promise<Recorded> {
+    const key = this.keys.require(actor.org);
+    const seq = live.size;
+    const entry = {
+      dispute: live.slug,
+      seq,
+      type: draft.type,
+      version: SCHEMA_VERSION,
+      actor: { org: actor.org, user: actor.user },
+      keyId: key.keyId,
+      occurredAt: draft.occurredAt,
+      recordedAt: this.now(),
+      visibility: draft.visibility,
+      refs: refsOf(draft),
+      payload: draft.payload,
+      nonce: nonce(),
+    } as AnyEntry;
+    const bytes = canonicalBytes(entry);
+    const row: EntryRow = {
+      seq,
+      type: entry.type,
+      org_id: actor.org,
+      key_id: key.keyId,
+      occurred_at: entry.occurredAt,
+      recorded_at: entry.recordedAt,
+      visibility: entry.visibility,
+      body: bytes.toString("utf8"),
+      signature: EMPTY,
+      leaf_hash: EMPTY,
+    };
+    // One command signs at once (lowest latency); a batch signs on the thread pool, in parallel.
+    const signature = pending.parallel ? signAsync(bytes, key.privateKey) : sign(bytes, key.privateKey);
+    pending.unsigned.push({ row, bytes, signature });
+    live.size += 1;
+
+    const outOfOrder = live.all.lastOccurredAt !== null && entry.occurredAt < live.all.lastOccurredAt;
+    evolve(live.all, entry);
+    if (!outOfOrder) snapshotIfDue(pending, scopeOf(OPERATOR, null), live.all, entry);
+    const side = sideOf(live.all, actor.org);
+    pending.bySeq.set(seq, { row, entry, side });
+    pending.timeline.push(timelineRow(live.id, entry, side));
+    if (entry.type === "entry.published") {
+      pending.published.push({ seq: entry.payload.entry, by: seq, at: entry.occurredAt });
+    }
+    const authored: Authored = { visibility: entry.visibility, org: actor.org, side };
+    if (entry.type === "party.joined") {
+      // The organization's scopes were named for it sitting on no side; they are stale now.
+      for (const name of live.scopes.keys()) if (name.split(":")[1] === actor.org) live.scopes.delete(name);
+    }
+    if (outOfOrder) {
+      // Later states and snapshots no longer follow from the record: rebuild them on demand.
+      const from = { occurredAt: entry.occurredAt, seq };
+      if (!pending.staleFrom || entry.occurredAt < pending.staleFrom.occurredAt) pending.staleFrom = from;
+      live.scopes.clear();
+      pending.snapshots = [];
+    } else {
+      for (const [name, scope] of live.scopes) {
+        await applyForViewer(
+          scope.state,
+          scope.viewer,
+          scope.side,
+          { ...authored, type: entry.type },
+          entry,
+          (s) => this.resolveAuthored(trx, live, pending, s),
+        );
+        snapshotIfDue(pending, name, scope.state, entry);
+      }
+    }
+    return { seq, type: entry.type, occurredAt: entry.occurredAt, visibility: entry.visibility };
+  }
+
+  /** Writes what a batch has accumulated; called before anything reads the database mid-batch. */
+  private async flush(trx: Kysely<Database>, live: Live, p: Pending): Promise<void> {
+    for (const u of p.unsigned) {
+      const signature = await u.signature;
+      const leaf = entryLeafHash(u.bytes, signature);
+      u.row.signature = signature;
+      u.row.leaf_hash = leaf;
+      let idx = u.row.seq;
+      live.range.append(leaf).forEach((hash, i) => {
+        idx = Math.floor(idx / 2);
+        p.nodes.push({ level: i + 1, idx, hash });
+      });
+      p.entries.push(u.row);
+    }
+    p.unsigned = [];
+    if (p.entries.length > 0) await insertEntries(trx, live.id, p.entries);
+    if (p.nodes.length > 0) await insertNodes(trx, live.id, p.nodes);
+    for (let i = 0; i < p.timeline.length; i += 400) {
+      await trx
+        .insertInto("proj_timeline")
+        .values(p.timeline.slice(i, i + 400))
+        .execute();
+    }
+    for (const pub of p.published) {
+      await trx
+        .updateTable("proj_timeline")
+        .set({ published_seq: pub.by, published_at: pub.at })
+        .where("dispute_id", "=", live.id)
+        .where("seq", "=", pub.seq)
+        .where("published_seq", "is", null)
+        .execute();
+    }
+    if (p.staleFrom) {
+      const { occurredAt, seq } = p.staleFrom;
+      await trx
+        .deleteFrom("proj_snapshots")
+        .where("dispute_id", "=", live.id)
+        .where((eb) =>
+          eb.or([
+            eb("occurred_at", ">", occurredAt),
+            eb.and([eb("occurred_at", "=", occurredAt), eb("seq", ">", seq)]),
+          ]),
+        )
+        .execute();
+      live.all = await foldFromSnapshot(trx, live.id, live.slug, OPERATOR, null);
+      live.scopes.set(scopeOf(PUBLIC, null), {
+        viewer: PUBLIC,
+        side: null,
+        state: await foldFromSnapshot(trx, live.id, live.slug, PUBLIC, null),
+      });
+      p.staleFrom = null;
+    }
+    for (const s of p.snapshots) {
+      await trx
+        .insertInto("proj_snapshots")
+        .values({ dispute_id: live.id, ...s })
+        .execute();
+    }
+    p.entries = [];
+    p.nodes = [];
+    p.timeline = [];
+    p.published = [];
+    p.snapshots = [];
+  }
+
+  private async resolve(trx: Kysely<Database>, live: Live, pending: Pending, seq: number) {
+    const local = pending.bySeq.get(seq);
+    if (local) return { entry: local.entry, side: local.side };
+    const row = await entryBySeq(trx, live.id, seq);
+    if (!row) return undefined;
+    const t = await trx
+      .selectFrom("proj_timeline")
+      .select("side_id")
+      .where("dispute_id", "=", live.id)
+      .where("seq", "=", seq)
+      .executeTakeFirst();
+    return { entry: parseEntry(row.body), side: t?.side_id ?? null };
+  }
+
+  private async resolveAuthored(trx: Kysely<Database>, live: Live, pending: Pending, seq: number) {
+    const r = await this.resolve(trx, live, pending, seq);
+    if (!r) return undefined;
+    return {
+      authored: { visibility: r.entry.visibility, org: r.entry.actor.org, side: r.side },
+      entry: r.entry,
+    };
+  }
+
+  /** The hot head of a dispute, loaded once and then kept current by appends. */
+  async head(trx: Kysely<Database>, d: { id: number; slug: string; origin: string }): Promise<Live> {
+    const size = await treeSize(trx, d.id);
+    const cached = this.live.get(d.slug);
+    if (cached && cached.range.size === size) return cached;
+    // Someone else appended (another process) or nothing is cached: read the head afresh.
+    const ids = rootNodes(size);
+    const nodes = await fetchNodes(trx, d.id, ids);
+    const hashes = ids.map((id) => nodes.get(`${id.level}:${id.index}`) ?? missingNode(d.slug, id));
+    const live: Live = {
+      id: d.id,
+      slug: d.slug,
+      origin: d.origin,
+      size,
+      range: CompactRange.fromNodes(size, hashes),
+      all: await foldFromSnapshot(trx, d.id, d.slug, OPERATOR, null),
+      scopes: new Map(),
+    };
+    // The public view is read most; keeping it hot keeps its snapshots current.
+    live.scopes.set(scopeOf(PUBLIC, null), {
+      viewer: PUBLIC,
+      side: null,
+      state: await foldFromSnapshot(trx, d.id, d.slug, PUBLIC, null),
+    });
+    this.live.set(d.slug, live);
+    return live;
+  }
+
+  private async scope(
+    trx: Kysely<Database>,
+    live: Live,
+    pending: Pending,
+    viewer: Viewer,
+    side: string | null,
+  ) {
+    const name = scopeOf(viewer, side);
+    const existing = live.scopes.get(name);
+    if (existing) return existing;
+    await this.flush(trx, live, pending);
+    const scope = { viewer, side, state: await foldFromSnapshot(trx, live.id, live.slug, viewer, side) };
+    live.scopes.set(name, scope);
+    return scope;
+  }
+
+  /** The current operator view of a dispute, from its head. */
+  async current(d: DisputeRow): Promise<DisputeState> {
+    return this.db.transaction().execute(async (trx) => (await this.head(trx, d)).all);
+  }
+
+  forget(): void {
+    this.live.clear();
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** Nonces come from one larger draw of randomness at a time: a syscall per entry adds up. */
+let noncePool = Buffer.alloc(0);
+function nonce(): string {
+  if (noncePool.length < 32) noncePool = randomBytes(32 * 512);
+  const n = noncePool.subarray(0, 32);
+  noncePool = noncePool.subarray(32);
+  return n.toString("base64url");
+}
+const PARALLEL_SIGNING_FROM = 16;
+
+/**
+ * Every SNAPSHOT_EVERY entries of the ledger, each hot scope's state is kept, so that folding
+ * any viewer as of any instant starts at most that many entries back. Only entries appended
+ * in occurrence order take one: their state is then exactly the fold of everything up to them.
+ */
+function snapshotIfDue(pending: Pending, scope: string, state: DisputeState, entry: AnyEntry): void {
+  if (!isSnapshotPoint(entry.seq)) return;
+  pending.snapshots.push({
+    scope,
+    occurred_at: entry.occurredAt,
+    seq: entry.seq,
+    entries: state.entries,
+    state: JSON.stringify(state),
+  });
+}
+
+export function missingNode(slug: string, id: NodeId): never {
+  throw new ParleyError("VERIFY_FAILED", `dispute ${slug}: stored node ${id.level}:${id.index} is missing`);
+}
