@@ -1,7 +1,29 @@
 import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+import { buildSync } from "esbuild";
 import type { EntryRow } from "../store/ledger-repo.ts";
 import type { VerifyResult, WorkerMessage } from "./verify-worker.ts";
+
+let bundled: string | null = null;
+
+/**
+ * The worker's code, bundled once per process with esbuild (already installed: tsx runs on
+ * it). A bundle runs as plain JavaScript, so a worker needs no TypeScript loader of its own:
+ * each loader would cost a thread and tens of megabytes.
+ */
+function workerBundle(): string {
+  bundled ??= buildSync({
+    entryPoints: [fileURLToPath(new URL("./verify-worker.ts", import.meta.url))],
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    write: false,
+    logLevel: "silent",
+  }).outputFiles[0]!.text;
+  return bundled;
+}
 
 /** Worker threads that check entries (see verify-worker.ts), one per core, fed round-robin. */
 export class VerifierPool {
@@ -26,13 +48,14 @@ export class VerifierPool {
   }
 
   static start(keys: Map<string, { org: string; raw: Buffer }>, size = availableParallelism()): VerifierPool {
-    const entry = new URL("./verify-worker-entry.js", import.meta.url);
+    const code = workerBundle();
     const message: WorkerMessage = { keys: [...keys].map(([id, k]) => [id, k.org, k.raw]) };
     const workers = Array.from({ length: Math.max(1, size) }, () => {
       // Small heaps: each worker holds one page of entries at a time, and the peak memory of
       // verifying a long ledger should not grow with the number of cores.
-      const w = new Worker(entry, {
-        resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 },
+      const w = new Worker(code, {
+        eval: true,
+        resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 4 },
       });
       w.postMessage(message);
       return w;
