@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from "node:util";
 import type { Kysely, Selectable } from "kysely";
 import { type AnyEntry, occurrenceOrder } from "../domain/entry.ts";
+import { chainLine, chainLink } from "../ledger/chain.ts";
 import { keyHash, parseCheckpoint } from "../ledger/checkpoint.ts";
 import { keyIdOf, publicKeyObject, verifyAsync } from "../ledger/ed25519.ts";
 import { CompactRange } from "../ledger/merkle.ts";
@@ -110,6 +111,7 @@ async function verifyDispute(
   const projections = await ProjectionCheck.start(db, d, problem);
   const signerKeys = [...keys.values()].filter((k) => k.org === CHECKPOINT_KEY);
 
+  let previous: { size: number; note: string } | null = null;
   const checkCheckpoints = async () => {
     while (!nextCheckpoint.done && nextCheckpoint.value.size <= range.size) {
       const cp = nextCheckpoint.value;
@@ -121,8 +123,10 @@ async function verifyDispute(
           what: `checkpoint of size ${cp.size} is out of order`,
         });
       } else {
+        checkChain(cp, previous, problem);
         await inFlight.add(checkCheckpoint(cp, range.root(), d.origin, signerKeys, problem));
       }
+      previous = cp;
       nextCheckpoint = await checkpoints.next();
     }
   };
@@ -288,6 +292,32 @@ async function checkCheckpoint(
   const results = await Promise.all(checks);
   if (!results.some(Boolean))
     problem({ ...at, what: "checkpoint is not signed by this server's checkpoint key" });
+}
+
+/**
+ * Each checkpoint names the one before it (ledger/chain.ts); a missing link means a
+ * checkpoint row was removed or rewritten. The first stored checkpoint may name one this
+ * store never held (an imported ledger starts from the exporter's latest checkpoint).
+ */
+function checkChain(
+  cp: { size: number; note: string },
+  previous: { size: number; note: string } | null,
+  problem: Report,
+): void {
+  if (!previous) return;
+  let link: string | null = null;
+  try {
+    link = chainLink(parseCheckpoint(cp.note).extensions);
+  } catch {
+    return; // a malformed note is reported by checkCheckpoint
+  }
+  if (link !== chainLine(previous)) {
+    problem({
+      table: "checkpoints",
+      seq: cp.size,
+      what: `checkpoint of size ${cp.size} does not name checkpoint ${previous.size} before it: a checkpoint was removed or altered`,
+    });
+  }
 }
 
 /**

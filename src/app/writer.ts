@@ -7,6 +7,7 @@ import { type EntryType, SCHEMA_VERSION } from "../domain/events.ts";
 import { evolve } from "../domain/evolve.ts";
 import { type DisputeState, sideOf } from "../domain/state.ts";
 import { Instant, type Organization } from "../domain/values.ts";
+import { chainLine } from "../ledger/chain.ts";
 import { signCheckpoint } from "../ledger/checkpoint.ts";
 import { sign, signAsync } from "../ledger/ed25519.ts";
 import { canonicalBytes } from "../ledger/jcs.ts";
@@ -19,6 +20,7 @@ import {
   insertCheckpoint,
   insertEntries,
   insertNodes,
+  latestCheckpoint,
   treeSize,
 } from "../store/ledger-repo.ts";
 import type { Database } from "../store/schema.ts";
@@ -54,6 +56,8 @@ interface Live {
   /** The next sequence number; the tree catches up when pending signatures are flushed. */
   size: number;
   range: CompactRange;
+  /** The newest checkpoint, which the next one names (see ledger/chain.ts). */
+  lastCheckpoint: { size: number; note: string } | null;
   all: DisputeState;
   scopes: Map<string, Scope>;
 }
@@ -118,12 +122,15 @@ export class LedgerWriter {
         await this.flush(trx, live, pending);
         const root = live.range.root();
         const signer = await this.checkpointSigner(trx);
-        const note = signCheckpoint(live.origin, live.range.size, root, {
-          name: this.host,
-          privateKey: signer.privateKey,
-          publicRaw: signer.publicRaw,
-        });
+        const note = signCheckpoint(
+          live.origin,
+          live.range.size,
+          root,
+          { name: this.host, privateKey: signer.privateKey, publicRaw: signer.publicRaw },
+          live.lastCheckpoint ? [chainLine(live.lastCheckpoint)] : [],
+        );
         await insertCheckpoint(trx, live.id, { size: live.range.size, root, note, created_at: this.now() });
+        live.lastCheckpoint = { size: live.range.size, note };
         return recorded;
       });
     } catch (err) {
@@ -376,6 +383,7 @@ export class LedgerWriter {
       origin: d.origin,
       size,
       range: CompactRange.fromNodes(size, hashes),
+      lastCheckpoint: (await latestCheckpoint(trx, d.id)) ?? null,
       all: await foldFromSnapshot(trx, d.id, d.slug, OPERATOR, null),
       scopes: new Map(),
     };

@@ -48,18 +48,35 @@ const KEY_HASH_SIZE = 4;
 // The spec asks verifiers to cap signatures and to accept at least 16.
 const MAX_SIGNATURES = 100;
 
-export function checkpointBody(origin: string, size: number, root: Uint8Array): string {
+export function checkpointBody(
+  origin: string,
+  size: number,
+  root: Uint8Array,
+  extensions: readonly string[] = [],
+): string {
   checkLine(origin, "origin");
   if (origin === "") throw malformed("origin must not be empty");
   if (!Number.isSafeInteger(size) || size < 0)
     throw malformed(`size must be a non-negative safe integer, got ${size}`);
   if (root.length !== HASH_SIZE) throw malformed(`root must be ${HASH_SIZE} bytes, got ${root.length}`);
-  return `${origin}\n${size}\n${Buffer.from(root).toString("base64")}\n`;
+  for (const line of extensions) {
+    checkLine(line, "extension");
+    if (line === "") throw malformed("extension lines must not be empty");
+  }
+  const tail = extensions.map((line) => `${line}\n`).join("");
+  return `${origin}\n${size}\n${Buffer.from(root).toString("base64")}\n${tail}`;
 }
 
 const checkedPair = new WeakMap<KeyObject, Buffer>();
 
-export function signCheckpoint(origin: string, size: number, root: Uint8Array, signer: Signer): string {
+/** `extensions` are optional lines after the root (the tlog-checkpoint spec's extension lines). */
+export function signCheckpoint(
+  origin: string,
+  size: number,
+  root: Uint8Array,
+  signer: Signer,
+  extensions: readonly string[] = [],
+): string {
   checkKeyName(signer.name);
   // A mismatched pair would publish one key's id over another key's signature: a note nobody
   // can verify. Deriving the public half costs as much as signing, so each key is checked once.
@@ -69,7 +86,7 @@ export function signCheckpoint(origin: string, size: number, root: Uint8Array, s
     }
     checkedPair.set(signer.privateKey, Buffer.from(signer.publicRaw));
   }
-  const body = checkpointBody(origin, size, root);
+  const body = checkpointBody(origin, size, root, extensions);
   const signature = sign(Buffer.from(body, "utf8"), signer.privateKey);
   const blob = Buffer.concat([keyHash(signer.name, signer.publicRaw), signature]);
   return `${body}\n${SIG_PREFIX}${signer.name} ${blob.toString("base64")}\n`;

@@ -360,3 +360,23 @@ describe("verifier keys", () => {
     }
   });
 });
+
+describe("extension lines", () => {
+  const key = generateSigningKey();
+  const signer = { name: "parley.example", privateKey: key.privateKey, publicRaw: key.publicRaw };
+  const root = createHash("sha256").update("tree").digest();
+
+  it("are signed with the body and come back from parsing in order", () => {
+    const note = signCheckpoint("parley.example/x", 7, root, signer, ["parley-prev 3 abc=", "second"]);
+    expect(note.split("\n").slice(3, 5)).toEqual(["parley-prev 3 abc=", "second"]);
+    expect(parseCheckpoint(note).extensions).toEqual(["parley-prev 3 abc=", "second"]);
+    expect(verifyCheckpoint(note, signer).size).toBe(7);
+    const edited = note.replace("parley-prev 3", "parley-prev 4");
+    expect(() => verifyCheckpoint(edited, signer)).toThrow(CheckpointError);
+  });
+
+  it("must each be one non-empty line", () => {
+    expect(() => signCheckpoint("o", 1, root, signer, ["two\nlines"])).toThrow(CheckpointError);
+    expect(() => signCheckpoint("o", 1, root, signer, [""])).toThrow(CheckpointError);
+  });
+});
