@@ -100,7 +100,8 @@ function verifyInChild(path: string): {
 } {
   const out = execFileSync(
     process.execPath,
-    ["--import", "tsx", join(import.meta.dirname, "verify-child.ts"), path],
+    // The same heap cap as `parley verify` (VERIFY_HEAP_MB in bin/parley.js).
+    ["--max-old-space-size=128", "--import", "tsx", join(import.meta.dirname, "verify-child.ts"), path],
     {
       encoding: "utf8",
       maxBuffer: 1 << 20,
