@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
@@ -69,6 +69,13 @@ describe("parley CLI", () => {
     const unknown = parley(["status", "no-such-dispute", "--db", db]);
     expect(unknown.code).toBe(1);
     expect(unknown.err).toContain("DISPUTE_UNKNOWN");
+    const missing = join(dir, "no-such.db");
+    for (const args of [["status", "wga-2023"], ["verify"], ["export", "wga-2023"], ["rebuild"]]) {
+      const r = parley([...args, "--db", missing]);
+      expect(r.code).toBe(1);
+      expect(r.err).toContain("STORE_MISSING");
+    }
+    expect(existsSync(missing)).toBe(false);
     const viewer = parley(["status", "wga-2023", "--viewer", "nobody", "--db", db]);
     expect(viewer.code).toBe(1);
     expect(viewer.err).toContain("ORG_UNKNOWN");

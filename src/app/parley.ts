@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import type { Kysely } from "kysely";
 import type { Command } from "../domain/decide.ts";
 import { fail } from "../domain/errors.ts";
@@ -53,8 +54,12 @@ export class Parley {
 
   static async open(
     path: string,
-    opts: ParleyOptions & { durability?: "normal" | "full" } = {},
+    opts: ParleyOptions & { durability?: "normal" | "full"; mustExist?: boolean } = {},
   ): Promise<Parley> {
+    // Reading commands must not conjure an empty database out of a mistyped path.
+    if (opts.mustExist && path !== ":memory:" && !existsSync(path)) {
+      fail("STORE_MISSING", `there is no Parley database at ${path}`);
+    }
     const store = await openStore(path, opts.durability ? { durability: opts.durability } : {});
     const app = new Parley(store.db, KeyStore.beside(store.path), opts);
     app.closer = store.close;

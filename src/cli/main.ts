@@ -18,8 +18,13 @@ const USAGE = 2;
 const dbOption = () =>
   new Option("--db <path>", "SQLite database file (default: $PARLEY_DB or ./data/parley.db)");
 
-async function withApp<T>(db: string | undefined, fn: (app: Parley) => Promise<T>): Promise<T> {
-  const app = await Parley.open(db ?? defaultDbPath());
+/** `create`: the command may start a new database (start, demo, import); the others read one. */
+async function withApp<T>(
+  db: string | undefined,
+  fn: (app: Parley) => Promise<T>,
+  create = false,
+): Promise<T> {
+  const app = await Parley.open(db ?? defaultDbPath(), { mustExist: !create });
   try {
     return await fn(app);
   } finally {
@@ -42,17 +47,21 @@ export function buildProgram(): Command {
     .description("Load the demo into an empty database and show the demo dispute's status")
     .addOption(dbOption())
     .action(async (o: { db?: string }) =>
-      withApp(o.db, async (app) => {
-        if ((await app.disputes()).length === 0) {
-          const { disputes } = await loadDemo(app);
-          print(`Loaded the demo disputes ${disputes.join(", ")} into ${o.db ?? defaultDbPath()}.\n`);
-        }
-        print(formatStatus(await app.status("wga-2023", PUBLIC), "public"));
-        print(formatStatus(await app.status("wga-2023", PUBLIC, "2023-09-14"), "public"));
-        print(
-          "Try: npx parley status wga-2023 --as-of 2023-08-22 --json · npx parley verify --db data/parley.db",
-        );
-      }),
+      withApp(
+        o.db,
+        async (app) => {
+          if ((await app.disputes()).length === 0) {
+            const { disputes } = await loadDemo(app);
+            print(`Loaded the demo disputes ${disputes.join(", ")} into ${o.db ?? defaultDbPath()}.\n`);
+          }
+          print(formatStatus(await app.status("wga-2023", PUBLIC), "public"));
+          print(formatStatus(await app.status("wga-2023", PUBLIC, "2023-09-14"), "public"));
+          print(
+            "Try: npx parley status wga-2023 --as-of 2023-08-22 --json · npx parley verify --db data/parley.db",
+          );
+        },
+        true,
+      ),
     );
 
   program
@@ -60,10 +69,14 @@ export function buildProgram(): Command {
     .description("Create the demo disputes wga-2023 and sag-aftra-2023 from the public record")
     .addOption(dbOption())
     .action(async (o: { db?: string }) =>
-      withApp(o.db, async (app) => {
-        const { disputes } = await loadDemo(app);
-        print(`created ${disputes.join(", ")}`);
-      }),
+      withApp(
+        o.db,
+        async (app) => {
+          const { disputes } = await loadDemo(app);
+          print(`created ${disputes.join(", ")}`);
+        },
+        true,
+      ),
     );
 
   program
@@ -124,7 +137,7 @@ export function buildProgram(): Command {
     .action(
       async (target: string | undefined, o: { json?: boolean; db?: string; checkpointKey?: string }) => {
         if (o.db !== undefined) {
-          const app = await Parley.open(o.db);
+          const app = await Parley.open(o.db, { mustExist: true });
           try {
             const report = await verifyStore(app.db, target);
             print(o.json ? JSON.stringify(report, null, 2) : storeReportText(report));
@@ -170,10 +183,14 @@ export function buildProgram(): Command {
     .argument("<file>", "the export file")
     .addOption(dbOption())
     .action(async (file: string, o: { db?: string }) =>
-      withApp(o.db, async (app) => {
-        const r = await importExport(app, file);
-        print(`imported ${r.dispute}: ${r.entries} entries`);
-      }),
+      withApp(
+        o.db,
+        async (app) => {
+          const r = await importExport(app, file);
+          print(`imported ${r.dispute}: ${r.entries} entries`);
+        },
+        true,
+      ),
     );
 
   return program;

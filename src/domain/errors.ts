@@ -75,6 +75,7 @@ export const ERRORS = {
     message: "Only an export that holds every entry in full can be imported.",
   },
   VERIFY_FAILED: { kind: "integrity", message: "Verification failed." },
+  STORE_MISSING: { kind: "not_found", message: "There is no Parley database at that path." },
 } as const satisfies Record<string, { kind: ErrorKind; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;
