@@ -352,9 +352,28 @@ function apply(s: DisputeState, e: AnyEntry): void {
     case "entry.published":
       s.published[String(e.payload.entry)] = { by: e.seq, at };
       return;
-    case "entry.corrected":
-      s.corrections[String(e.payload.entry)] = { by: e.seq, action: e.payload.action, at };
+    case "entry.corrected": {
+      const target = e.payload.entry;
+      s.corrections[String(target)] = { by: e.seq, action: e.payload.action, at };
+      // What the glance shows follows the correction: the corrected words, or a retraction.
+      const statement = s.statements.recent.find((st) => st.seq === target);
+      if (statement) {
+        statement.correction = {
+          action: e.payload.action,
+          seq: e.seq,
+          ...(e.payload.text ? { text: e.payload.text } : {}),
+        };
+      }
+      for (const figure of Object.values(s.impact)) {
+        if (figure.seq === target)
+          figure.correction = {
+            action: e.payload.action,
+            seq: e.seq,
+            ...(e.payload.text ? { text: e.payload.text } : {}),
+          };
+      }
       return;
+    }
   }
 }
 

@@ -140,6 +140,7 @@ export interface ImpactState {
   source: { name: string; url?: string | undefined };
   reportedBy: string;
   seq: number;
+  correction?: Correction;
 }
 
 export interface StatementState {
@@ -148,6 +149,14 @@ export interface StatementState {
   at: string;
   channel: string;
   text: string;
+  correction?: Correction;
+}
+
+/** A later entry of the author correcting (with new text) or retracting an earlier one. */
+export interface Correction {
+  action: "correct" | "retract";
+  seq: number;
+  text?: string;
 }
 
 export interface ResponseStats {

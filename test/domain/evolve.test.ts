@@ -602,6 +602,58 @@ describe("evolve: stoppages, statements, requests, impact, publication", () => {
     expect(state.published).toEqual({ "10": { by: 12, at: la("2023-08-22T12:20") } });
     expect(state.corrections).toEqual({ "10": { by: 13, action: "retract", at: la("2023-08-23T09:00") } });
   });
+
+  it("a corrected statement shows its new words and a retracted figure is marked", () => {
+    const base = bargaining();
+    const first = base.state.lastSeq + 1;
+    const state = base.and(
+      fact(
+        AMPTP,
+        "statement.made",
+        la("2023-09-13T12:00"),
+        {
+          by: "amptp",
+          channel: "press-release",
+          text: "The guild asked to meet.",
+        },
+        "public",
+      ),
+      fact(
+        AMPTP,
+        "impact.reported",
+        la("2023-09-13T13:00"),
+        {
+          figure: "guess",
+          what: "Losses",
+          value: "1",
+          unit: "USD bn",
+          asOf: "2023-09-13",
+          method: "A guess",
+          source: { name: "Nobody" },
+        },
+        "public",
+      ),
+      fact(AMPTP, "entry.corrected", la("2023-09-13T14:00"), {
+        entry: first,
+        action: "correct",
+        reason: "Wrong day",
+        text: "The guild asked to meet on Wednesday.",
+      }),
+      fact(AMPTP, "entry.corrected", la("2023-09-13T15:00"), {
+        entry: first + 1,
+        action: "retract",
+        reason: "Unsourced",
+      }),
+    ).state;
+    const statement = state.statements.recent.find((st) => st.seq === first);
+    expect(statement?.text).toBe("The guild asked to meet.");
+    expect(statement?.correction).toEqual({
+      action: "correct",
+      seq: first + 2,
+      text: "The guild asked to meet on Wednesday.",
+    });
+    expect(state.impact.guess?.correction).toEqual({ action: "retract", seq: first + 3 });
+  });
 });
 
 // ---------------------------------------------------------------------------------------------
