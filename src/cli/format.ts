@@ -16,7 +16,9 @@ export function formatStatus(s: Status, viewer: string): string {
   const ag = s.agreement;
   const vote = ag.vote ? ` (${ag.vote.yes} yes, ${ag.vote.no} no)` : "";
   lines.push(
-    `Agreement   ${ag.name}: ${ag.status}${vote}${ag.expiresAt ? `; expired ${day(ag.expiresAt)}` : ""}`,
+    `Agreement   ${ag.name}: ${ag.status}${vote}${ag.expiresAt ? `; expired ${day(ag.expiresAt)}` : ""}${
+      ag.term ? `; new term ${ag.term.start} – ${ag.term.end}` : ""
+    }`,
   );
   for (const side of s.sides) {
     const orgs = side.organizations.map((o) => o.shortName).join(", ");
