@@ -203,7 +203,14 @@ export class Parley {
       viewer,
       recorded ? { asOf: instant, recordedBy: recorded } : { asOf: instant },
     );
-    if (!state.opened) fail("DISPUTE_UNKNOWN", "this viewer cannot see the dispute");
+    if (!state.opened) {
+      fail(
+        "DISPUTE_UNKNOWN",
+        recorded
+          ? `nothing of ${slug} that this viewer may see had been recorded by ${recorded}`
+          : `nothing of ${slug} that this viewer may see had happened by ${instant}`,
+      );
+    }
     return status(state, instant, await this.foreignStoppages(slug, viewer, instant));
   }
 
