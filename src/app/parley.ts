@@ -67,6 +67,7 @@ export class Parley {
   }
 
   async close(): Promise<void> {
+    await this.writer.close();
     await this.closer?.();
   }
 

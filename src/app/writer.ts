@@ -9,7 +9,7 @@ import { type DisputeState, sideOf } from "../domain/state.ts";
 import { Instant, type Organization } from "../domain/values.ts";
 import { chainLine } from "../ledger/chain.ts";
 import { signCheckpoint } from "../ledger/checkpoint.ts";
-import { sign, signAsync } from "../ledger/ed25519.ts";
+import { privateKeyToPem, sign } from "../ledger/ed25519.ts";
 import { canonicalBytes } from "../ledger/jcs.ts";
 import { CompactRange, entryLeafHash, type NodeId, rootNodes } from "../ledger/merkle.ts";
 import { CHECKPOINT_KEY, type KeyStore } from "../store/keystore.ts";
@@ -24,9 +24,11 @@ import {
   treeSize,
 } from "../store/ledger-repo.ts";
 import type { Database } from "../store/schema.ts";
+import type { SignJob, SignResult } from "./sign-worker.ts";
 import { timelineRow } from "./timeline.ts";
 import { applyForViewer, foldFromSnapshot, foldView, isSnapshotPoint, parseEntry } from "./views.ts";
 import { type Authored, OPERATOR, PUBLIC, scopeOf, type Viewer } from "./visibility.ts";
+import { WorkerPool } from "./worker-pool.ts";
 
 export interface Actor {
   org: string;
@@ -63,9 +65,12 @@ interface Live {
 }
 
 interface Pending {
-  /** Sign commands on the thread pool: set for batches, where throughput beats latency. */
+  /** Sign on worker threads: set for batches, where throughput beats latency. */
   parallel: boolean;
-  unsigned: { row: EntryRow; bytes: Buffer; signature: Buffer | Promise<Buffer> }[];
+  /** Entries waiting to be sent to the signing workers. */
+  chunk: { row: EntryRow; org: string; entry: AnyEntry }[];
+  /** Rows in sequence order: signed already, or signed when `result` arrives. */
+  signed: { rows: EntryRow[]; result?: Promise<SignResult> }[];
   entries: EntryRow[];
   nodes: { level: number; idx: number; hash: Uint8Array }[];
   timeline: Database["proj_timeline"][];
@@ -84,6 +89,8 @@ interface Pending {
 export class LedgerWriter {
   private readonly live = new Map<string, Live>();
   private checkpointKeyRecorded = false;
+  private signers: WorkerPool<Omit<SignJob, "id">, SignResult> | null = null;
+  private readonly pems = new Map<string, string>();
 
   constructor(
     private readonly keys: KeyStore,
@@ -104,7 +111,8 @@ export class LedgerWriter {
         const live = await this.head(trx, d);
         const pending: Pending = {
           parallel: commands.length >= PARALLEL_SIGNING_FROM,
-          unsigned: [],
+          chunk: [],
+          signed: [],
           entries: [],
           nodes: [],
           timeline: [],
@@ -139,6 +147,34 @@ export class LedgerWriter {
       this.checkpointKeyRecorded = false;
       throw err;
     }
+  }
+
+  /** Sends the entries gathered so far to the signing workers, keeping their order. */
+  private dispatch(p: Pending): void {
+    if (p.chunk.length === 0) return;
+    const chunk = p.chunk;
+    p.chunk = [];
+    const keys: Record<string, string> = {};
+    for (const { org } of chunk) keys[org] ??= this.pem(org);
+    this.signers ??= new WorkerPool(new URL("./sign-worker.ts", import.meta.url));
+    p.signed.push({
+      rows: chunk.map((c) => c.row),
+      result: this.signers.run({ entries: chunk.map(({ org, entry }) => ({ org, entry })), keys }),
+    });
+  }
+
+  private pem(org: string): string {
+    let pem = this.pems.get(org);
+    if (!pem) {
+      pem = privateKeyToPem(this.keys.require(org).privateKey);
+      this.pems.set(org, pem);
+    }
+    return pem;
+  }
+
+  async close(): Promise<void> {
+    await this.signers?.close();
+    this.signers = null;
   }
 
   /** The server's checkpoint key, with its public half in signing_keys so verify can find it. */
@@ -226,7 +262,6 @@ export class LedgerWriter {
       payload: draft.payload,
       nonce: nonce(),
     } as AnyEntry;
-    const bytes = canonicalBytes(entry);
     const row: EntryRow = {
       seq,
       type: entry.type,
@@ -235,13 +270,22 @@ export class LedgerWriter {
       occurred_at: entry.occurredAt,
       recorded_at: entry.recordedAt,
       visibility: entry.visibility,
-      body: bytes.toString("utf8"),
+      body: "",
       signature: EMPTY,
       leaf_hash: EMPTY,
     };
-    // One command signs at once (lowest latency); a batch signs on the thread pool, in parallel.
-    const signature = pending.parallel ? signAsync(bytes, key.privateKey) : sign(bytes, key.privateKey);
-    pending.unsigned.push({ row, bytes, signature });
+    // One command signs here and now (lowest latency); a batch hands canonicalization and
+    // signing to worker threads in chunks, so every core signs while this thread decides on.
+    if (pending.parallel) {
+      pending.chunk.push({ row, org: actor.org, entry });
+      if (pending.chunk.length >= SIGN_CHUNK) this.dispatch(pending);
+    } else {
+      const bytes = canonicalBytes(entry);
+      row.body = bytes.toString("utf8");
+      row.signature = sign(bytes, key.privateKey);
+      row.leaf_hash = entryLeafHash(bytes, row.signature);
+      pending.signed.push({ rows: [row] });
+    }
     live.size += 1;
 
     const outOfOrder = live.all.lastOccurredAt !== null && entry.occurredAt < live.all.lastOccurredAt;
@@ -282,19 +326,26 @@ export class LedgerWriter {
 
   /** Writes what a batch has accumulated; called before anything reads the database mid-batch. */
   private async flush(trx: Kysely<Database>, live: Live, p: Pending): Promise<void> {
-    for (const u of p.unsigned) {
-      const signature = await u.signature;
-      const leaf = entryLeafHash(u.bytes, signature);
-      u.row.signature = signature;
-      u.row.leaf_hash = leaf;
-      let idx = u.row.seq;
-      live.range.append(leaf).forEach((hash, i) => {
-        idx = Math.floor(idx / 2);
-        p.nodes.push({ level: i + 1, idx, hash });
-      });
-      p.entries.push(u.row);
+    this.dispatch(p);
+    for (const part of p.signed) {
+      if (part.result) {
+        const r = await part.result;
+        part.rows.forEach((row, i) => {
+          row.body = r.bodies[i]!;
+          row.signature = r.signatures.subarray(i * 64, i * 64 + 64);
+          row.leaf_hash = r.leaves.subarray(i * 32, i * 32 + 32);
+        });
+      }
+      for (const row of part.rows) {
+        let idx = row.seq;
+        live.range.append(row.leaf_hash).forEach((hash, i) => {
+          idx = Math.floor(idx / 2);
+          p.nodes.push({ level: i + 1, idx, hash });
+        });
+        p.entries.push(row);
+      }
     }
-    p.unsigned = [];
+    p.signed = [];
     if (p.entries.length > 0) await insertEntries(trx, live.id, p.entries);
     if (p.nodes.length > 0) await insertNodes(trx, live.id, p.nodes);
     for (let i = 0; i < p.timeline.length; i += 400) {
@@ -434,6 +485,8 @@ function nonce(): string {
   return n.toString("base64url");
 }
 const PARALLEL_SIGNING_FROM = 16;
+/** Entries per job for the signing workers: large enough to amortize a message. */
+const SIGN_CHUNK = 250;
 
 /**
  * Every SNAPSHOT_EVERY entries of the ledger, each hot scope's state is kept, so that folding

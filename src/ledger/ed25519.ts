@@ -128,13 +128,3 @@ function requireEd25519(key: KeyObject): void {
     throw new TypeError(`expected an Ed25519 key, got ${key.asymmetricKeyType ?? key.type}`);
   }
 }
-
-/**
- * Signs on libuv's thread pool (the callback form of crypto.sign), so a batch of entries is
- * signed on every core while the main thread prepares the next ones.
- */
-export function signAsync(data: Uint8Array, privateKey: KeyObject): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    cryptoSign(null, data, privateKey, (err, signature) => (err ? reject(err) : resolve(signature)));
-  });
-}

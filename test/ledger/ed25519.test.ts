@@ -9,7 +9,6 @@ import {
   publicKeyObject,
   rawPublicKey,
   sign,
-  signAsync,
   verify,
   verifyAsync,
 } from "../../src/ledger/ed25519.ts";
@@ -148,16 +147,6 @@ describe("verifyAsync", () => {
     const syncResults = cases.map((c) => verify(c.message, c.signature, c.key));
     expect(asyncResults).toEqual(syncResults);
     expect(syncResults.filter(Boolean)).toHaveLength(messages.length);
-  });
-});
-
-describe("signAsync", () => {
-  it("produces the same deterministic signatures as sign", async () => {
-    const { privateKey, publicKey } = generateSigningKey();
-    const messages = Array.from({ length: 8 }, (_, i) => Buffer.from(`entry ${i}`));
-    const signatures = await Promise.all(messages.map((m) => signAsync(m, privateKey)));
-    expect(signatures).toEqual(messages.map((m) => sign(m, privateKey)));
-    expect(signatures.every((sig, i) => verify(messages[i]!, sig, publicKey))).toBe(true);
   });
 });
 

@@ -1,0 +1,56 @@
+import type { KeyObject } from "node:crypto";
+import { parentPort } from "node:worker_threads";
+import { privateKeyFromPem, sign } from "../ledger/ed25519.ts";
+import { canonicalBytes } from "../ledger/jcs.ts";
+import { entryLeafHash } from "../ledger/merkle.ts";
+
+/**
+ * The per-entry work of a batch append that needs nothing but the entry: canonical bytes,
+ * the author's Ed25519 signature and the leaf hash. A batch hands it to worker threads so
+ * that every core signs while the main thread decides the next commands.
+ */
+export interface SignJob {
+  id: number;
+  entries: { org: string; entry: unknown }[];
+  /** PEM of each signing organization's private key; never leaves the process. */
+  keys: Record<string, string>;
+}
+
+export interface SignResult {
+  id: number;
+  bodies: string[];
+  /** 64 bytes per entry, in order. */
+  signatures: Uint8Array;
+  /** 32 bytes per entry, in order. */
+  leaves: Uint8Array;
+  error?: string;
+}
+
+const keyObjects = new Map<string, KeyObject>();
+
+parentPort?.on("message", (job: SignJob) => {
+  try {
+    const n = job.entries.length;
+    const bodies: string[] = [];
+    const signatures = new Uint8Array(64 * n);
+    const leaves = new Uint8Array(32 * n);
+    job.entries.forEach(({ org, entry }, i) => {
+      const pem = job.keys[org];
+      if (!pem) throw new Error(`no key for ${org}`);
+      let key = keyObjects.get(pem);
+      if (!key) {
+        key = privateKeyFromPem(pem);
+        keyObjects.set(pem, key);
+      }
+      const bytes = canonicalBytes(entry);
+      const signature = sign(bytes, key);
+      bodies.push(bytes.toString("utf8"));
+      signatures.set(signature, i * 64);
+      leaves.set(entryLeafHash(bytes, signature), i * 32);
+    });
+    const result: SignResult = { id: job.id, bodies, signatures, leaves };
+    parentPort?.postMessage(result, [signatures.buffer, leaves.buffer]);
+  } catch (err) {
+    parentPort?.postMessage({ id: job.id, error: err instanceof Error ? err.message : String(err) });
+  }
+});
