@@ -178,15 +178,24 @@ export class Parley {
     opts: { asOf?: string; recordedBy?: string } = {},
   ): Promise<DisputeState> {
     const d = await this.disputeRow(slug);
-    const all = await this.writer.current(d);
+    return this.viewOf(d, await this.writer.current(d), viewer, opts);
+  }
+
+  /** The fold for a viewer, given the dispute's current operator state (for the viewer's side). */
+  private async viewOf(
+    d: { id: number; slug: string },
+    all: DisputeState,
+    viewer: Viewer,
+    opts: { asOf?: string; recordedBy?: string },
+  ): Promise<DisputeState> {
     const side = viewer.kind === "org" ? sideOf(all, viewer.org) : null;
     if (viewer.kind === "org" && !all.orgs[viewer.org] && !(await this.organization(viewer.org))) {
       fail("ORG_UNKNOWN", `unknown organization ${viewer.org}`);
     }
     if (opts.recordedBy) {
-      return foldView(this.db, d.id, slug, viewer, side, { asOf: opts.asOf, recordedBy: opts.recordedBy });
+      return foldView(this.db, d.id, d.slug, viewer, side, { asOf: opts.asOf, recordedBy: opts.recordedBy });
     }
-    return foldFromSnapshot(this.db, d.id, slug, viewer, side, opts.asOf);
+    return foldFromSnapshot(this.db, d.id, d.slug, viewer, side, opts.asOf);
   }
 
   /**
@@ -199,8 +208,9 @@ export class Parley {
     const tz = all.opened?.timeZone ?? "UTC";
     const instant = asOf ? endOfDayOrInstant(asOf, tz) : this.now();
     const recorded = recordedBy ? endOfDayOrInstant(recordedBy, tz) : undefined;
-    const state = await this.view(
-      slug,
+    const state = await this.viewOf(
+      d,
+      all,
       viewer,
       recorded ? { asOf: instant, recordedBy: recorded } : { asOf: instant },
     );

@@ -105,24 +105,33 @@ export async function foldView(
   const target = async (seq: number) => {
     const local = bySeq.get(seq);
     if (local) return { authored: local, entry: parseEntry(local.body) };
-    const stored = await entryBySeq(db, disputeId, seq);
-    if (!stored) return undefined;
-    const side = await db
-      .selectFrom("proj_timeline")
-      .select("side_id")
-      .where("dispute_id", "=", disputeId)
-      .where("seq", "=", seq)
-      .executeTakeFirst();
-    return {
-      authored: { visibility: stored.visibility, org: stored.org_id, side: side?.side_id ?? null },
-      entry: parseEntry(stored.body),
-    };
+    return storedEntry(db, disputeId, seq);
   };
   for (const r of rows) {
     if (canSee(viewer, r, viewerSide))
       await applyForViewer(state, viewer, viewerSide, r, parseEntry(r.body), target);
   }
   return state;
+}
+
+/** A stored entry with what its visibility depends on (its author's side from the timeline). */
+export async function storedEntry(
+  db: Db,
+  disputeId: number,
+  seq: number,
+): Promise<{ authored: Authored; entry: AnyEntry } | undefined> {
+  const stored = await entryBySeq(db, disputeId, seq);
+  if (!stored) return undefined;
+  const side = await db
+    .selectFrom("proj_timeline")
+    .select("side_id")
+    .where("dispute_id", "=", disputeId)
+    .where("seq", "=", seq)
+    .executeTakeFirst();
+  return {
+    authored: { visibility: stored.visibility, org: stored.org_id, side: side?.side_id ?? null },
+    entry: parseEntry(stored.body),
+  };
 }
 
 /** The newest snapshot for a scope at or before an instant, if any. */

@@ -15,18 +15,18 @@ import { CompactRange, entryLeafHash, type NodeId, rootNodes } from "../ledger/m
 import { CHECKPOINT_KEY, type KeyStore } from "../store/keystore.ts";
 import {
   type EntryRow,
-  entryBySeq,
   fetchNodes,
   insertCheckpoint,
   insertEntries,
   insertNodes,
   latestCheckpoint,
+  type NodeRow,
   treeSize,
 } from "../store/ledger-repo.ts";
 import type { Database } from "../store/schema.ts";
 import type { SignJob, SignResult } from "./sign-worker.ts";
 import { timelineRow } from "./timeline.ts";
-import { applyForViewer, foldFromSnapshot, foldView, isSnapshotPoint, parseEntry } from "./views.ts";
+import { applyForViewer, foldFromSnapshot, foldView, isSnapshotPoint, storedEntry } from "./views.ts";
 import { type Authored, OPERATOR, PUBLIC, scopeOf, type Viewer } from "./visibility.ts";
 import { WorkerPool } from "./worker-pool.ts";
 
@@ -72,7 +72,7 @@ interface Pending {
   /** Rows in sequence order: signed already, or signed when `result` arrives. */
   signed: { rows: EntryRow[]; result?: Promise<SignResult> }[];
   entries: EntryRow[];
-  nodes: { level: number; idx: number; hash: Uint8Array }[];
+  nodes: NodeRow[];
   timeline: Database["proj_timeline"][];
   published: { seq: number; by: number; at: string }[];
   snapshots: Omit<Database["proj_snapshots"], "dispute_id">[];
@@ -316,7 +316,7 @@ export class LedgerWriter {
           scope.side,
           { ...authored, type: entry.type },
           entry,
-          (s) => this.resolveAuthored(trx, live, pending, s),
+          (s) => this.resolve(trx, live, pending, s),
         );
         snapshotIfDue(pending, name, scope.state, entry);
       }
@@ -396,27 +396,14 @@ export class LedgerWriter {
     p.snapshots = [];
   }
 
+  /** An earlier entry, from this batch if it is still pending, else from the store. */
   private async resolve(trx: Kysely<Database>, live: Live, pending: Pending, seq: number) {
     const local = pending.bySeq.get(seq);
-    if (local) return { entry: local.entry, side: local.side };
-    const row = await entryBySeq(trx, live.id, seq);
-    if (!row) return undefined;
-    const t = await trx
-      .selectFrom("proj_timeline")
-      .select("side_id")
-      .where("dispute_id", "=", live.id)
-      .where("seq", "=", seq)
-      .executeTakeFirst();
-    return { entry: parseEntry(row.body), side: t?.side_id ?? null };
-  }
-
-  private async resolveAuthored(trx: Kysely<Database>, live: Live, pending: Pending, seq: number) {
-    const r = await this.resolve(trx, live, pending, seq);
-    if (!r) return undefined;
-    return {
-      authored: { visibility: r.entry.visibility, org: r.entry.actor.org, side: r.side },
-      entry: r.entry,
-    };
+    if (local) {
+      const { entry, side } = local;
+      return { authored: { visibility: entry.visibility, org: entry.actor.org, side }, entry };
+    }
+    return storedEntry(trx, live.id, seq);
   }
 
   /** The hot head of a dispute, loaded once and then kept current by appends. */
