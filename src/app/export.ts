@@ -3,6 +3,7 @@ import { createInterface } from "node:readline";
 import type { Writable } from "node:stream";
 import type { Transaction } from "kysely";
 import { fail } from "../domain/errors.ts";
+import { sideOf } from "../domain/state.ts";
 import type { Organization } from "../domain/values.ts";
 import { parseCheckpoint } from "../ledger/checkpoint.ts";
 import { keyIdOf } from "../ledger/ed25519.ts";
@@ -51,7 +52,7 @@ export async function writeExport(
     fail("ORG_UNKNOWN", `unknown organization ${viewer.org}`);
   }
   const all = await app.view(slug, { kind: "operator" });
-  const side = viewer.kind === "org" ? (all.orgs[viewer.org]?.side ?? null) : null;
+  const side = viewer.kind === "org" ? sideOf(all, viewer.org) : null;
   const signers = new Set(
     (
       await app.db
@@ -66,14 +67,6 @@ export async function writeExport(
   const cpKey =
     keys.find((k) => k.org_id === CHECKPOINT_KEY) ?? fail("KEY_MISSING", "no checkpoint key recorded");
   const published = new Set(Object.keys(all.published).map(Number));
-  const timeline = new Map<number, string | null>();
-  for (const r of await app.db
-    .selectFrom("proj_timeline")
-    .select(["seq", "side_id"])
-    .where("dispute_id", "=", d.id)
-    .execute()) {
-    timeline.set(r.seq, r.side_id);
-  }
   const header: ExportHeader = {
     format: "parley-export",
     version: 1,
@@ -100,7 +93,8 @@ export async function writeExport(
   let hidden = 0;
   for await (const row of entriesInOrder(app.db, d.id)) {
     if (row.seq >= cp.size) break;
-    const authored = { visibility: row.visibility, org: row.org_id, side: timeline.get(row.seq) ?? null };
+    // An author's side comes from the dispute's parties, not a per-entry map: the export streams.
+    const authored = { visibility: row.visibility, org: row.org_id, side: sideOf(all, row.org_id) };
     const line =
       canSee(viewer, authored, side) || published.has(row.seq)
         ? {
