@@ -1,42 +1,18 @@
 /**
- * A writer for the crash test: opens the store at argv[2], registers two organizations and
- * opens a dispute, then appends statements one at a time forever, printing the seq of each
+ * A writer for the crash test: opens the store at argv[2], registers the test organizations
+ * and opens a dispute, then appends statements one at a time forever, printing the seq of each
  * acknowledged append on its own line. The parent kills it with SIGKILL at a random point.
  * stdout to a pipe is synchronous on Linux, so a printed seq was committed before it was shown.
  */
 import { Parley } from "../../src/app/parley.ts";
+import { openTestDispute, WGA } from "./fixture.ts";
 
 const path = process.argv[2];
 if (!path) throw new Error("usage: crash-writer.ts <db>");
 const SLUG = "crash-2023";
-const WGA = { org: "wga-west", user: "negotiator-w" };
 
 const app = await Parley.open(path);
-await app.registerOrganization({
-  id: "wga-west",
-  name: "Writers Guild of America West",
-  shortName: "WGA West",
-  kind: "union",
-});
-await app.registerOrganization({
-  id: "amptp",
-  name: "Alliance of Motion Picture and Television Producers",
-  shortName: "AMPTP",
-  kind: "employer-association",
-});
-const opened = await app.openDispute(SLUG, WGA, {
-  occurredAt: "2023-03-20T17:00:00Z",
-  visibility: "public",
-  payload: {
-    title: "Crash test",
-    timeZone: "America/Los_Angeles",
-    agreement: { name: "Test MBA", expiresAt: "2023-05-02T06:59:00Z" },
-    sides: [
-      { id: "wga", name: "Writers Guild of America", shortName: "WGA" },
-      { id: "amptp", name: "AMPTP", shortName: "AMPTP" },
-    ],
-  },
-});
+const opened = await openTestDispute(app, SLUG, "Crash test");
 process.stdout.write(`${opened.seq}\n`);
 const joined = await app.execute(SLUG, {
   actor: WGA,

@@ -23,12 +23,8 @@ export const MARKERS = {
 
 const at = (day: string, time = "17:00:00") => `2023-${day}T${time}Z`;
 
-/**
- * A small dispute with every visibility level, a published entry, a TA, a strike, and
- * `extra` filler statements (to push a ledger past snapshot boundaries when needed).
- */
-export async function smallDispute(dbPath = tempDb(), opts: { extra?: number } = {}) {
-  const app = await Parley.open(dbPath, { clock: () => new Date("2026-01-01T00:00:00Z") });
+/** Registers the test organizations and opens a two-sided dispute, signed by the WGA side. */
+export async function openTestDispute(app: Parley, slug: string, title = "Test dispute") {
   await app.registerOrganization({
     id: "wga-west",
     name: "Writers Guild of America West",
@@ -47,11 +43,11 @@ export async function smallDispute(dbPath = tempDb(), opts: { extra?: number } =
     shortName: "Daily Press",
     kind: "press",
   });
-  await app.openDispute("test-2023", WGA, {
+  return app.openDispute(slug, WGA, {
     occurredAt: at("03-20"),
     visibility: "public",
     payload: {
-      title: "Test dispute",
+      title,
       timeZone: "America/Los_Angeles",
       agreement: { name: "Test MBA", expiresAt: "2023-05-02T06:59:00Z" },
       sides: [
@@ -60,6 +56,15 @@ export async function smallDispute(dbPath = tempDb(), opts: { extra?: number } =
       ],
     },
   });
+}
+
+/**
+ * A small dispute with every visibility level, a published entry, a TA, a strike, and
+ * `extra` filler statements (to push a ledger past snapshot boundaries when needed).
+ */
+export async function smallDispute(dbPath = tempDb(), opts: { extra?: number } = {}) {
+  const app = await Parley.open(dbPath, { clock: () => new Date("2026-01-01T00:00:00Z") });
+  await openTestDispute(app, "test-2023");
   const c = (
     actor: typeof WGA,
     type: string,
