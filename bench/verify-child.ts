@@ -5,7 +5,7 @@ import { verifyStore } from "../src/app/verify-store.ts";
 const [path, slug] = process.argv.slice(2);
 const app = await Parley.open(path!);
 const started = performance.now();
-const report = await verifyStore(app.db, slug);
+const report = await verifyStore(app, slug);
 const seconds = (performance.now() - started) / 1000;
 const entries = report.disputes.reduce((n, d) => n + d.entries, 0);
 await app.close();

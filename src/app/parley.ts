@@ -29,6 +29,8 @@ export interface ParleyOptions {
  */
 export class Parley {
   readonly db: Kysely<Database>;
+  /** The database file (or ":memory:"). */
+  readonly path: string;
   readonly keys: KeyStore;
   readonly host: string;
   private readonly clock: () => Date;
@@ -38,8 +40,9 @@ export class Parley {
   private readonly orgs = new Map<string, Organization>();
   private readonly disputeRows = new Map<string, DisputeRow>();
 
-  constructor(db: Kysely<Database>, keys: KeyStore, opts: ParleyOptions = {}) {
+  constructor(db: Kysely<Database>, path: string, keys: KeyStore, opts: ParleyOptions = {}) {
     this.db = db;
+    this.path = path;
     this.keys = keys;
     this.clock = opts.clock ?? (() => new Date());
     this.host = opts.host ?? process.env.PARLEY_HOST ?? "parley.localhost";
@@ -61,7 +64,7 @@ export class Parley {
       fail("STORE_MISSING", `there is no Parley database at ${path}`);
     }
     const store = await openStore(path, opts.durability ? { durability: opts.durability } : {});
-    const app = new Parley(store.db, KeyStore.beside(store.path), opts);
+    const app = new Parley(store.db, store.path, KeyStore.beside(store.path), opts);
     app.closer = store.close;
     return app;
   }

@@ -3,7 +3,7 @@ import { type DisputeState, initialState } from "../domain/state.ts";
 import type { Db } from "../store/ledger-repo.ts";
 import type { Database } from "../store/schema.ts";
 import { timelineRow } from "./timeline.ts";
-import { applyForViewer, isSnapshotPoint, parseEntry, type TimelineRow } from "./views.ts";
+import { applyResolved, isSnapshotPoint, parseEntry, snapshotText, type TimelineRow } from "./views.ts";
 import { type Authored, OPERATOR, PUBLIC, scopeOf, type Viewer } from "./visibility.ts";
 
 /**
@@ -95,7 +95,6 @@ export class SnapshotReplayer {
   private readonly states: Map<string, DisputeState>;
   private readonly authored = new Map<number, { authored: Authored; entry: AnyEntry }>();
   private readonly sides = new Map<string, string>();
-  private readonly target = async (seq: number) => this.authored.get(seq);
 
   constructor(
     slug: string,
@@ -105,7 +104,7 @@ export class SnapshotReplayer {
     this.states = new Map(scopes.map((s) => [s.name, initialState(slug)]));
   }
 
-  async step(entry: AnyEntry): Promise<SnapshotRow[]> {
+  step(entry: AnyEntry): SnapshotRow[] {
     if (entry.type === "party.joined") this.sides.set(entry.payload.org.id, entry.payload.side);
     const a: Authored = {
       visibility: entry.visibility,
@@ -114,17 +113,18 @@ export class SnapshotReplayer {
     };
     // Only entries that are published later are ever looked up again; keep just those.
     if (this.published.has(entry.seq)) this.authored.set(entry.seq, { authored: a, entry });
+    const published = entry.type === "entry.published" ? this.authored.get(entry.payload.entry) : undefined;
     const out: SnapshotRow[] = [];
     for (const scope of this.scopes) {
       const state = this.states.get(scope.name)!;
-      await applyForViewer(state, scope.viewer, scope.side, { ...a, type: entry.type }, entry, this.target);
+      applyResolved(state, scope.viewer, scope.side, a, entry, published);
       if (isSnapshotPoint(entry.seq)) {
         out.push({
           scope: scope.name,
           occurred_at: entry.occurredAt,
           seq: entry.seq,
           entries: state.entries,
-          state: JSON.stringify(state),
+          state: snapshotText(state),
         });
       }
     }
@@ -139,7 +139,7 @@ export async function* replaySnapshots(
   scopes: ScopeSpec[],
 ): AsyncGenerator<SnapshotRow> {
   const replayer = new SnapshotReplayer(slug, scopes, await publications(db, disputeId));
-  for await (const r of pages(db, disputeId, "occurrence")) yield* await replayer.step(parseEntry(r.body));
+  for await (const r of pages(db, disputeId, "occurrence")) yield* replayer.step(parseEntry(r.body));
 }
 
 /** The scopes `rebuild` snapshots: everything, the public, and each party's negotiators. */

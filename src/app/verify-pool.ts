@@ -1,13 +1,18 @@
-import type { EntryRow } from "../store/ledger-repo.ts";
-import type { VerifyResult, WorkerMessage } from "./verify-worker.ts";
+import { sqliteModulePath } from "../store/entry-reader.ts";
+import type { VerifyInit, VerifyJob, VerifyResult } from "./verify-worker.ts";
 import { WorkerPool } from "./worker-pool.ts";
 
 /** Worker threads that check entries for `verify --db` (see verify-worker.ts). */
 export class VerifierPool {
-  private constructor(private readonly pool: WorkerPool<{ slug: string; rows: EntryRow[] }, VerifyResult>) {}
+  private constructor(private readonly pool: WorkerPool<Omit<VerifyJob, "id">, VerifyResult>) {}
 
-  static start(keys: Map<string, { org: string; raw: Buffer }>): VerifierPool {
-    const init: WorkerMessage = { keys: [...keys].map(([id, k]) => [id, k.org, k.raw]) };
+  /** `path` is the database file: each worker opens it read-only for itself. */
+  static start(path: string, keys: Map<string, { org: string; raw: Buffer }>): VerifierPool {
+    const init: VerifyInit = {
+      keys: [...keys].map(([id, k]) => [id, k.org, k.raw]),
+      path,
+      sqlite: sqliteModulePath(),
+    };
     return new VerifierPool(new WorkerPool(new URL("./verify-worker.ts", import.meta.url), init));
   }
 
@@ -15,8 +20,8 @@ export class VerifierPool {
     return this.pool.size;
   }
 
-  check(slug: string, rows: EntryRow[]): Promise<VerifyResult> {
-    return this.pool.run({ slug, rows });
+  check(job: Omit<VerifyJob, "id">): Promise<VerifyResult> {
+    return this.pool.run(job);
   }
 
   close(): Promise<void> {

@@ -1,4 +1,3 @@
-import { isDeepStrictEqual } from "node:util";
 import type { Kysely, Selectable } from "kysely";
 import { type AnyEntry, occurrenceOrder } from "../domain/entry.ts";
 import { chainLine, chainLink } from "../ledger/chain.ts";
@@ -6,7 +5,7 @@ import { keyHash, parseCheckpoint } from "../ledger/checkpoint.ts";
 import { keyIdOf, publicKeyObject, verifyAsync } from "../ledger/ed25519.ts";
 import { CompactRange } from "../ledger/merkle.ts";
 import { CHECKPOINT_KEY } from "../store/keystore.ts";
-import { type EntryRow, entryPages } from "../store/ledger-repo.ts";
+import { bodyPages } from "../store/ledger-repo.ts";
 import type { Database } from "../store/schema.ts";
 import {
   publications,
@@ -19,7 +18,7 @@ import {
 } from "./replay.ts";
 import { VerifierPool } from "./verify-pool.ts";
 import type { VerifyResult } from "./verify-worker.ts";
-import { parseEntry } from "./views.ts";
+import { parseEntry, sameSnapshot } from "./views.ts";
 
 export interface Problem {
   dispute: string;
@@ -56,7 +55,11 @@ const WINDOW = 1024;
  * checkpoint's signature and root; and that the read models equal a fresh replay. It reads in
  * pages and keeps O(log n) tree state, so memory does not grow with the ledger.
  */
-export async function verifyStore(db: Kysely<Database>, slug?: string): Promise<StoreReport> {
+export async function verifyStore(
+  store: { db: Kysely<Database>; path: string },
+  slug?: string,
+): Promise<StoreReport> {
+  const db = store.db;
   const report: StoreReport = { ok: true, disputes: [], problems: [], moreProblems: 0 };
   const problem = (p: Problem) => {
     report.ok = false;
@@ -68,7 +71,7 @@ export async function verifyStore(db: Kysely<Database>, slug?: string): Promise<
   const disputes = await q.execute();
   if (slug && disputes.length === 0) problem({ dispute: slug, table: "disputes", what: "no such dispute" });
   const keys = await loadKeys(db, problem);
-  const pool = VerifierPool.start(keys);
+  const pool = VerifierPool.start(store.path, keys);
   try {
     for (const d of disputes) {
       report.disputes.push(await verifyDispute(db, d, keys, pool, (p) => problem({ dispute: d.slug, ...p })));
@@ -132,14 +135,17 @@ async function verifyDispute(
   };
 
   await checkCheckpoints();
-  // Pages go to the worker pool ahead of the main thread, which then walks them in order.
-  const pages = entryPages(db, d.id, 500);
-  const ahead: { rows: EntryRow[]; result: Promise<VerifyResult> }[] = [];
+  // The main thread reads each page's bodies (for the replay) and hands the page's range of
+  // sequence numbers to a worker, which reads the whole rows itself and checks them.
+  const pages = bodyPages(db, d.id, 500);
+  const ahead: { rows: { seq: number; body: string }[]; result: Promise<VerifyResult> }[] = [];
   const feed = async () => {
     while (ahead.length < pool.size * 2) {
       const next = await pages.next();
       if (next.done) return;
-      ahead.push({ rows: next.value, result: pool.check(d.slug, next.value) });
+      const rows = next.value;
+      const range = { from: rows[0]!.seq, to: rows[rows.length - 1]!.seq };
+      ahead.push({ rows, result: pool.check({ slug: d.slug, disputeId: d.id, ...range }) });
     }
   };
   await feed();
@@ -148,6 +154,15 @@ async function verifyDispute(
     const checked = await result;
     await feed();
     for (const p of checked.problems) problem({ table: "ledger_entries", seq: p.seq, what: p.what });
+    if (checked.count !== rows.length) {
+      // Appends never land inside a range already read, so only an edit in place does this.
+      problem({
+        table: "ledger_entries",
+        seq: rows[0]!.seq,
+        what: `entries ${rows[0]!.seq}..${rows[rows.length - 1]!.seq} changed while they were being verified`,
+      });
+      continue;
+    }
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!;
       const seq = row.seq;
@@ -517,12 +532,7 @@ class ProjectionCheck {
       .where("occurred_at", "=", s.occurred_at)
       .where("seq", "=", s.seq)
       .executeTakeFirst();
-    // Key order differs between a live fold and a replay of canonical bytes; content must not.
-    if (
-      !stored ||
-      s.entries !== fresh.entries ||
-      !isDeepStrictEqual(JSON.parse(stored.state), JSON.parse(fresh.state))
-    ) {
+    if (!stored || s.entries !== fresh.entries || !sameSnapshot(stored.state, fresh.state)) {
       this.problem({
         table: "proj_snapshots",
         seq: s.seq,

@@ -1,24 +1,38 @@
 import { parentPort } from "node:worker_threads";
 import { isEntryType, PAYLOADS } from "../domain/events.ts";
 import { publicKeyObject, verify } from "../ledger/ed25519.ts";
-import { canonicalBytes } from "../ledger/jcs.ts";
+import { isCanonical } from "../ledger/jcs.ts";
 import { entryLeafHash } from "../ledger/merkle.ts";
+import { type EntryReader, openEntryReader } from "../store/entry-reader.ts";
 import type { EntryRow } from "../store/ledger-repo.ts";
 
 /**
  * The per-entry work of `verify --db` that needs nothing but the entry itself: parse,
  * canonical form, columns against the signed fields, schema, key ownership, the Ed25519
- * signature and the leaf hash. It runs here, on worker threads, so that every core checks
- * signatures while the main thread walks the tree and the read models.
+ * signature and the leaf hash. It runs here, on worker threads that read the entries from
+ * their own connection, so that every core checks signatures while the main thread walks
+ * the tree and the read models.
  */
+export interface VerifyInit {
+  keys: [string, string, Uint8Array][];
+  /** The database file and the better-sqlite3 module, both absolute paths. */
+  path: string;
+  sqlite: string;
+}
+
 export interface VerifyJob {
   id: number;
   slug: string;
-  rows: EntryRow[];
+  disputeId: number;
+  /** The entries with from <= seq <= to, which the main thread has read too. */
+  from: number;
+  to: number;
 }
 
 export interface VerifyResult {
   id: number;
+  /** How many entries the worker found in the range; the main thread expects as many. */
+  count: number;
   /** The recomputed leaf hash of each row, 32 bytes each, in row order. */
   leaves: Uint8Array;
   /** Whether each row parsed and matched its schema, so the main thread may replay it. */
@@ -26,9 +40,10 @@ export interface VerifyResult {
   problems: { seq: number; what: string }[];
 }
 
-export type WorkerMessage = { keys: [string, string, Uint8Array][] } | VerifyJob;
+export type WorkerMessage = VerifyInit | VerifyJob;
 
 const keys = new Map<string, { org: string; raw: Buffer }>();
+let reader: EntryReader | null = null;
 
 function check(
   slug: string,
@@ -38,19 +53,19 @@ function check(
   const seq = row.seq;
   const problem = (what: string) => problems.push({ seq, what });
   const body = Buffer.from(row.body, "utf8");
-  const signature = Buffer.from(row.signature);
+  const signature = row.signature;
   const leaf = entryLeafHash(body, signature);
-  if (!leaf.equals(Buffer.from(row.leaf_hash))) {
+  if (!leaf.equals(row.leaf_hash)) {
     problem("stored leaf hash differs from the hash of the entry and its signature");
   }
   let entry: Record<string, unknown> & { actor?: { org?: unknown }; payload?: unknown };
   try {
     entry = JSON.parse(row.body);
-    if (!canonicalBytes(entry).equals(body)) problem("entry bytes are not canonical (RFC 8785)");
   } catch {
     problem("entry body is not valid JSON");
     return { leaf, replayable: false };
   }
+  if (!isCanonical(row.body, entry)) problem("entry bytes are not canonical (RFC 8785)");
   if (entry.dispute !== slug || entry.seq !== seq) {
     problem(`entry claims to be ${String(entry.dispute)}#${String(entry.seq)}: rows were moved or reordered`);
   }
@@ -83,16 +98,18 @@ function check(
 parentPort?.on("message", (msg: WorkerMessage) => {
   if ("keys" in msg) {
     for (const [keyId, org, raw] of msg.keys) keys.set(keyId, { org, raw: Buffer.from(raw) });
+    reader = openEntryReader(msg.path, msg.sqlite);
     return;
   }
+  const rows = reader!.range(msg.disputeId, msg.from, msg.to);
   const problems: VerifyResult["problems"] = [];
-  const leaves = new Uint8Array(32 * msg.rows.length);
+  const leaves = new Uint8Array(32 * rows.length);
   const replayable: boolean[] = [];
-  msg.rows.forEach((row, i) => {
+  rows.forEach((row, i) => {
     const r = check(msg.slug, row, problems);
     leaves.set(r.leaf, i * 32);
     replayable.push(r.replayable);
   });
-  const result: VerifyResult = { id: msg.id, leaves, replayable, problems };
+  const result: VerifyResult = { id: msg.id, count: rows.length, leaves, replayable, problems };
   parentPort?.postMessage(result, [leaves.buffer]);
 });

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import type { AnyEntry } from "../domain/entry.ts";
 import { evolve } from "../domain/evolve.ts";
 import { type DisputeState, initialState } from "../domain/state.ts";
@@ -31,9 +32,26 @@ export function isSnapshotPoint(seq: number): boolean {
   return (seq + 1) % SNAPSHOT_EVERY === 0;
 }
 
+/**
+ * A snapshot's stored text. Entries reach every fold with their objects' keys in canonical
+ * order (the writer appends them so, a replay parses them from canonical bytes), so a live
+ * fold and a replay build their states alike and usually print the same characters; equal
+ * text is therefore the fast path of `sameSnapshot`, not its definition.
+ */
+export function snapshotText(state: DisputeState): string {
+  return JSON.stringify(state);
+}
+
+/** Whether two snapshot texts hold the same state, whatever order their keys were written in. */
+export function sameSnapshot(a: string, b: string): boolean {
+  return a === b || isDeepStrictEqual(JSON.parse(a), JSON.parse(b));
+}
+
 export function parseEntry(body: string): AnyEntry {
   return JSON.parse(body) as AnyEntry;
 }
+
+type Resolved = { authored: Authored; entry: AnyEntry } | undefined;
 
 /**
  * Applies one entry to a viewer's state: the entry itself if visible, preceded by a
@@ -43,15 +61,28 @@ export async function applyForViewer(
   state: DisputeState,
   viewer: Viewer,
   viewerSide: string | null,
-  row: Authored & { type: string },
+  row: Authored,
   entry: AnyEntry,
-  target: (seq: number) => Promise<{ authored: Authored; entry: AnyEntry } | undefined>,
+  target: (seq: number) => Promise<Resolved>,
 ): Promise<boolean> {
+  const published =
+    entry.type === "entry.published" && canSee(viewer, row, viewerSide)
+      ? await target(entry.payload.entry)
+      : undefined;
+  return applyResolved(state, viewer, viewerSide, row, entry, published);
+}
+
+/** applyForViewer with the published entry (if `entry` publishes one) already at hand. */
+export function applyResolved(
+  state: DisputeState,
+  viewer: Viewer,
+  viewerSide: string | null,
+  row: Authored,
+  entry: AnyEntry,
+  published: Resolved,
+): boolean {
   if (!canSee(viewer, row, viewerSide)) return false;
-  if (entry.type === "entry.published") {
-    const t = await target(entry.payload.entry);
-    if (t && !canSee(viewer, t.authored, viewerSide)) evolve(state, t.entry);
-  }
+  if (published && !canSee(viewer, published.authored, viewerSide)) evolve(state, published.entry);
   evolve(state, entry);
   return true;
 }

@@ -21,6 +21,8 @@ function bundle(entry: URL): string {
       format: "cjs",
       target: "node20",
       write: false,
+      // A native addon cannot be bundled; a worker loads it by absolute path (store/entry-reader.ts).
+      external: ["better-sqlite3"],
       logLevel: "silent",
     }).outputFiles[0]!.text;
     bundles.set(key, code);

@@ -10,7 +10,7 @@ import { Instant, type Organization } from "../domain/values.ts";
 import { chainLine } from "../ledger/chain.ts";
 import { signCheckpoint } from "../ledger/checkpoint.ts";
 import { privateKeyToPem, sign } from "../ledger/ed25519.ts";
-import { canonicalBytes } from "../ledger/jcs.ts";
+import { canonicalBytes, canonicalOrder } from "../ledger/jcs.ts";
 import { CompactRange, entryLeafHash, type NodeId, rootNodes } from "../ledger/merkle.ts";
 import { CHECKPOINT_KEY, type KeyStore } from "../store/keystore.ts";
 import {
@@ -26,7 +26,14 @@ import {
 import type { Database } from "../store/schema.ts";
 import type { SignJob, SignResult } from "./sign-worker.ts";
 import { timelineRow } from "./timeline.ts";
-import { applyForViewer, foldFromSnapshot, foldView, isSnapshotPoint, storedEntry } from "./views.ts";
+import {
+  applyForViewer,
+  foldFromSnapshot,
+  foldView,
+  isSnapshotPoint,
+  snapshotText,
+  storedEntry,
+} from "./views.ts";
 import { type Authored, OPERATOR, PUBLIC, scopeOf, type Viewer } from "./visibility.ts";
 import { WorkerPool } from "./worker-pool.ts";
 
@@ -259,7 +266,8 @@ export class LedgerWriter {
       recordedAt: this.now(),
       visibility: draft.visibility,
       refs: refsOf(draft),
-      payload: draft.payload,
+      // Canonical key order, as a replay will parse it back: folds then build equal states.
+      payload: canonicalOrder(draft.payload),
       nonce: nonce(),
     } as AnyEntry;
     const row: EntryRow = {
@@ -310,13 +318,8 @@ export class LedgerWriter {
       pending.snapshots = [];
     } else {
       for (const [name, scope] of live.scopes) {
-        await applyForViewer(
-          scope.state,
-          scope.viewer,
-          scope.side,
-          { ...authored, type: entry.type },
-          entry,
-          (s) => this.resolve(trx, live, pending, s),
+        await applyForViewer(scope.state, scope.viewer, scope.side, authored, entry, (s) =>
+          this.resolve(trx, live, pending, s),
         );
         snapshotIfDue(pending, name, scope.state, entry);
       }
@@ -487,7 +490,7 @@ function snapshotIfDue(pending: Pending, scope: string, state: DisputeState, ent
     occurred_at: entry.occurredAt,
     seq: entry.seq,
     entries: state.entries,
-    state: JSON.stringify(state),
+    state: snapshotText(state),
   });
 }
 

@@ -139,7 +139,7 @@ export function buildProgram(): Command {
         if (o.db !== undefined) {
           const app = await Parley.open(o.db, { mustExist: true });
           try {
-            const report = await verifyStore(app.db, target);
+            const report = await verifyStore(app, target);
             print(o.json ? JSON.stringify(report, null, 2) : storeReportText(report));
             if (!report.ok) process.exitCode = FAILED;
           } finally {

@@ -38,6 +38,61 @@ export function canonicalBytes(value: unknown): Buffer {
 }
 
 /**
+ * A deep copy of JSON data with every object's keys in canonical order and undefined members
+ * left out: the shape JSON.parse gives back from canonical bytes, so code that walks an entry
+ * sees its keys in the same order whether the entry was just written or read back.
+ */
+export function canonicalOrder<T>(value: T): T {
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map(canonicalOrder) as T;
+  const record = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(record).sort()) {
+    if (record[key] === undefined) continue;
+    // An own "__proto__" member, as JSON.parse makes one, not a change of prototype.
+    if (key === "__proto__") {
+      Object.defineProperty(out, key, {
+        value: canonicalOrder(record[key]),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else out[key] = canonicalOrder(record[key]);
+  }
+  return out as T;
+}
+
+/**
+ * Whether `text` is the canonical form of `parsed` (the result of JSON.parse(text)). A verifier
+ * asks this of every entry, so the common case is answered without building the canonical
+ * text: if JSON.stringify reproduces `text` and every object's keys already come in sorted
+ * order, canonicalize would write the very same characters (it prints primitives with
+ * JSON.stringify too). Anything else, such as integer-like keys that JavaScript enumerates
+ * first, is settled by canonicalizing.
+ */
+export function isCanonical(text: string, parsed: unknown): boolean {
+  if (JSON.stringify(parsed) === text && keysSorted(parsed)) return true;
+  try {
+    return canonicalize(parsed) === text;
+  } catch {
+    return false;
+  }
+}
+
+function keysSorted(value: unknown): boolean {
+  if (value === null || typeof value !== "object") return true;
+  if (Array.isArray(value)) return value.every(keysSorted);
+  const record = value as Record<string, unknown>;
+  let previous: string | null = null;
+  for (const key in record) {
+    if (previous !== null && !(previous < key)) return false;
+    previous = key;
+    if (!keysSorted(record[key])) return false;
+  }
+  return true;
+}
+
+/**
  * The JSON path of the first number that is not a safe integer, or null.
  *
  * Signed data carries money and ratios as decimal strings (invariant 6). Integers beyond

@@ -132,18 +132,33 @@ export async function entryBySeq(db: Db, disputeId: number, seq: number): Promis
 }
 
 /** Entries in sequence order, a page at a time, so that a million-entry ledger streams. */
-export async function* entryPages(db: Db, disputeId: number, page = 2000): AsyncGenerator<EntryRow[]> {
+export function entryPages(db: Db, disputeId: number, page = 2000): AsyncGenerator<EntryRow[]> {
+  return pagesOf(db, disputeId, page, ENTRY_COLUMNS);
+}
+
+/** Sequence numbers and bodies only: what a replay needs, without the binary columns. */
+export function bodyPages(db: Db, disputeId: number, page = 2000) {
+  return pagesOf(db, disputeId, page, ["seq", "body"] as const);
+}
+
+async function* pagesOf<C extends keyof Database["ledger_entries"] & string>(
+  db: Db,
+  disputeId: number,
+  page: number,
+  columns: readonly C[],
+): AsyncGenerator<Pick<Database["ledger_entries"], C | "seq">[]> {
   // Start below 0 so a verifier also meets rows that were smuggled in with negative numbers.
   let next = Number.MIN_SAFE_INTEGER;
   for (;;) {
-    const rows = await db
+    // Kysely cannot follow a generic column list through select(); the shape is Pick<row, C>.
+    const rows = (await db
       .selectFrom("ledger_entries")
-      .select(ENTRY_COLUMNS)
+      .select([...columns, "seq"] as (keyof Database["ledger_entries"] & string)[])
       .where("dispute_id", "=", disputeId)
       .where("seq", ">=", next)
       .orderBy("seq")
       .limit(page)
-      .execute();
+      .execute()) as Pick<Database["ledger_entries"], C | "seq">[];
     if (rows.length > 0) yield rows;
     if (rows.length < page) return;
     next = rows[rows.length - 1]!.seq + 1;

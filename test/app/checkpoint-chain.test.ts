@@ -37,7 +37,7 @@ describe("checkpoints form a chain", () => {
     expect(raw.prepare("DELETE FROM checkpoints WHERE size = ?").run(sizes[1]).changes).toBe(1);
     raw.close();
     const reopened = await Parley.open(dbPath);
-    const report = await verifyStore(reopened.db);
+    const report = await verifyStore(reopened);
     expect(report.ok).toBe(false);
     expect(report.problems).toContainEqual(
       expect.objectContaining({ dispute: "test-2023", table: "checkpoints", seq: sizes[2] }),

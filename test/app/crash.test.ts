@@ -65,7 +65,7 @@ describe("crash safety", () => {
 
       const app = await Parley.open(dbPath);
       try {
-        const report = await verifyStore(app.db);
+        const report = await verifyStore(app);
         expect(report.problems).toEqual([]);
         expect(report.ok).toBe(true);
         const d = await app.disputeRow(SLUG);
@@ -91,7 +91,7 @@ describe("crash safety", () => {
           payload: { by: "wga-west", channel: "other", text: "After the crash" },
         });
         expect(next.seq).toBe(stored.length);
-        expect((await verifyStore(app.db)).ok).toBe(true);
+        expect((await verifyStore(app)).ok).toBe(true);
       } finally {
         await app.close();
       }

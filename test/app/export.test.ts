@@ -301,7 +301,7 @@ describe("importExport", () => {
     try {
       const r = await importExport(second, files.operator);
       expect(r.dispute).toBe(SLUG);
-      const report = await verifyStore(second.db);
+      const report = await verifyStore(second);
       expect(report.problems).toEqual([]);
       expect(report.ok).toBe(true);
       const mine = (await app.latestCheckpoint(SLUG))!;

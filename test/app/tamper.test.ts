@@ -46,7 +46,7 @@ function freshCopy(edit?: (db: Db) => void): string {
 async function verifyAt(path: string) {
   const store = await openStore(path);
   try {
-    return await verifyStore(store.db);
+    return await verifyStore(store);
   } finally {
     await store.close();
   }

@@ -1,7 +1,14 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { CanonicalizationError, canonicalBytes, containsFloat } from "../../src/ledger/jcs.ts";
+import {
+  CanonicalizationError,
+  canonicalBytes,
+  canonicalOrder,
+  containsFloat,
+  isCanonical,
+} from "../../src/ledger/jcs.ts";
 import { vectorsAvailable, vectorsDir } from "../support/shared.ts";
 
 const available = vectorsAvailable();
@@ -30,6 +37,7 @@ describe.skipIf(!available)("RFC 8785 reference vectors (cyberphone/json-canonic
       const actual = canonicalBytes(JSON.parse(input));
       expect(actual.toString("utf8")).toBe(expected.toString("utf8"));
       expect(actual.equals(expected)).toBe(true);
+      expect(isCanonical(expected.toString("utf8"), JSON.parse(input))).toBe(true);
       // Canonical output is a fixed point.
       expect(canonicalBytes(JSON.parse(expected.toString("utf8"))).equals(expected)).toBe(true);
     });
@@ -161,5 +169,68 @@ describe("containsFloat", () => {
     expect(containsFloat(cyclic)).toBeNull();
     cyclic.f = 0.5;
     expect(containsFloat(cyclic)).toBe("$.f");
+  });
+});
+
+describe("isCanonical", () => {
+  const check = (text: string) => isCanonical(text, JSON.parse(text));
+
+  it("accepts canonical text, including integer-like keys JavaScript enumerates out of order", () => {
+    expect(check('{"a":1,"b":[true,null,"x"],"c":{"d":"\\u001f"}}')).toBe(true);
+    // JSON.stringify would print "9" before "10"; canonical order compares the strings.
+    expect(check('{"10":"ten","9":"nine"}')).toBe(true);
+    expect(check('{"a":"é","b":"😀"}')).toBe(true);
+  });
+
+  it("rejects unsorted keys, whitespace, other escapes and duplicate keys", () => {
+    expect(check('{"b":1,"a":2}')).toBe(false);
+    expect(check('{"a":{"y":1,"x":2}}')).toBe(false);
+    expect(check('{"a": 1}')).toBe(false);
+    expect(check('{"a":"\\u00e9"}')).toBe(false);
+    expect(check('{"9":"nine","10":"ten"}')).toBe(false);
+    expect(check('{"a":1,"a":1}')).toBe(false);
+  });
+
+  it("agrees with canonicalBytes on any JSON value, canonical or re-serialized", () => {
+    const json = fc.jsonValue().filter((v) => containsFloat(v) === null);
+    fc.assert(
+      fc.property(json, (value) => {
+        const canonical = canonicalBytes(value).toString("utf8");
+        const plain = JSON.stringify(value);
+        expect(check(canonical)).toBe(true);
+        expect(check(plain)).toBe(plain === canonical);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe("canonicalOrder", () => {
+  it("copies JSON data with keys in canonical order, dropping undefined members", () => {
+    const input = { b: [{ z: 1, y: { q: "x", p: null } }], a: "s", c: undefined };
+    const out = canonicalOrder(input);
+    expect(JSON.stringify(out)).toBe('{"a":"s","b":[{"y":{"p":null,"q":"x"},"z":1}]}');
+    expect(JSON.stringify(out)).toBe(canonicalBytes(input).toString("utf8"));
+    expect(Object.keys(input)).toEqual(["b", "a", "c"]);
+  });
+
+  it("keeps a __proto__ member as data", () => {
+    const input = JSON.parse('{"z":1,"__proto__":{"x":1}}');
+    const out = canonicalOrder(input);
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(JSON.stringify(out)).toBe('{"__proto__":{"x":1},"z":1}');
+  });
+
+  it("gives the order JSON.parse gives back from canonical bytes", () => {
+    fc.assert(
+      fc.property(
+        fc.jsonValue().filter((v) => containsFloat(v) === null),
+        (value) => {
+          const reparsed = JSON.parse(canonicalBytes(value).toString("utf8"));
+          expect(JSON.stringify(canonicalOrder(value))).toBe(JSON.stringify(reparsed));
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
