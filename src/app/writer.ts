@@ -12,17 +12,9 @@ import { signCheckpoint } from "../ledger/checkpoint.ts";
 import { privateKeyToPem, sign } from "../ledger/ed25519.ts";
 import { canonicalBytes, canonicalOrder } from "../ledger/jcs.ts";
 import { CompactRange, entryLeafHash, type NodeId, rootNodes } from "../ledger/merkle.ts";
+import { AppendStatements } from "../store/append-statements.ts";
 import { CHECKPOINT_KEY, type KeyStore } from "../store/keystore.ts";
-import {
-  type EntryRow,
-  fetchNodes,
-  insertCheckpoint,
-  insertEntries,
-  insertNodes,
-  latestCheckpoint,
-  type NodeRow,
-  treeSize,
-} from "../store/ledger-repo.ts";
+import { type EntryRow, fetchNodes, latestCheckpoint, type NodeRow, treeSize } from "../store/ledger-repo.ts";
 import type { Database } from "../store/schema.ts";
 import type { SignJob, SignResult } from "./sign-worker.ts";
 import { timelineRow } from "./timeline.ts";
@@ -67,11 +59,15 @@ interface Live {
   range: CompactRange;
   /** The newest checkpoint, which the next one names (see ledger/chain.ts). */
   lastCheckpoint: { size: number; note: string } | null;
+  /** SQLite's data_version when this head was last known current (AppendStatements.dataVersion). */
+  version: number;
   all: DisputeState;
   scopes: Map<string, Scope>;
 }
 
 interface Pending {
+  /** When this transaction records its entries: one instant for the whole batch. */
+  now: string;
   /** Sign on worker threads: set for batches, where throughput beats latency. */
   parallel: boolean;
   /** Entries waiting to be sent to the signing workers. */
@@ -98,6 +94,7 @@ export class LedgerWriter {
   private checkpointKeyRecorded = false;
   private signers: WorkerPool<Omit<SignJob, "id">, SignResult> | null = null;
   private readonly pems = new Map<string, string>();
+  private readonly statements: AppendStatements;
 
   constructor(
     private readonly keys: KeyStore,
@@ -105,7 +102,9 @@ export class LedgerWriter {
     private readonly now: () => string,
     private readonly organization: (id: string, db: Kysely<Database>) => Promise<Organization | undefined>,
     private readonly db: Kysely<Database>,
-  ) {}
+  ) {
+    this.statements = new AppendStatements(db);
+  }
 
   /**
    * Records several commands atomically: all are decided in order (each seeing the ones
@@ -117,6 +116,7 @@ export class LedgerWriter {
       return await this.db.transaction().execute(async (trx) => {
         const live = await this.head(trx, d);
         const pending: Pending = {
+          now: this.now(),
           parallel: commands.length >= PARALLEL_SIGNING_FROM,
           chunk: [],
           signed: [],
@@ -144,7 +144,13 @@ export class LedgerWriter {
           { name: this.host, privateKey: signer.privateKey, publicRaw: signer.publicRaw },
           live.lastCheckpoint ? [chainLine(live.lastCheckpoint)] : [],
         );
-        await insertCheckpoint(trx, live.id, { size: live.range.size, root, note, created_at: this.now() });
+        await this.statements.insertCheckpoint(trx, {
+          dispute_id: live.id,
+          size: live.range.size,
+          root,
+          note,
+          created_at: pending.now,
+        });
         live.lastCheckpoint = { size: live.range.size, note };
         return recorded;
       });
@@ -243,7 +249,7 @@ export class LedgerWriter {
         });
       }
     }
-    return decide(command, state, { now: this.now(), refs });
+    return decide(command, state, { now: pending.now, refs });
   }
 
   private async appendOne(
@@ -263,7 +269,7 @@ export class LedgerWriter {
       actor: { org: actor.org, user: actor.user },
       keyId: key.keyId,
       occurredAt: draft.occurredAt,
-      recordedAt: this.now(),
+      recordedAt: pending.now,
       visibility: draft.visibility,
       refs: refsOf(draft),
       // Canonical key order, as a replay will parse it back: folds then build equal states.
@@ -349,14 +355,9 @@ export class LedgerWriter {
       }
     }
     p.signed = [];
-    if (p.entries.length > 0) await insertEntries(trx, live.id, p.entries);
-    if (p.nodes.length > 0) await insertNodes(trx, live.id, p.nodes);
-    for (let i = 0; i < p.timeline.length; i += 400) {
-      await trx
-        .insertInto("proj_timeline")
-        .values(p.timeline.slice(i, i + 400))
-        .execute();
-    }
+    if (p.entries.length > 0) await this.statements.entries(trx, live.id, p.entries);
+    if (p.nodes.length > 0) await this.statements.nodes(trx, live.id, p.nodes);
+    if (p.timeline.length > 0) await this.statements.timelineRows(trx, p.timeline);
     for (const pub of p.published) {
       await trx
         .updateTable("proj_timeline")
@@ -411,9 +412,14 @@ export class LedgerWriter {
 
   /** The hot head of a dispute, loaded once and then kept current by appends. */
   async head(trx: Kysely<Database>, d: { id: number; slug: string; origin: string }): Promise<Live> {
-    const size = await treeSize(trx, d.id);
+    const version = await this.statements.dataVersion(trx);
     const cached = this.live.get(d.slug);
-    if (cached && cached.range.size === size) return cached;
+    if (cached && cached.version === version) return cached;
+    const size = await treeSize(trx, d.id);
+    if (cached && cached.range.size === size) {
+      cached.version = version;
+      return cached;
+    }
     // Someone else appended (another process) or nothing is cached: read the head afresh.
     const ids = rootNodes(size);
     const nodes = await fetchNodes(trx, d.id, ids);
@@ -425,6 +431,7 @@ export class LedgerWriter {
       size,
       range: CompactRange.fromNodes(size, hashes),
       lastCheckpoint: (await latestCheckpoint(trx, d.id)) ?? null,
+      version,
       all: await foldFromSnapshot(trx, d.id, d.slug, OPERATOR, null),
       scopes: new Map(),
     };

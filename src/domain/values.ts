@@ -15,12 +15,18 @@ export const Id = z
 export const Instant = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/, "an ISO-8601 UTC instant ending in Z")
-  .refine((s) => {
-    const t = Date.parse(s);
-    return Number.isFinite(t) && new Date(t).toISOString().slice(0, 19) === s.slice(0, 19);
-  }, "not a real calendar instant")
   .refine((s) => s >= "1900-01-01" && s < "2200-01-01", "outside the years 1900–2199")
-  .transform((s) => new Date(s).toISOString());
+  // One parse both checks the date is real (Date.parse rolls 2023-02-30 over into March) and
+  // gives the normalized form: every batch entry passes through here more than once.
+  .transform((s, ctx) => {
+    const t = Date.parse(s);
+    const iso = Number.isFinite(t) ? new Date(t).toISOString() : "";
+    if (iso.slice(0, 19) !== s.slice(0, 19)) {
+      ctx.addIssue({ code: "custom", message: "not a real calendar instant", input: s });
+      return z.NEVER;
+    }
+    return iso;
+  });
 
 /** A calendar date, e.g. 2023-09-14. */
 export const CalendarDate = z

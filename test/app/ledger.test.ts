@@ -293,3 +293,30 @@ describe("back-filled history", () => {
     }
   });
 });
+
+describe("two writers on one database file", () => {
+  it("each sees the other's appends: sequence numbers, tree and checkpoints stay one chain", async () => {
+    const built = await smallDispute();
+    const other = await Parley.open(built.dbPath, { clock: () => new Date("2026-01-02T00:00:00Z") });
+    try {
+      const first = await built.app.execute(SLUG, statement("From the first writer"));
+      // The first writer keeps its head cached; the second appends behind its back.
+      const second = await other.execute(SLUG, statement("From the second writer"));
+      const third = await built.app.execute(SLUG, statement("From the first writer again"));
+      expect([second.seq, third.seq]).toEqual([first.seq + 1, first.seq + 2]);
+      const report = await verifyStore(built.app);
+      expect(report.problems).toEqual([]);
+      const texts = (await built.app.status(SLUG, PUBLIC)).statements.recent.map((s) => s.text);
+      expect(texts).toEqual(
+        expect.arrayContaining([
+          "From the first writer",
+          "From the second writer",
+          "From the first writer again",
+        ]),
+      );
+    } finally {
+      await other.close();
+      await built.app.close();
+    }
+  });
+});
