@@ -27,11 +27,16 @@ export class PreparedInsert<T extends object> {
   }
 
   async run(db: Executor, rows: readonly T[]): Promise<void> {
-    for (let from = 0; from < rows.length; from += this.rowsPerStatement) {
-      const part = rows.slice(from, from + this.rowsPerStatement);
-      const { compiled, slots } = this.statement(part.length);
-      const parameters = slots.map(([row, column]) => part[row]![column]);
+    let from = 0;
+    while (from < rows.length) {
+      // Full statements, then the rest in powers of two: a handful of statements per table
+      // are ever compiled (and prepared by SQLite), however the batch sizes vary.
+      const left = rows.length - from;
+      const count = left >= this.rowsPerStatement ? this.rowsPerStatement : 2 ** Math.floor(Math.log2(left));
+      const { compiled, slots } = this.statement(count);
+      const parameters = slots.map(([row, column]) => rows[from + row]![column]);
       await db.executeQuery({ ...compiled, parameters });
+      from += count;
     }
   }
 

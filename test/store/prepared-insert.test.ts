@@ -39,7 +39,7 @@ describe("PreparedInsert", () => {
   });
 
   it("splits many rows over several statements and keeps every one", async () => {
-    // 4 columns: 1,200 rows per statement, so 2,500 rows take three.
+    // 4 columns: 1,200 rows per statement, so 2,500 rows take two, then 64 + 32 + 4.
     const many = Array.from({ length: 2500 }, (_, i) => node(2, i));
     await insert.run(store.db, many);
     const rows = (await stored()).filter((r) => r.level === 2);
