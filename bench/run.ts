@@ -12,6 +12,7 @@ import { bareVerifyPerSecond } from "./ed25519-baseline.ts";
 import { fill, openBenchDispute, UNION, workloadCommand } from "./workload.ts";
 
 const quick = process.argv.includes("--quick");
+const REFERENCE_BARE = 18_000 / 0.7;
 const scale = (n: number) => (quick ? Math.max(1, Math.floor(n / 100)) : n);
 const work = mkdtempSync(join(tmpdir(), "parley-bench-"));
 const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -101,7 +102,7 @@ function verifyInChild(path: string): {
   const out = execFileSync(
     process.execPath,
     // The same heap cap as `parley verify` (VERIFY_HEAP_MB in bin/parley.js).
-    ["--max-old-space-size=128", "--import", "tsx", join(import.meta.dirname, "verify-child.ts"), path],
+    ["--max-old-space-size=96", "--import", "tsx", join(import.meta.dirname, "verify-child.ts"), path],
     {
       encoding: "utf8",
       maxBuffer: 1 << 20,
@@ -136,6 +137,15 @@ async function main() {
   log("verify over it…");
   const v = verifyInChild(v200);
   results.verify = { ...v, bareEd25519PerSecond: bare, ratioToBare: round(v.perSecond / bare, 2) };
+  // The issue's absolute targets assume a machine whose bare Ed25519 verification on all
+  // cores reaches REFERENCE_BARE (0.7 of it is "about 18,000/s on a 2-core machine"). This
+  // scales them to the machine at hand, for context; the targets themselves stay as written.
+  const factor = bare / REFERENCE_BARE;
+  results.referenceScaled = {
+    factor: round(factor, 2),
+    singleAppendTarget: Math.round(3000 * factor),
+    batchAppendTarget: Math.round(20_000 * factor),
+  };
   rmSync(v200, { force: true });
 
   log("building a 100,000-entry ledger for status and proofs…");

@@ -7,7 +7,7 @@ import { register } from "tsx/esm/api";
 // `verify` streams a ledger of any length. V8 would otherwise let an allocation-heavy
 // process's heap grow to hundreds of megabytes before collecting; a cap keeps its footprint
 // flat (bench/run.ts measures verify under the same cap).
-const VERIFY_HEAP_MB = 128;
+const VERIFY_HEAP_MB = 96;
 const args = process.argv.slice(2);
 if (args[0] === "verify" && !process.execArgv.some((a) => a.startsWith("--max-old-space-size"))) {
   const self = fileURLToPath(import.meta.url);

@@ -48,7 +48,7 @@ export class WorkerPool<Job extends object, Result extends { id: number }> {
       // memory should not grow with the number of cores.
       const w = new Worker(code, {
         eval: true,
-        resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 4 },
+        resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 },
       });
       w.on("message", (r: Result & { error?: string }) => {
         const waiter = this.waiting.get(r.id);

@@ -23,6 +23,8 @@ export function openEntryReader(path: string, modulePath: string): EntryReader {
   // An absolute module path resolves from anywhere, whatever folder the worker's code claims.
   const Database = createRequire(join(process.cwd(), "entry-reader.js"))(modulePath) as typeof SQLite;
   const db = new Database(path, { readonly: true, fileMustExist: true });
+  // Pages are read once, in order: a small cache is all a forward scan needs.
+  db.pragma("cache_size = -512");
   const statement = db.prepare<[number, number, number], EntryRow>(
     `SELECT seq, type, org_id, key_id, occurred_at, recorded_at, visibility, body, signature, leaf_hash
        FROM ledger_entries WHERE dispute_id = ? AND seq >= ? AND seq <= ? ORDER BY seq`,
