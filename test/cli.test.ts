@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,11 +8,12 @@ import { tempDb } from "./support/fixture.ts";
 
 const bin = join(dirname(fileURLToPath(import.meta.url)), "..", "bin", "parley.js");
 
-function parley(args: string[], env: Record<string, string> = {}) {
+function parley(args: string[], env: Record<string, string> = {}, input?: string) {
   const r = spawnSync(process.execPath, [bin, ...args], {
     encoding: "utf8",
-    env: { ...process.env, ...env },
+    env: { ...process.env, PARLEY_SCRYPT_N: "1024", ...env },
     timeout: 120_000,
+    ...(input !== undefined ? { input } : {}),
   });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
@@ -31,7 +32,7 @@ describe("parley CLI", () => {
   it("prints help and exits 0; a wrong command line exits 2", () => {
     const help = parley(["--help"]);
     expect(help.code).toBe(0);
-    for (const cmd of ["start", "demo", "status", "export", "verify", "rebuild", "import"])
+    for (const cmd of ["start", "serve", "user", "demo", "status", "export", "verify", "rebuild", "import"])
       expect(help.out).toContain(cmd);
     expect(parley(["frobnicate"]).code).toBe(2);
     expect(parley(["status"]).code).toBe(2);
@@ -150,9 +151,59 @@ describe("parley CLI", () => {
   });
 
   it("start loads the demo into an empty database and prints both dates", () => {
-    const r = parley(["start", "--db", tempDb()]);
+    const r = parley(["start", "--no-serve", "--db", tempDb()]);
     expect(r.code).toBe(0);
     expect(r.out).toContain("as of Thu 2023-09-14");
     expect(r.out).toContain("day 136");
+  });
+
+  it("user add creates an account that can sign in; bad input is refused with a code", () => {
+    const add = [
+      "user",
+      "add",
+      "--db",
+      db,
+      "--email",
+      "Admin@WGA.example",
+      "--name",
+      "Ada",
+      "--org",
+      "wga-west",
+    ];
+    const ok = parley([...add, "--role", "admin"], {}, "a long enough password\n");
+    expect(ok.err).toBe("");
+    expect(ok.out).toMatch(/created account acct_\S+ \(admin@wga\.example\), admin of wga-west/);
+    const again = parley([...add, "--role", "admin"], {}, "a long enough password\n");
+    expect([again.code, again.err]).toEqual([1, expect.stringContaining("ACCOUNT_EXISTS")]);
+    const short = parley(
+      [...add.slice(0, 5), "b@wga.example", "--name", "B", "--org", "wga-west", "--role", "member"],
+      {},
+      "short\n",
+    );
+    expect([short.code, short.err]).toEqual([1, expect.stringContaining("VALIDATION_FAILED")]);
+    expect(parley([...add, "--role", "emperor"]).code).toBe(2);
+  });
+
+  it("serve listens, answers, and shuts down cleanly on SIGTERM; a bad port is a usage error", async () => {
+    expect(parley(["serve", "--db", db, "--port", "99999"]).code).toBe(2);
+    const child = spawn(process.execPath, [bin, "serve", "--db", db, "--port", "0"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on("data", (d: Buffer) => {
+        out += d.toString();
+        const m = /serving (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+        if (m) resolve(m[1]!);
+      });
+      child.on("exit", () => reject(new Error(`serve exited early: ${out}`)));
+    });
+    const res = await fetch(`${url}/api/v1/disputes/wga-2023?asOf=2023-09-14`);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { stoppages: { day: number }[] }).stoppages[0]!.day).toBe(136);
+    const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    child.kill("SIGTERM");
+    expect(await exit).toBe(0);
+    expect(parley(["verify", "--db", db]).code).toBe(0);
   });
 });

@@ -184,6 +184,12 @@ export class Parley {
     return this.viewOf(d, await this.writer.current(d), viewer, opts);
   }
 
+  /** The organizations sitting on a side of the dispute now. */
+  async parties(slug: string): Promise<Set<string>> {
+    const all = await this.writer.current(await this.disputeRow(slug));
+    return new Set(Object.values(all.sides).flatMap((s) => s.orgs));
+  }
+
   /** The fold for a viewer, given the dispute's current operator state (for the viewer's side). */
   private async viewOf(
     d: { id: number; slug: string },

@@ -1,5 +1,6 @@
 import { createWriteStream } from "node:fs";
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { Accounts, ROLES, type Role } from "../app/accounts.ts";
 import { fileLines, importExport, writeExport } from "../app/export.ts";
 import { Parley } from "../app/parley.ts";
 import { rebuildProjections } from "../app/rebuild.ts";
@@ -8,6 +9,7 @@ import { PUBLIC, parseViewer } from "../app/visibility.ts";
 import { loadDemo } from "../demo/load.ts";
 import { ParleyError } from "../domain/errors.ts";
 import { verifyExport } from "../ledger/export-file.ts";
+import { serve } from "../server/serve.ts";
 import { defaultDbPath } from "../store/db.ts";
 import { formatStatus } from "./format.ts";
 
@@ -32,6 +34,36 @@ async function withApp<T>(
   }
 }
 
+const portOption = () =>
+  new Option("--port <n>", "TCP port").default(3000).argParser((v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError("a port is 0–65535");
+    return n;
+  });
+const hostOption = () => new Option("--host <address>", "address to listen on").default("127.0.0.1");
+
+async function serveUntilStopped(app: Parley, o: { port: number; host: string }): Promise<void> {
+  let stopped!: () => void;
+  const closed = new Promise<void>((resolve) => {
+    stopped = resolve;
+  });
+  try {
+    const s = await serve(app, { host: o.host, port: o.port, logger: true, onClosed: stopped });
+    print(`Parley is serving ${s.url} (API reference: ${s.url}/api/docs). Ctrl-C stops it.`);
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
+  await closed;
+}
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) throw new ParleyError("VALIDATION_FAILED", "pipe the password on standard input");
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
 function print(text: string): void {
   process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
 }
@@ -44,24 +76,67 @@ export function buildProgram(): Command {
 
   program
     .command("start")
-    .description("Load the demo into an empty database and show the demo dispute's status")
+    .description("Load the demo into an empty database, show the demo dispute's status and serve it")
     .addOption(dbOption())
-    .action(async (o: { db?: string }) =>
-      withApp(
-        o.db,
-        async (app) => {
-          if ((await app.disputes()).length === 0) {
-            const { disputes } = await loadDemo(app);
-            print(`Loaded the demo disputes ${disputes.join(", ")} into ${o.db ?? defaultDbPath()}.\n`);
-          }
-          print(formatStatus(await app.status("wga-2023", PUBLIC), "public"));
-          print(formatStatus(await app.status("wga-2023", PUBLIC, "2023-09-14"), "public"));
-          print(
-            "Try: npx parley status wga-2023 --as-of 2023-08-22 --json · npx parley verify --db data/parley.db",
-          );
-        },
-        true,
-      ),
+    .addOption(portOption())
+    .addOption(hostOption())
+    .option("--no-serve", "only load the demo and print the status")
+    .action(async (o: { db?: string; port: number; host: string; serve: boolean }) => {
+      const app = await Parley.open(o.db ?? defaultDbPath());
+      try {
+        if ((await app.disputes()).length === 0) {
+          const { disputes } = await loadDemo(app);
+          print(`Loaded the demo disputes ${disputes.join(", ")} into ${o.db ?? defaultDbPath()}.\n`);
+        }
+        print(formatStatus(await app.status("wga-2023", PUBLIC), "public"));
+        print(formatStatus(await app.status("wga-2023", PUBLIC, "2023-09-14"), "public"));
+      } catch (err) {
+        await app.close();
+        throw err;
+      }
+      if (!o.serve) {
+        print(
+          "Try: npx parley status wga-2023 --as-of 2023-08-22 --json · npx parley verify --db data/parley.db",
+        );
+        await app.close();
+        return;
+      }
+      await serveUntilStopped(app, o);
+    });
+
+  program
+    .command("serve")
+    .description("Serve the HTTP API (GET /api/docs for its reference) until SIGTERM or SIGINT")
+    .addOption(dbOption())
+    .addOption(portOption())
+    .addOption(hostOption())
+    .action(async (o: { db?: string; port: number; host: string }) =>
+      serveUntilStopped(await Parley.open(o.db ?? defaultDbPath()), o),
+    );
+
+  program
+    .command("user")
+    .description("Manage accounts")
+    .command("add")
+    .description("Create an account in an organization; the password is read from standard input")
+    .requiredOption("--email <email>", "the account's email, its sign-in name")
+    .requiredOption("--name <name>", "the person's name")
+    .requiredOption("--org <id>", "the organization the account belongs to")
+    .addOption(new Option("--role <role>", "its role there").choices(ROLES).makeOptionMandatory())
+    .addOption(dbOption())
+    .action(async (o: { email: string; name: string; org: string; role: Role; db?: string }) =>
+      withApp(o.db, async (app) => {
+        const password = (await readStdin()).replace(/\r?\n$/, "");
+        const accounts = new Accounts(app.db, () => new Date(app.now()));
+        const { id } = await accounts.add({
+          email: o.email,
+          name: o.name,
+          password,
+          org: o.org,
+          role: o.role,
+        });
+        print(`created account ${id} (${o.email.toLowerCase()}), ${o.role} of ${o.org}`);
+      }),
     );
 
   program
@@ -236,7 +311,7 @@ export async function main(argv: string[]): Promise<number> {
       return FAILED;
     }
     const e = err as NodeJS.ErrnoException;
-    if (e?.code === "ENOENT" || e?.code === "EACCES" || e?.code === "EISDIR") {
+    if (["ENOENT", "EACCES", "EISDIR", "EADDRINUSE", "EADDRNOTAVAIL"].includes(e?.code ?? "")) {
       process.stderr.write(`parley: ${e.code}: ${e.message}\n`);
       return FAILED;
     }

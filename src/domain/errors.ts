@@ -3,7 +3,17 @@
  * here; transports (CLI exit codes today, HTTP statuses later) read `kind` rather than
  * guessing from messages. Codes never change meaning once released.
  */
-export type ErrorKind = "validation" | "not_found" | "conflict" | "rule" | "forbidden" | "integrity";
+export type ErrorKind =
+  | "validation"
+  | "unauthenticated"
+  | "forbidden"
+  | "not_found"
+  | "conflict"
+  | "too_large"
+  | "unsupported_media"
+  | "rule"
+  | "rate_limited"
+  | "integrity";
 
 export const ERRORS = {
   VALIDATION_FAILED: { kind: "validation", message: "The input does not match the schema." },
@@ -76,6 +86,28 @@ export const ERRORS = {
   },
   VERIFY_FAILED: { kind: "integrity", message: "Verification failed." },
   STORE_MISSING: { kind: "not_found", message: "There is no Parley database at that path." },
+
+  MALFORMED_JSON: { kind: "validation", message: "The request body is not valid JSON." },
+  BODY_TOO_LARGE: { kind: "too_large", message: "The request body is too large." },
+  MEDIA_TYPE_UNSUPPORTED: {
+    kind: "unsupported_media",
+    message: "Send the request body as application/json.",
+  },
+  ROUTE_UNKNOWN: { kind: "not_found", message: "No such route." },
+  RATE_LIMITED: { kind: "rate_limited", message: "Too many requests; slow down." },
+  INTERNAL_ERROR: { kind: "integrity", message: "Something went wrong on the server; it has been logged." },
+
+  AUTH_REQUIRED: { kind: "unauthenticated", message: "Sign in or present an API token." },
+  AUTH_FAILED: { kind: "unauthenticated", message: "Wrong email or password." },
+  ACCOUNT_LOCKED: { kind: "rate_limited", message: "Too many failed sign-ins; try again later." },
+  ACCOUNT_EXISTS: { kind: "conflict", message: "An account with this email already exists." },
+  ACCOUNT_UNKNOWN: { kind: "not_found", message: "No such account." },
+  CSRF_FAILED: {
+    kind: "forbidden",
+    message: "A write with a session cookie needs the session's CSRF token in X-CSRF-Token.",
+  },
+  ROLE_REQUIRED: { kind: "forbidden", message: "Your role does not allow this." },
+  TOKEN_UNKNOWN: { kind: "not_found", message: "No such API token." },
 } as const satisfies Record<string, { kind: ErrorKind; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -73,4 +73,38 @@ export interface Database {
     entries: number;
     state: string;
   };
+  accounts: {
+    id: string;
+    /** Lower-cased. */
+    email: string;
+    name: string;
+    /** scrypt, with its parameters: see app/passwords.ts. */
+    password_hash: string;
+    created_at: string;
+    failed_logins: Generated<number>;
+    locked_until: string | null;
+  };
+  memberships: {
+    account_id: string;
+    org_id: string;
+    role: string;
+    created_at: string;
+  };
+  sessions: {
+    token_hash: string;
+    account_id: string;
+    csrf: string;
+    created_at: string;
+    expires_at: string;
+    revoked_at: string | null;
+  };
+  api_tokens: {
+    id: string;
+    token_hash: string;
+    account_id: string;
+    name: string;
+    created_at: string;
+    last_used_at: string | null;
+    revoked_at: string | null;
+  };
 }

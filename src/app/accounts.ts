@@ -1,0 +1,268 @@
+import { createHash, randomBytes } from "node:crypto";
+import type { Kysely } from "kysely";
+import { z } from "zod";
+import { fail } from "../domain/errors.ts";
+import { Id } from "../domain/values.ts";
+import type { Database } from "../store/schema.ts";
+import { burnPasswordCheck, checkPassword, hashPassword } from "./passwords.ts";
+import type { Viewer } from "./visibility.ts";
+
+/**
+ * Accounts, memberships, sessions and API tokens. An account belongs to organizations with a
+ * role in each: admin (members, tokens), negotiator (records the organization's moves) or
+ * member (reads what the organization may read). Secrets are random, shown once, and stored
+ * only as their SHA-256.
+ */
+export const ROLES = ["admin", "negotiator", "member"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const NewAccount = z
+  .object({
+    email: z.email().max(254),
+    name: z.string().trim().min(1).max(200),
+    password: z.string().min(12, "at least 12 characters").max(1024),
+    org: Id,
+    role: z.enum(ROLES),
+  })
+  .strict();
+export type NewAccount = z.input<typeof NewAccount>;
+
+export interface Membership {
+  org: string;
+  role: Role;
+}
+
+export interface Caller {
+  id: string;
+  email: string;
+  name: string;
+  memberships: Membership[];
+  /** How the request proved who it is; a session also carries the CSRF token writes need. */
+  via: { kind: "session"; csrf: string } | { kind: "token" };
+}
+
+export interface AccountPolicy {
+  sessionHours: number;
+  /** Consecutive failed sign-ins that lock an account, and for how long. */
+  lockAfter: number;
+  lockMinutes: number;
+}
+
+const DEFAULT_POLICY: AccountPolicy = { sessionHours: 24 * 14, lockAfter: 5, lockMinutes: 15 };
+
+const digest = (secret: string) => createHash("sha256").update(secret).digest("hex");
+const secret = (prefix: string) => `${prefix}_${randomBytes(32).toString("base64url")}`;
+
+export class Accounts {
+  private readonly policy: AccountPolicy;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly clock: () => Date,
+    policy: Partial<AccountPolicy> = {},
+  ) {
+    this.policy = { ...DEFAULT_POLICY, ...policy };
+  }
+
+  private now(): string {
+    return this.clock().toISOString();
+  }
+
+  async add(input: NewAccount): Promise<{ id: string }> {
+    const parsed = NewAccount.safeParse(input);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      fail("VALIDATION_FAILED", issue ? `${issue.path.join(".")}: ${issue.message}` : undefined);
+    }
+    const a = parsed.data;
+    const email = a.email.toLowerCase();
+    const org = await this.db
+      .selectFrom("organizations")
+      .select("id")
+      .where("id", "=", a.org)
+      .executeTakeFirst();
+    if (!org) fail("ORG_UNKNOWN", `unknown organization ${a.org}`);
+    const taken = await this.db
+      .selectFrom("accounts")
+      .select("id")
+      .where("email", "=", email)
+      .executeTakeFirst();
+    if (taken) fail("ACCOUNT_EXISTS");
+    const id = `acct_${randomBytes(9).toString("base64url")}`;
+    const password_hash = await hashPassword(a.password);
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto("accounts")
+        .values({ id, email, name: a.name, password_hash, created_at: this.now(), locked_until: null })
+        .execute();
+      await trx
+        .insertInto("memberships")
+        .values({ account_id: id, org_id: a.org, role: a.role, created_at: this.now() })
+        .execute();
+    });
+    return { id };
+  }
+
+  /** Signs in: a new session (secret and CSRF token), or AUTH_FAILED / ACCOUNT_LOCKED. */
+  async login(email: string, password: string): Promise<{ token: string; csrf: string; expiresAt: string }> {
+    const row = await this.db
+      .selectFrom("accounts")
+      .selectAll()
+      .where("email", "=", email.toLowerCase())
+      .executeTakeFirst();
+    if (!row) {
+      await burnPasswordCheck(password);
+      fail("AUTH_FAILED");
+    }
+    const now = this.now();
+    if (row.locked_until && row.locked_until > now) fail("ACCOUNT_LOCKED");
+    if (!(await checkPassword(password, row.password_hash))) {
+      const failed = row.failed_logins + 1;
+      const lock = failed >= this.policy.lockAfter;
+      await this.db
+        .updateTable("accounts")
+        .set({
+          failed_logins: lock ? 0 : failed,
+          locked_until: lock
+            ? new Date(this.clock().getTime() + this.policy.lockMinutes * 60_000).toISOString()
+            : null,
+        })
+        .where("id", "=", row.id)
+        .execute();
+      fail(lock ? "ACCOUNT_LOCKED" : "AUTH_FAILED");
+    }
+    const token = secret("pss");
+    const csrf = randomBytes(24).toString("base64url");
+    const expiresAt = new Date(this.clock().getTime() + this.policy.sessionHours * 3_600_000).toISOString();
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable("accounts")
+        .set({ failed_logins: 0, locked_until: null })
+        .where("id", "=", row.id)
+        .execute();
+      await trx
+        .insertInto("sessions")
+        .values({
+          token_hash: digest(token),
+          account_id: row.id,
+          csrf,
+          created_at: now,
+          expires_at: expiresAt,
+          revoked_at: null,
+        })
+        .execute();
+    });
+    return { token, csrf, expiresAt };
+  }
+
+  async logout(token: string): Promise<void> {
+    await this.db
+      .updateTable("sessions")
+      .set({ revoked_at: this.now() })
+      .where("token_hash", "=", digest(token))
+      .where("revoked_at", "is", null)
+      .execute();
+  }
+
+  /** The caller behind a session secret, or null if it is unknown, expired or revoked. */
+  async bySession(token: string): Promise<Caller | null> {
+    const s = await this.db
+      .selectFrom("sessions")
+      .selectAll()
+      .where("token_hash", "=", digest(token))
+      .executeTakeFirst();
+    if (!s || s.revoked_at !== null || s.expires_at <= this.now()) return null;
+    return this.caller(s.account_id, { kind: "session", csrf: s.csrf });
+  }
+
+  /** The caller behind an API token, or null if it is unknown or revoked. */
+  async byToken(token: string): Promise<Caller | null> {
+    const t = await this.db
+      .selectFrom("api_tokens")
+      .selectAll()
+      .where("token_hash", "=", digest(token))
+      .executeTakeFirst();
+    if (!t || t.revoked_at !== null) return null;
+    await this.db
+      .updateTable("api_tokens")
+      .set({ last_used_at: this.now() })
+      .where("id", "=", t.id)
+      .execute();
+    return this.caller(t.account_id, { kind: "token" });
+  }
+
+  /** A personal API token: the secret is returned here once and never again. */
+  async createToken(accountId: string, name: string): Promise<{ id: string; token: string; name: string }> {
+    const token = secret("pat");
+    const id = `tok_${randomBytes(9).toString("base64url")}`;
+    await this.db
+      .insertInto("api_tokens")
+      .values({
+        id,
+        token_hash: digest(token),
+        account_id: accountId,
+        name,
+        created_at: this.now(),
+        last_used_at: null,
+        revoked_at: null,
+      })
+      .execute();
+    return { id, token, name };
+  }
+
+  async tokens(accountId: string) {
+    const rows = await this.db
+      .selectFrom("api_tokens")
+      .select(["id", "name", "created_at", "last_used_at", "revoked_at"])
+      .where("account_id", "=", accountId)
+      .orderBy("created_at")
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      createdAt: r.created_at,
+      lastUsedAt: r.last_used_at,
+      revokedAt: r.revoked_at,
+    }));
+  }
+
+  async revokeToken(accountId: string, id: string): Promise<void> {
+    const r = await this.db
+      .updateTable("api_tokens")
+      .set({ revoked_at: this.now() })
+      .where("id", "=", id)
+      .where("account_id", "=", accountId)
+      .where("revoked_at", "is", null)
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 0) fail("TOKEN_UNKNOWN");
+  }
+
+  private async caller(accountId: string, via: Caller["via"]): Promise<Caller | null> {
+    const a = await this.db
+      .selectFrom("accounts")
+      .select(["id", "email", "name"])
+      .where("id", "=", accountId)
+      .executeTakeFirst();
+    if (!a) return null;
+    const memberships = await this.db
+      .selectFrom("memberships")
+      .select(["org_id", "role"])
+      .where("account_id", "=", accountId)
+      .orderBy("org_id")
+      .execute();
+    return { ...a, memberships: memberships.map((m) => ({ org: m.org_id, role: m.role as Role })), via };
+  }
+}
+
+/**
+ * How a caller sees a dispute: through the membership of an organization that sits on one
+ * of its sides (a negotiator's if there is one), else through any membership (a press
+ * outlet, a member company), else as the public. Only negotiators see table and private
+ * entries; everyone else sees the public ones and their own organization's "members" ones.
+ */
+export function viewerFor(caller: Caller | null, parties: ReadonlySet<string>): Viewer {
+  if (!caller || caller.memberships.length === 0) return { kind: "public" };
+  const rank = (m: Membership) => (parties.has(m.org) ? 2 : 0) + (m.role === "negotiator" ? 1 : 0);
+  const best = [...caller.memberships].sort((a, b) => rank(b) - rank(a))[0]!;
+  return { kind: "org", org: best.org, role: best.role === "negotiator" ? "negotiator" : "member" };
+}

@@ -1,0 +1,47 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Accounts, Caller } from "../app/accounts.ts";
+import { fail } from "../domain/errors.ts";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** Who is asking: null for the anonymous public. */
+    caller: Caller | null;
+  }
+}
+
+export const SESSION_COOKIE = "parley_session";
+const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/**
+ * Finds the caller of each request: an API token in `Authorization: Bearer`, else a session
+ * cookie. A write that rides on a cookie must also echo the session's CSRF token in
+ * X-CSRF-Token (a token-authenticated script has no cookie to be tricked into sending).
+ */
+export function authenticate(accounts: Accounts, csrfExempt: ReadonlySet<string>) {
+  return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+    req.caller = null;
+    const header = req.headers.authorization;
+    if (header !== undefined) {
+      const m = /^Bearer\s+(\S+)$/i.exec(header);
+      const caller = m ? await accounts.byToken(m[1]!) : null;
+      if (!caller) fail("AUTH_REQUIRED", "the API token is malformed, unknown or revoked");
+      req.caller = caller;
+      return;
+    }
+    const session = req.cookies[SESSION_COOKIE];
+    if (!session) return;
+    const caller = await accounts.bySession(session);
+    // An expired or revoked session reads as the public; a write then asks to sign in.
+    if (!caller) return;
+    if (UNSAFE.has(req.method) && !csrfExempt.has(req.routeOptions.url ?? "")) {
+      const sent = req.headers["x-csrf-token"];
+      if (caller.via.kind !== "session" || sent !== caller.via.csrf) fail("CSRF_FAILED");
+    }
+    req.caller = caller;
+  };
+}
+
+export function requireCaller(req: FastifyRequest): Caller {
+  if (!req.caller) fail("AUTH_REQUIRED");
+  return req.caller;
+}

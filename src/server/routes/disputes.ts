@@ -1,0 +1,136 @@
+import { z } from "zod";
+import { type Caller, viewerFor } from "../../app/accounts.ts";
+import type { Parley } from "../../app/parley.ts";
+import type { Viewer } from "../../app/visibility.ts";
+import { fail } from "../../domain/errors.ts";
+import { ENTRY_TYPES } from "../../domain/events.ts";
+import { Id, Visibility } from "../../domain/values.ts";
+import { containsFloat } from "../../ledger/jcs.ts";
+import { requireCaller } from "../auth.ts";
+import type { Api } from "../server.ts";
+
+const Slug = z.object({ slug: Id });
+/** A date (the end of that day in the dispute's time zone) or an ISO instant. */
+const When = z.string().max(40);
+
+async function viewerOf(parley: Parley, slug: string, caller: Caller | null): Promise<Viewer> {
+  return viewerFor(caller, caller ? await parley.parties(slug) : new Set());
+}
+
+export function disputeRoutes(api: Api): void {
+  api.get(
+    "/api/v1/disputes",
+    { schema: { summary: "Every dispute on this server", tags: ["disputes"] } },
+    async (req) => ({
+      disputes: (await req.server.parley.disputes()).map((d) => ({ slug: d.slug, origin: d.origin })),
+    }),
+  );
+
+  api.get(
+    "/api/v1/disputes/:slug",
+    {
+      schema: {
+        summary: "The dispute at a glance, as the caller may see it (the content of `parley status --json`)",
+        tags: ["disputes"],
+        params: Slug,
+        querystring: z.object({ asOf: When.optional(), recordedBy: When.optional() }).strict(),
+      },
+    },
+    async (req) => {
+      const { slug } = req.params;
+      const viewer = await viewerOf(req.server.parley, slug, req.caller);
+      return req.server.parley.status(slug, viewer, req.query.asOf, req.query.recordedBy);
+    },
+  );
+
+  api.post(
+    "/api/v1/disputes/:slug/entries",
+    {
+      schema: {
+        summary: "Record an entry (a pass, a meeting, a statement…) as the caller's organization",
+        description:
+          "The payload of each type is documented in the core's entry catalogue; it is checked, signed with the organization's key and appended to the dispute's ledger.",
+        tags: ["disputes"],
+        params: Slug,
+        body: z
+          .object({
+            type: z.enum(ENTRY_TYPES),
+            occurredAt: z.string().max(40),
+            visibility: Visibility,
+            payload: z.unknown(),
+            /** The organization to act for, when the account belongs to several. */
+            as: Id.optional(),
+          })
+          .strict(),
+      },
+      // Decimal strings only: a float is refused with its own code before anything else looks.
+      preValidation: async (req) => {
+        const at = containsFloat(req.body);
+        if (at !== null) fail("FLOAT_IN_PAYLOAD", `a floating-point number at ${at.replace(/^\$/, "body")}`);
+      },
+    },
+    async (req, reply) => {
+      const caller = requireCaller(req);
+      const { as, ...command } = req.body;
+      const membership = as
+        ? caller.memberships.find((m) => m.org === as)
+        : caller.memberships.find((m) => m.role === "negotiator");
+      if (!membership)
+        fail("ROLE_REQUIRED", as ? `you are not a member of ${as}` : "you record for no organization");
+      if (membership.role !== "negotiator")
+        fail("ROLE_REQUIRED", "recording entries takes the negotiator role");
+      const recorded = await req.server.parley.execute(req.params.slug, {
+        ...command,
+        actor: { org: membership.org, user: caller.id },
+      });
+      return reply.code(201).send(recorded);
+    },
+  );
+
+  api.get(
+    "/api/v1/disputes/:slug/checkpoint",
+    {
+      schema: { summary: "The latest signed checkpoint (C2SP signed note)", tags: ["ledger"], params: Slug },
+    },
+    async (req) => {
+      const cp = await req.server.parley.latestCheckpoint(req.params.slug);
+      if (!cp) fail("DISPUTE_UNKNOWN");
+      return { size: cp.size, root: Buffer.from(cp.root).toString("base64"), note: cp.note };
+    },
+  );
+
+  api.get(
+    "/api/v1/disputes/:slug/proofs/inclusion",
+    {
+      schema: {
+        summary: "An RFC 9162 inclusion proof for one entry",
+        tags: ["ledger"],
+        params: Slug,
+        querystring: z.object({
+          seq: z.coerce.number().int().min(0),
+          size: z.coerce.number().int().min(1).optional(),
+        }),
+      },
+    },
+    async (req) => {
+      const p = await req.server.parley.inclusionProof(req.params.slug, req.query.seq, req.query.size);
+      return { ...p, proof: p.proof.map((h) => Buffer.from(h).toString("base64")) };
+    },
+  );
+
+  api.get(
+    "/api/v1/disputes/:slug/proofs/consistency",
+    {
+      schema: {
+        summary: "An RFC 9162 consistency proof between two tree sizes",
+        tags: ["ledger"],
+        params: Slug,
+        querystring: z.object({ from: z.coerce.number().int().min(0), to: z.coerce.number().int().min(0) }),
+      },
+    },
+    async (req) => {
+      const p = await req.server.parley.consistencyProof(req.params.slug, req.query.from, req.query.to);
+      return { ...p, proof: p.proof.map((h) => Buffer.from(h).toString("base64")) };
+    },
+  );
+}

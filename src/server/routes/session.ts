@@ -1,0 +1,102 @@
+import { z } from "zod";
+import { ROLES } from "../../app/accounts.ts";
+import { requireCaller, SESSION_COOKIE } from "../auth.ts";
+import type { Api } from "../server.ts";
+
+const Me = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  memberships: z.array(z.object({ org: z.string(), role: z.enum(ROLES) })),
+});
+
+export function sessionRoutes(api: Api, loginsPerMinute: number): void {
+  api.post(
+    "/api/v1/session",
+    {
+      schema: {
+        summary: "Sign in with email and password; sets the session cookie",
+        tags: ["accounts"],
+        body: z.object({ email: z.string().max(254), password: z.string().max(1024) }).strict(),
+        response: { 200: z.object({ csrf: z.string(), expiresAt: z.string() }) },
+      },
+      // Per address, on top of each account's lockout after repeated failures.
+      config: { rateLimit: { max: loginsPerMinute, timeWindow: "1 minute" } },
+    },
+    async (req, reply) => {
+      const s = await req.server.accounts.login(req.body.email, req.body.password);
+      reply.setCookie(SESSION_COOKIE, s.token, {
+        path: "/",
+        httpOnly: true,
+        sameSite: "lax",
+        secure: req.protocol === "https",
+        expires: new Date(s.expiresAt),
+      });
+      return { csrf: s.csrf, expiresAt: s.expiresAt };
+    },
+  );
+
+  api.delete(
+    "/api/v1/session",
+    { schema: { summary: "Sign out: revokes the session", tags: ["accounts"] } },
+    async (req, reply) => {
+      requireCaller(req);
+      const token = req.cookies[SESSION_COOKIE];
+      if (token) await req.server.accounts.logout(token);
+      reply.clearCookie(SESSION_COOKIE, { path: "/" });
+      return reply.code(204).send();
+    },
+  );
+
+  api.get(
+    "/api/v1/me",
+    {
+      schema: {
+        summary: "The signed-in account and its memberships",
+        tags: ["accounts"],
+        response: { 200: Me },
+      },
+    },
+    async (req) => {
+      const c = requireCaller(req);
+      return { id: c.id, email: c.email, name: c.name, memberships: c.memberships };
+    },
+  );
+
+  api.get(
+    "/api/v1/tokens",
+    { schema: { summary: "Your personal API tokens (never their secrets)", tags: ["accounts"] } },
+    async (req) => ({ tokens: await req.server.accounts.tokens(requireCaller(req).id) }),
+  );
+
+  api.post(
+    "/api/v1/tokens",
+    {
+      schema: {
+        summary: "Create a personal API token; its secret is shown in this response only",
+        tags: ["accounts"],
+        body: z.object({ name: z.string().trim().min(1).max(100) }).strict(),
+        response: { 201: z.object({ id: z.string(), name: z.string(), token: z.string() }) },
+      },
+    },
+    async (req, reply) => {
+      const created = await req.server.accounts.createToken(requireCaller(req).id, req.body.name);
+      return reply.code(201).send(created);
+    },
+  );
+
+  api.delete(
+    "/api/v1/tokens/:id",
+    {
+      schema: {
+        summary: "Revoke one of your API tokens",
+        tags: ["accounts"],
+        params: z.object({ id: z.string().max(100) }),
+      },
+    },
+    async (req, reply) => {
+      await req.server.accounts.revokeToken(requireCaller(req).id, req.params.id);
+      return reply.code(204).send();
+    },
+  );
+}

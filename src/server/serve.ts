@@ -1,0 +1,43 @@
+import { Accounts } from "../app/accounts.ts";
+import type { Parley } from "../app/parley.ts";
+import { buildServer } from "./server.ts";
+
+export interface Serving {
+  url: string;
+  /** Stops taking requests, lets those in flight finish, then closes the store. */
+  close(): Promise<void>;
+}
+
+/**
+ * Serves `parley` over HTTP until SIGTERM or SIGINT, then shuts down gracefully: the listener
+ * closes, requests in flight finish, and the database is closed cleanly.
+ */
+export async function serve(
+  parley: Parley,
+  opts: { host: string; port: number; logger?: boolean; onClosed?: () => void },
+): Promise<Serving> {
+  const accounts = new Accounts(parley.db, () => new Date(parley.now()));
+  const app = await buildServer({ parley, accounts, logger: opts.logger ?? true });
+  await app.listen({ host: opts.host, port: opts.port });
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : opts.port;
+  const host = opts.host.includes(":") ? `[${opts.host}]` : opts.host;
+  let closing: Promise<void> | null = null;
+  const close = () => {
+    closing ??= (async () => {
+      process.off("SIGTERM", onSignal);
+      process.off("SIGINT", onSignal);
+      await app.close();
+      await parley.close();
+      opts.onClosed?.();
+    })();
+    return closing;
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    app.log.info({ signal }, "shutting down");
+    void close();
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+  return { url: `http://${host}:${port}`, close };
+}

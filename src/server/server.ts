@@ -1,0 +1,118 @@
+import { randomUUID } from "node:crypto";
+import fastifyCookie from "@fastify/cookie";
+import fastifyRateLimit from "@fastify/rate-limit";
+import fastifySwagger from "@fastify/swagger";
+import fastifySwaggerUi from "@fastify/swagger-ui";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyServerOptions,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from "fastify";
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from "fastify-type-provider-zod";
+import type { Accounts } from "../app/accounts.ts";
+import type { Parley } from "../app/parley.ts";
+import { authenticate } from "./auth.ts";
+import { errorReply, toErrorReply } from "./errors.ts";
+import { disputeRoutes } from "./routes/disputes.ts";
+import { healthRoutes } from "./routes/health.ts";
+import { sessionRoutes } from "./routes/session.ts";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    parley: Parley;
+    accounts: Accounts;
+  }
+}
+
+export type Api = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+export interface ServerOptions {
+  parley: Parley;
+  accounts: Accounts;
+  /** pino options, or false for none (tests). */
+  logger?: FastifyServerOptions["logger"];
+  /** Set behind a TLS-terminating proxy, so cookies are marked Secure and addresses are real. */
+  trustProxy?: boolean;
+  /** Sign-in attempts per client address per minute (each account also locks after 5 failures). */
+  loginsPerMinute?: number;
+}
+
+/** The largest request body accepted: a pass with long contract language fits many times over. */
+export const BODY_LIMIT = 256 * 1024;
+
+/**
+ * The HTTP server: Fastify with zod-validated routes (the same schemas make the OpenAPI
+ * document), one error shape, and the caller of every request resolved before its handler.
+ */
+export async function buildServer(opts: ServerOptions): Promise<Api> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: BODY_LIMIT,
+    trustProxy: opts.trustProxy ?? false,
+    requestIdHeader: "x-request-id",
+    genReqId: () => randomUUID(),
+  }).withTypeProvider<ZodTypeProvider>();
+  // The API speaks JSON only: a text/plain body is refused (415) rather than parsed as a string.
+  app.removeContentTypeParser("text/plain");
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorate("parley", opts.parley);
+  app.decorate("accounts", opts.accounts);
+  app.decorateRequest("caller", null);
+
+  app.setErrorHandler((err, req, reply) => {
+    const { status, body, unexpected } = toErrorReply(err);
+    if (unexpected) req.log.error({ err }, "request failed");
+    reply.header("x-request-id", req.id).code(status).send(body);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    const { status, body } = errorReply("ROUTE_UNKNOWN", `no route ${req.method} ${req.url.split("?")[0]}`);
+    reply.code(status).send(body);
+  });
+  app.addHook("onSend", async (req, reply) => {
+    reply.header("x-request-id", req.id);
+  });
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyRateLimit, { global: false });
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "Parley API",
+        version: "1",
+        description:
+          "The shared, signed record of a collective-bargaining negotiation. Errors are `{error: {code, message, details?}}` with stable codes.",
+      },
+      components: {
+        securitySchemes: {
+          session: { type: "apiKey", in: "cookie", name: "parley_session" },
+          token: { type: "http", scheme: "bearer" },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: "/api/docs" });
+  app.get("/api/v1/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+
+  app.addHook("onRequest", authenticate(opts.accounts, new Set(["/api/v1/session"])));
+  healthRoutes(app);
+  sessionRoutes(app, opts.loginsPerMinute ?? 10);
+  disputeRoutes(app);
+  return app;
+}

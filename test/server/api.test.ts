@@ -1,0 +1,295 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Parley } from "../../src/app/parley.ts";
+import { verifyStore } from "../../src/app/verify-store.ts";
+import { MARKERS, smallDispute } from "../support/fixture.ts";
+import { PASSWORD, PEOPLE, startServer } from "../support/server.ts";
+
+const SLUG = "test-2023";
+let parley: Parley;
+let server: Awaited<ReturnType<typeof startServer>>;
+
+beforeAll(async () => {
+  parley = (await smallDispute()).app;
+  server = await startServer(parley);
+});
+afterAll(async () => {
+  await server.app.close();
+  await parley.close();
+});
+
+const statement = (text: string) => ({
+  type: "statement.made",
+  occurredAt: "2023-09-26T17:00:00Z",
+  visibility: "public",
+  payload: { by: "wga-west", channel: "press-release", text },
+});
+
+describe("health", () => {
+  it("answers /healthz and /readyz, with a request id", async () => {
+    const h = await server.call("GET", "/healthz");
+    expect(h.status).toBe(200);
+    expect(h.json).toEqual({ ok: true });
+    expect(h.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await server.call("GET", "/readyz")).json).toEqual({ ready: true });
+  });
+
+  it("keeps a request id the client sent", async () => {
+    const h = await server.call("GET", "/healthz", { headers: { "x-request-id": "trace-123" } });
+    expect(h.headers.get("x-request-id")).toBe("trace-123");
+  });
+});
+
+describe("errors", () => {
+  it("answers an unknown route with the error shape", async () => {
+    const r = await server.call("GET", "/api/v1/nothing-here");
+    expect(r.status).toBe(404);
+    expect(r.json).toEqual({
+      error: { code: "ROUTE_UNKNOWN", message: "no route GET /api/v1/nothing-here" },
+    });
+  });
+
+  it("refuses malformed JSON, other content types and oversize bodies with 4xx codes", async () => {
+    const auth = await server.signIn("wgaNegotiator");
+    const url = `/api/v1/disputes/${SLUG}/entries`;
+    const malformed = await server.call("POST", url, { body: "{not json", headers: auth });
+    expect([malformed.status, malformed.json.error.code]).toEqual([400, "MALFORMED_JSON"]);
+    const text = await server.call("POST", url, {
+      body: "hello",
+      headers: { ...auth, "content-type": "text/plain" },
+    });
+    expect([text.status, text.json.error.code]).toEqual([415, "MEDIA_TYPE_UNSUPPORTED"]);
+    const huge = await server.call("POST", url, { body: statement("x".repeat(300_000)), headers: auth });
+    expect([huge.status, huge.json.error.code]).toEqual([413, "BODY_TOO_LARGE"]);
+  });
+
+  it("names the field that fails validation, and writes nothing", async () => {
+    const auth = await server.signIn("wgaNegotiator");
+    const before = (await parley.latestCheckpoint(SLUG))!.size;
+    const r = await server.call("POST", `/api/v1/disputes/${SLUG}/entries`, {
+      body: { ...statement("x"), visibility: "secret" },
+      headers: auth,
+    });
+    expect(r.status).toBe(400);
+    expect(r.json.error.code).toBe("VALIDATION_FAILED");
+    expect(r.json.error.message).toMatch(/^body\.visibility/);
+    const unknown = await server.call("POST", `/api/v1/disputes/${SLUG}/entries`, {
+      body: { ...statement("x"), extra: 1 },
+      headers: auth,
+    });
+    expect([unknown.status, unknown.json.error.code]).toEqual([400, "VALIDATION_FAILED"]);
+    const float = await server.call("POST", `/api/v1/disputes/${SLUG}/entries`, {
+      body: { ...statement("x"), payload: { ...statement("x").payload, weight: 0.5 } },
+      headers: auth,
+    });
+    expect([float.status, float.json.error.code]).toEqual([400, "FLOAT_IN_PAYLOAD"]);
+    expect((await parley.latestCheckpoint(SLUG))!.size).toBe(before);
+  });
+
+  it("maps a domain rule to 422 and an unknown dispute to 404", async () => {
+    const auth = await server.signIn("wgaNegotiator");
+    const closed = await server.call("POST", `/api/v1/disputes/${SLUG}/entries`, {
+      body: {
+        type: "pass.made",
+        occurredAt: "2023-09-26T18:00:00Z",
+        visibility: "table",
+        payload: { kind: "proposal", issues: [{ issue: "nope", language: "x" }] },
+      },
+      headers: auth,
+    });
+    expect([closed.status, closed.json.error.code]).toEqual([404, "ISSUE_UNKNOWN"]);
+    const none = await server.call("GET", "/api/v1/disputes/no-such-dispute");
+    expect([none.status, none.json.error.code]).toEqual([404, "DISPUTE_UNKNOWN"]);
+  });
+});
+
+describe("sessions and tokens", () => {
+  it("signs in with a cookie that is HttpOnly and SameSite=Lax, and out again", async () => {
+    const r = await server.call("POST", "/api/v1/session", {
+      body: { email: PEOPLE.wgaMember.email.toUpperCase(), password: PASSWORD },
+    });
+    expect(r.status).toBe(200);
+    const cookie = r.headers.get("set-cookie")!;
+    expect(cookie).toMatch(/^parley_session=pss_/);
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Lax/);
+    const headers = { cookie: cookie.split(";")[0]!, "x-csrf-token": r.json.csrf };
+    expect((await server.call("GET", "/api/v1/me", { headers })).json).toMatchObject({
+      email: PEOPLE.wgaMember.email,
+      memberships: [{ org: "wga-west", role: "member" }],
+    });
+    expect((await server.call("DELETE", "/api/v1/session", { headers })).status).toBe(204);
+    const after = await server.call("GET", "/api/v1/me", { headers });
+    expect([after.status, after.json.error.code]).toEqual([401, "AUTH_REQUIRED"]);
+  });
+
+  it("refuses a wrong password with one code whether or not the email exists", async () => {
+    const wrong = await server.call("POST", "/api/v1/session", {
+      body: { email: PEOPLE.wgaMember.email, password: "not the password" },
+    });
+    const nobody = await server.call("POST", "/api/v1/session", {
+      body: { email: "nobody@example.org", password: "not the password" },
+    });
+    expect([wrong.status, wrong.json.error.code]).toEqual([401, "AUTH_FAILED"]);
+    expect([nobody.status, nobody.json.error.code]).toEqual([401, "AUTH_FAILED"]);
+  });
+
+  it("locks an account after five wrong passwords, even for the right one", async () => {
+    const wrong = { email: PEOPLE.reporter.email, password: "guess guess guess" };
+    const codes: string[] = [];
+    for (let i = 0; i < 5; i++)
+      codes.push((await server.call("POST", "/api/v1/session", { body: wrong })).json.error.code);
+    expect(codes).toEqual(["AUTH_FAILED", "AUTH_FAILED", "AUTH_FAILED", "AUTH_FAILED", "ACCOUNT_LOCKED"]);
+    const right = await server.call("POST", "/api/v1/session", {
+      body: { email: PEOPLE.reporter.email, password: PASSWORD },
+    });
+    expect([right.status, right.json.error.code]).toEqual([429, "ACCOUNT_LOCKED"]);
+    await parley.db
+      .updateTable("accounts")
+      .set({ locked_until: null })
+      .where("email", "=", PEOPLE.reporter.email)
+      .execute();
+  });
+
+  it("limits sign-in attempts per address", async () => {
+    const limited = await startServer((await smallDispute()).app, { loginsPerMinute: 2 });
+    try {
+      const body = { email: "nobody@example.org", password: "whatever it is" };
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++)
+        statuses.push((await limited.call("POST", "/api/v1/session", { body })).status);
+      expect(statuses).toEqual([401, 401, 429]);
+      const last = await limited.call("POST", "/api/v1/session", { body });
+      expect(last.json.error.code).toBe("RATE_LIMITED");
+    } finally {
+      await limited.app.close();
+      await limited.app.parley.close();
+    }
+  });
+
+  it("refuses a cookie-authenticated write without the CSRF token", async () => {
+    const auth = await server.signIn("wgaNegotiator");
+    const r = await server.call("POST", `/api/v1/disputes/${SLUG}/entries`, {
+      body: statement("no csrf"),
+      headers: { cookie: auth.cookie },
+    });
+    expect([r.status, r.json.error.code]).toEqual([403, "CSRF_FAILED"]);
+  });
+
+  it("creates an API token shown once, works with it, and stops working once revoked", async () => {
+    const auth = await server.signIn("wgaNegotiator");
+    const created = await server.call("POST", "/api/v1/tokens", { body: { name: "script" }, headers: auth });
+    expect(created.status).toBe(201);
+    const bearer = { authorization: `Bearer ${created.json.token}` };
+    const listed = await server.call("GET", "/api/v1/tokens", { headers: bearer });
+    expect(listed.json.tokens.find((t: { id: string }) => t.id === created.json.id)).toMatchObject({
+      name: "script",
+    });
+    expect(JSON.stringify(listed.json)).not.toContain(created.json.token);
+    const write = await server.call("POST", `/api/v1/disputes/${SLUG}/entries`, {
+      body: statement("Written by a script"),
+      headers: bearer,
+    });
+    expect(write.status).toBe(201);
+    expect(write.json).toMatchObject({ type: "statement.made", visibility: "public" });
+    expect(
+      (await server.call("DELETE", `/api/v1/tokens/${created.json.id}`, { headers: bearer })).status,
+    ).toBe(204);
+    const after = await server.call("GET", "/api/v1/me", { headers: bearer });
+    expect([after.status, after.json.error.code]).toEqual([401, "AUTH_REQUIRED"]);
+  });
+});
+
+describe("reads and writes through the visibility rule", () => {
+  const statusText = async (headers?: Record<string, string>) =>
+    (await server.call("GET", `/api/v1/disputes/${SLUG}`, headers ? { headers } : {})).text;
+
+  it("gives the public the status without any private, members-only or table text", async () => {
+    const r = await server.call("GET", `/api/v1/disputes/${SLUG}?asOf=2023-09-14`);
+    expect(r.status).toBe(200);
+    expect(r.json.stoppages[0]).toMatchObject({ start: expect.any(String) });
+    for (const marker of Object.values(MARKERS)) expect(r.text).not.toContain(marker);
+  });
+
+  it("shows each side's negotiators the table, and only their own side's private entries", async () => {
+    const wga = await statusText(await server.signIn("wgaNegotiator"));
+    const amptp = await statusText(await server.signIn("amptpNegotiator"));
+    const member = await statusText(await server.signIn("wgaMember"));
+    const press = await statusText(await server.signIn("reporter"));
+    expect(wga).not.toContain(MARKERS.amptpPrivate);
+    expect(amptp).not.toContain(MARKERS.wgaPrivate);
+    expect(amptp).not.toContain(MARKERS.wgaMembers);
+    for (const text of [member, press]) {
+      expect(text).not.toContain(MARKERS.wgaPrivate);
+      expect(text).not.toContain(MARKERS.amptpPrivate);
+      expect(text).not.toContain(MARKERS.table);
+    }
+    expect(press).not.toContain(MARKERS.wgaMembers);
+  });
+
+  it("lets a negotiator record an entry as their organization, signed and verifiable", async () => {
+    const auth = await server.signIn("wgaNegotiator");
+    const r = await server.call("POST", `/api/v1/disputes/${SLUG}/entries`, {
+      body: statement("Recorded over HTTP"),
+      headers: auth,
+    });
+    expect(r.status).toBe(201);
+    const row = await parley.db
+      .selectFrom("ledger_entries")
+      .select(["org_id", "body"])
+      .where("seq", "=", r.json.seq)
+      .executeTakeFirstOrThrow();
+    expect(row.org_id).toBe("wga-west");
+    expect(JSON.parse(row.body).actor.user).toMatch(/^acct_/);
+    expect((await verifyStore(parley)).ok).toBe(true);
+  });
+
+  it("refuses writes from the anonymous public and from a member without the negotiator role", async () => {
+    const anon = await server.call("POST", `/api/v1/disputes/${SLUG}/entries`, { body: statement("anon") });
+    expect([anon.status, anon.json.error.code]).toEqual([401, "AUTH_REQUIRED"]);
+    const member = await server.call("POST", `/api/v1/disputes/${SLUG}/entries`, {
+      body: statement("member"),
+      headers: await server.signIn("wgaMember"),
+    });
+    expect([member.status, member.json.error.code]).toEqual([403, "ROLE_REQUIRED"]);
+  });
+
+  it("serves the checkpoint and proofs that verify against it", async () => {
+    const cp = await server.call("GET", `/api/v1/disputes/${SLUG}/checkpoint`);
+    expect(cp.status).toBe(200);
+    expect(cp.json.note).toContain(`\n${cp.json.size}\n${cp.json.root}\n`);
+    const inc = await server.call(
+      "GET",
+      `/api/v1/disputes/${SLUG}/proofs/inclusion?seq=1&size=${cp.json.size}`,
+    );
+    expect(inc.status).toBe(200);
+    expect(inc.json.proof.length).toBeGreaterThan(0);
+    const bad = await server.call("GET", `/api/v1/disputes/${SLUG}/proofs/inclusion?seq=-1`);
+    expect([bad.status, bad.json.error.code]).toEqual([400, "VALIDATION_FAILED"]);
+  });
+});
+
+describe("OpenAPI", () => {
+  it("documents every API route, generated from the route schemas", async () => {
+    const doc = await server.call("GET", "/api/v1/openapi.json");
+    expect(doc.status).toBe(200);
+    expect(doc.json.openapi).toBe("3.1.0");
+    const paths = Object.keys(doc.json.paths);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        "/api/v1/session",
+        "/api/v1/disputes/{slug}",
+        "/api/v1/disputes/{slug}/entries",
+      ]),
+    );
+    const post = doc.json.paths["/api/v1/disputes/{slug}/entries"].post;
+    expect(post.requestBody.content["application/json"].schema.properties.visibility.enum).toEqual([
+      "private",
+      "members",
+      "table",
+      "public",
+    ]);
+    const docs = await fetch(`${server.base}/api/docs/`);
+    expect(docs.status).toBe(200);
+    expect(await docs.text()).toContain("swagger");
+  });
+});

@@ -1,0 +1,64 @@
+import { Accounts } from "../../src/app/accounts.ts";
+import type { Parley } from "../../src/app/parley.ts";
+import { buildServer } from "../../src/server/server.ts";
+
+/** Low scrypt cost for tests: the parameters travel in each hash, so checks still verify. */
+process.env.PARLEY_SCRYPT_N ??= "1024";
+
+export const PASSWORD = "correct horse battery staple";
+
+export const PEOPLE = {
+  wgaNegotiator: { email: "neg@wga.example", org: "wga-west", role: "negotiator" },
+  wgaMember: { email: "member@wga.example", org: "wga-west", role: "member" },
+  amptpNegotiator: { email: "neg@amptp.example", org: "amptp", role: "negotiator" },
+  reporter: { email: "desk@press.example", org: "daily-press", role: "negotiator" },
+} as const;
+export type Person = keyof typeof PEOPLE;
+
+/** The real server on an ephemeral loopback port, with an account for each person. */
+export async function startServer(parley: Parley, opts: { loginsPerMinute?: number } = {}) {
+  const accounts = new Accounts(parley.db, () => new Date(parley.now()));
+  for (const [name, p] of Object.entries(PEOPLE)) {
+    await accounts.add({ ...p, name, password: PASSWORD });
+  }
+  const app = await buildServer({ parley, accounts, loginsPerMinute: opts.loginsPerMinute ?? 1000 });
+  await app.listen({ host: "127.0.0.1", port: 0 });
+  const address = app.server.address();
+  if (!address || typeof address === "string") throw new Error("no port");
+  const base = `http://127.0.0.1:${address.port}`;
+
+  const call = async (
+    method: string,
+    path: string,
+    init: { body?: unknown; headers?: Record<string, string> } = {},
+  ) => {
+    const headers: Record<string, string> = { ...init.headers };
+    let body: string | undefined;
+    if (init.body !== undefined) {
+      headers["content-type"] ??= "application/json";
+      body = typeof init.body === "string" ? init.body : JSON.stringify(init.body);
+    }
+    const res = await fetch(base + path, { method, headers, body, redirect: "manual" });
+    const text = await res.text();
+    let json: unknown = null;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      json = null;
+    }
+    // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies of every shape
+    return { status: res.status, json: json as any, text, headers: res.headers };
+  };
+
+  /** Signs in and returns the headers a cookie-authenticated write needs. */
+  const signIn = async (who: Person) => {
+    const res = await call("POST", "/api/v1/session", {
+      body: { email: PEOPLE[who].email, password: PASSWORD },
+    });
+    if (res.status !== 200) throw new Error(`sign-in failed: ${res.text}`);
+    const cookie = res.headers.get("set-cookie")!.split(";")[0]!;
+    return { cookie, "x-csrf-token": res.json.csrf as string };
+  };
+
+  return { app, accounts, base, call, signIn };
+}
