@@ -11,6 +11,7 @@ import { KeyStore } from "../store/keystore.ts";
 import { fetchNodes, latestCheckpoint, treeSize } from "../store/ledger-repo.ts";
 import type { Database } from "../store/schema.ts";
 import { endOfDayOrInstant } from "./as-of.ts";
+import { readTimeline, type TimelineQuery } from "./timeline-query.ts";
 import { foldFromSnapshot, foldView } from "./views.ts";
 import { PUBLIC, type Viewer } from "./visibility.ts";
 import { type Actor, type DisputeRow, LedgerWriter, missingNode, type Recorded } from "./writer.ts";
@@ -182,6 +183,16 @@ export class Parley {
   ): Promise<DisputeState> {
     const d = await this.disputeRow(slug);
     return this.viewOf(d, await this.writer.current(d), viewer, opts);
+  }
+
+  /** A page of the dispute's timeline as `viewer` may see it (see timeline-query.ts). */
+  async timeline(slug: string, viewer: Viewer, q: TimelineQuery) {
+    const d = await this.disputeRow(slug);
+    const all = await this.writer.current(d);
+    const side = viewer.kind === "org" ? sideOf(all, viewer.org) : null;
+    const page = await readTimeline(this.db, d.id, viewer, side, q);
+    if ("badCursor" in page) fail("VALIDATION_FAILED", "after: not a cursor this timeline gave out");
+    return page;
   }
 
   /** The organizations sitting on a side of the dispute now. */

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { type Caller, viewerFor } from "../../app/accounts.ts";
 import type { Parley } from "../../app/parley.ts";
+import { TimelineQuery } from "../../app/timeline-query.ts";
 import type { Viewer } from "../../app/visibility.ts";
 import { fail } from "../../domain/errors.ts";
 import { ENTRY_TYPES } from "../../domain/events.ts";
@@ -40,6 +41,23 @@ export function disputeRoutes(api: Api): void {
       const { slug } = req.params;
       const viewer = await viewerOf(req.server.parley, slug, req.caller);
       return req.server.parley.status(slug, viewer, req.query.asOf, req.query.recordedBy);
+    },
+  );
+
+  api.get(
+    "/api/v1/disputes/:slug/timeline",
+    {
+      schema: {
+        summary: "The dispute's entries in occurrence order, as the caller may see them, a page at a time",
+        tags: ["disputes"],
+        params: Slug,
+        querystring: TimelineQuery,
+      },
+    },
+    async (req) => {
+      const { slug } = req.params;
+      const viewer = await viewerOf(req.server.parley, slug, req.caller);
+      return req.server.parley.timeline(slug, viewer, req.query);
     },
   );
 

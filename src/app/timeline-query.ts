@@ -1,0 +1,139 @@
+import type { Kysely } from "kysely";
+import { z } from "zod";
+import { ENTRY_TYPES } from "../domain/events.ts";
+import { Id, Instant } from "../domain/values.ts";
+import type { Database } from "../store/schema.ts";
+import { canSee, type Viewer } from "./visibility.ts";
+
+/** What a client may ask of a dispute's timeline: filters, a page size and where to go on from. */
+export const TimelineQuery = z
+  .object({
+    type: z
+      .union([z.enum(ENTRY_TYPES), z.array(z.enum(ENTRY_TYPES)).max(ENTRY_TYPES.length)])
+      .optional()
+      .describe("one entry type, or several (repeat the parameter)"),
+    issue: Id.optional().describe("entries about this bargaining issue"),
+    org: Id.optional().describe("entries recorded by this organization"),
+    from: Instant.optional().describe("occurred at or after this instant"),
+    to: Instant.optional().describe("occurred at or before this instant"),
+    after: z.string().max(200).optional().describe("the `next` cursor of the previous page"),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+  })
+  .strict();
+export type TimelineQuery = z.output<typeof TimelineQuery>;
+
+export interface TimelineItem {
+  seq: number;
+  type: string;
+  org: string;
+  side: string | null;
+  occurredAt: string;
+  recordedAt: string;
+  visibility: string;
+  subject: string | null;
+  /** When an entry the viewer could not see at first was made public, and by which entry. */
+  published: { seq: number; at: string } | null;
+  /** The signed entry itself, and its signature (base64), so a client can check it. */
+  entry: unknown;
+  signature: string;
+}
+
+const Cursor = z.object({ o: z.string(), s: z.number().int() });
+
+function encodeCursor(occurredAt: string, seq: number): string {
+  return Buffer.from(JSON.stringify({ o: occurredAt, s: seq })).toString("base64url");
+}
+
+function decodeCursor(text: string): { o: string; s: number } | null {
+  try {
+    const parsed = Cursor.safeParse(JSON.parse(Buffer.from(text, "base64url").toString("utf8")));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * One page of a dispute's timeline in occurrence order, holding only what the viewer may see:
+ * an entry it may read, or one made public since. The filters run in SQL; visibility runs
+ * here, through the one rule, reading further pages until this one is full.
+ */
+export async function readTimeline(
+  db: Kysely<Database>,
+  disputeId: number,
+  viewer: Viewer,
+  viewerSide: string | null,
+  q: TimelineQuery,
+): Promise<{ items: TimelineItem[]; next: string | null } | { badCursor: true }> {
+  let after = q.after === undefined ? null : decodeCursor(q.after);
+  if (q.after !== undefined && !after) return { badCursor: true };
+  const types = q.type === undefined ? [] : Array.isArray(q.type) ? q.type : [q.type];
+  const items: TimelineItem[] = [];
+  const batch = Math.min(500, q.limit * 2);
+  for (;;) {
+    let sql = db
+      .selectFrom("proj_timeline as t")
+      .innerJoin("ledger_entries as e", (j) =>
+        j.onRef("e.dispute_id", "=", "t.dispute_id").onRef("e.seq", "=", "t.seq"),
+      )
+      .select([
+        "t.seq",
+        "t.type",
+        "t.org_id",
+        "t.side_id",
+        "t.occurred_at",
+        "t.recorded_at",
+        "t.visibility",
+        "t.subject",
+        "t.published_seq",
+        "t.published_at",
+        "e.body",
+        "e.signature",
+      ])
+      .where("t.dispute_id", "=", disputeId);
+    if (types.length > 0) sql = sql.where("t.type", "in", types);
+    if (q.org) sql = sql.where("t.org_id", "=", q.org);
+    if (q.from) sql = sql.where("t.occurred_at", ">=", q.from);
+    if (q.to) sql = sql.where("t.occurred_at", "<=", q.to);
+    if (q.issue) {
+      // A pass or TA on several issues names them all, comma-separated (app/timeline.ts).
+      const issue = q.issue;
+      sql = sql.where((eb) =>
+        eb.or([
+          eb("t.subject", "=", issue),
+          eb("t.subject", "like", `${issue},%`),
+          eb("t.subject", "like", `%,${issue}`),
+          eb("t.subject", "like", `%,${issue},%`),
+        ]),
+      );
+    }
+    if (after) {
+      const a = after;
+      sql = sql
+        .where("t.occurred_at", ">=", a.o)
+        .where((eb) => eb.or([eb("t.occurred_at", ">", a.o), eb("t.seq", ">", a.s)]));
+    }
+    const rows = await sql.orderBy("t.occurred_at").orderBy("t.seq").limit(batch).execute();
+    for (const r of rows) {
+      const authored = { visibility: r.visibility, org: r.org_id, side: r.side_id };
+      if (canSee(viewer, authored, viewerSide) || r.published_seq !== null) {
+        items.push({
+          seq: r.seq,
+          type: r.type,
+          org: r.org_id,
+          side: r.side_id,
+          occurredAt: r.occurred_at,
+          recordedAt: r.recorded_at,
+          visibility: r.visibility,
+          subject: r.subject,
+          published: r.published_seq === null ? null : { seq: r.published_seq, at: r.published_at! },
+          entry: JSON.parse(r.body),
+          signature: Buffer.from(r.signature).toString("base64"),
+        });
+        if (items.length === q.limit) return { items, next: encodeCursor(r.occurred_at, r.seq) };
+      }
+      after = { o: r.occurred_at, s: r.seq };
+    }
+    if (rows.length < batch) return { items, next: null };
+  }
+}
