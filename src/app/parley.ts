@@ -11,6 +11,7 @@ import { KeyStore } from "../store/keystore.ts";
 import { fetchNodes, latestCheckpoint, treeSize } from "../store/ledger-repo.ts";
 import type { Database } from "../store/schema.ts";
 import { endOfDayOrInstant } from "./as-of.ts";
+import { passRedlines } from "./redlines.ts";
 import { readTimeline, type TimelineQuery } from "./timeline-query.ts";
 import { foldFromSnapshot, foldView } from "./views.ts";
 import { PUBLIC, type Viewer } from "./visibility.ts";
@@ -193,6 +194,13 @@ export class Parley {
     const page = await readTimeline(this.db, d.id, viewer, side, q);
     if ("badCursor" in page) fail("VALIDATION_FAILED", "after: not a cursor this timeline gave out");
     return page;
+  }
+
+  /** Word-level redlines of pass `seq` against the passes before it that `viewer` may read. */
+  async redlines(slug: string, seq: number, viewer: Viewer) {
+    const d = await this.disputeRow(slug);
+    const all = await this.writer.current(d);
+    return passRedlines(this.db, d.id, seq, viewer, viewer.kind === "org" ? sideOf(all, viewer.org) : null);
   }
 
   /** The organizations sitting on a side of the dispute now. */

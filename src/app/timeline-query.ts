@@ -3,7 +3,7 @@ import { z } from "zod";
 import { ENTRY_TYPES } from "../domain/events.ts";
 import { Id, Instant } from "../domain/values.ts";
 import type { Database } from "../store/schema.ts";
-import { canSee, type Viewer } from "./visibility.ts";
+import { canReadNow, type Viewer } from "./visibility.ts";
 
 /** What a client may ask of a dispute's timeline: filters, a page size and where to go on from. */
 export const TimelineQuery = z
@@ -115,8 +115,13 @@ export async function readTimeline(
     }
     const rows = await sql.orderBy("t.occurred_at").orderBy("t.seq").limit(batch).execute();
     for (const r of rows) {
-      const authored = { visibility: r.visibility, org: r.org_id, side: r.side_id };
-      if (canSee(viewer, authored, viewerSide) || r.published_seq !== null) {
+      const authored = {
+        visibility: r.visibility,
+        org: r.org_id,
+        side: r.side_id,
+        published: r.published_seq !== null,
+      };
+      if (canReadNow(viewer, authored, viewerSide)) {
         items.push({
           seq: r.seq,
           type: r.type,

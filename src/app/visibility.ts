@@ -44,6 +44,19 @@ export function canSee(viewer: Viewer, entry: Authored, viewerSide: string | nul
   }
 }
 
+/**
+ * Whether a reader of the record today may read a stored entry: one it may see, or one made
+ * public since (a publication is always public). Folds as of a past instant use canSee and
+ * the publication's own time instead.
+ */
+export function canReadNow(
+  viewer: Viewer,
+  entry: Authored & { published: boolean },
+  viewerSide: string | null,
+): boolean {
+  return entry.published || canSee(viewer, entry, viewerSide);
+}
+
 /** A stable name for everything a viewer's visibility depends on: the key of caches and snapshots. */
 export function scopeOf(viewer: Viewer, viewerSide: string | null): string {
   switch (viewer.kind) {

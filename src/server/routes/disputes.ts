@@ -61,6 +61,23 @@ export function disputeRoutes(api: Api): void {
     },
   );
 
+  api.get(
+    "/api/v1/disputes/:slug/passes/:seq/redlines",
+    {
+      schema: {
+        summary:
+          "Word-level redlines of a pass: against the same side's previous pass on each issue and the other side's latest",
+        tags: ["disputes"],
+        params: Slug.extend({ seq: z.coerce.number().int().min(0) }),
+      },
+    },
+    async (req) => {
+      const { slug, seq } = req.params;
+      const viewer = await viewerOf(req.server.parley, slug, req.caller);
+      return req.server.parley.redlines(slug, seq, viewer);
+    },
+  );
+
   api.post(
     "/api/v1/disputes/:slug/entries",
     {
