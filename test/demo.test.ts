@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Parley } from "../src/app/parley.ts";
 import { OPERATOR, PUBLIC, type Viewer } from "../src/app/visibility.ts";
+import { Accounts, viewerFor } from "../src/app/accounts.ts";
+import { DEMO_ACCOUNTS, DEMO_PASSWORD } from "../src/demo/accounts.ts";
 import { loadDemo } from "../src/demo/load.ts";
 import { SAG_AFTRA_2023 } from "../src/demo/sag-aftra-2023.ts";
 import { at } from "../src/demo/time.ts";
@@ -339,6 +341,30 @@ describe("demo: the SAG-AFTRA strike", () => {
   it("reports the authorization vote as a decimal in text", async () => {
     const s = await app.status(SAG, PUBLIC, "2023-06-05");
     expect(s.statements.recent.some((x) => x.by === "sag-aftra" && x.text.includes("97.91%"))).toBe(true);
+  });
+});
+
+describe("demo: accounts", () => {
+  it("creates the documented accounts; each signs in with the demo password and reads as its role", async () => {
+    const accounts = new Accounts(app.db, () => new Date(app.now()));
+    const parties = await app.parties("wga-2023");
+    const seen: Record<string, string> = {};
+    for (const a of DEMO_ACCOUNTS) {
+      const session = await accounts.login(a.email, DEMO_PASSWORD);
+      const caller = await accounts.bySession(session.token);
+      expect(caller?.memberships).toEqual([{ org: a.org, role: a.role }]);
+      const v = viewerFor(caller, parties);
+      seen[a.email] = v.kind === "org" ? `${v.org}:${v.role}` : v.kind;
+    }
+    expect(seen).toMatchObject({
+      "negotiator@wga.demo": "wga-west:negotiator",
+      "member@wga.demo": "wga-west:member",
+      "negotiator@amptp.demo": "amptp:negotiator",
+      "reporter@parley-news.demo": "parley-news:negotiator",
+    });
+    await expect(accounts.login("negotiator@wga.demo", "not the demo password")).rejects.toMatchObject({
+      code: "AUTH_FAILED",
+    });
   });
 });
 

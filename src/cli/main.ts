@@ -6,6 +6,7 @@ import { Parley } from "../app/parley.ts";
 import { rebuildProjections } from "../app/rebuild.ts";
 import { verifyStore } from "../app/verify-store.ts";
 import { PUBLIC, parseViewer } from "../app/visibility.ts";
+import { DEMO_PASSWORD } from "../demo/accounts.ts";
 import { loadDemo } from "../demo/load.ts";
 import { ParleyError } from "../domain/errors.ts";
 import { verifyExport } from "../ledger/export-file.ts";
@@ -85,8 +86,9 @@ export function buildProgram(): Command {
       const app = await Parley.open(o.db ?? defaultDbPath());
       try {
         if ((await app.disputes()).length === 0) {
-          const { disputes } = await loadDemo(app);
-          print(`Loaded the demo disputes ${disputes.join(", ")} into ${o.db ?? defaultDbPath()}.\n`);
+          const { disputes, accounts } = await loadDemo(app);
+          print(`Loaded the demo disputes ${disputes.join(", ")} into ${o.db ?? defaultDbPath()}.`);
+          print(`Demo accounts (password ${DEMO_PASSWORD}): ${accounts.join(", ")}.\n`);
         }
         print(formatStatus(await app.status("wga-2023", PUBLIC), "public"));
         print(formatStatus(await app.status("wga-2023", PUBLIC, "2023-09-14"), "public"));

@@ -1,5 +1,7 @@
+import { Accounts } from "../app/accounts.ts";
 import type { Parley } from "../app/parley.ts";
 import { ParleyError } from "../domain/errors.ts";
+import { addDemoAccounts } from "./accounts.ts";
 import { ORGANIZATIONS } from "./organizations.ts";
 import { sagAftra2023 } from "./sag-aftra-2023.ts";
 import type { DemoDispute } from "./script.ts";
@@ -13,10 +15,11 @@ export function demoDisputes(): DemoDispute[] {
 /**
  * Loads the demo through the application like any other input: every organization is
  * registered (and gets its signing key), then each dispute is opened and its history recorded
- * in one atomic batch, each entry decided, signed and appended. Fails with DISPUTE_EXISTS,
+ * in one atomic batch, each entry decided, signed and appended; then the demo accounts
+ * (demo/accounts.ts) are created. Fails with DISPUTE_EXISTS,
  * writing nothing, when any demo dispute already exists.
  */
-export async function loadDemo(app: Parley): Promise<{ disputes: string[] }> {
+export async function loadDemo(app: Parley): Promise<{ disputes: string[]; accounts: string[] }> {
   const demos = demoDisputes();
   const existing = new Set((await app.disputes()).map((d) => d.slug));
   for (const demo of demos) {
@@ -43,5 +46,6 @@ export async function loadDemo(app: Parley): Promise<{ disputes: string[] }> {
       }
     }
   }
-  return { disputes: demos.map((d) => d.slug) };
+  const accounts = await addDemoAccounts(new Accounts(app.db, () => new Date(app.now())));
+  return { disputes: demos.map((d) => d.slug), accounts };
 }
