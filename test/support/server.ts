@@ -11,13 +11,22 @@ export const PEOPLE = {
   wgaNegotiator: { email: "neg@wga.example", org: "wga-west", role: "negotiator" },
   wgaMember: { email: "member@wga.example", org: "wga-west", role: "member" },
   amptpNegotiator: { email: "neg@amptp.example", org: "amptp", role: "negotiator" },
+  amptpMember: { email: "member@amptp.example", org: "amptp", role: "member" },
   reporter: { email: "desk@press.example", org: "daily-press", role: "negotiator" },
+  /** An administrator of an organization with no part in the dispute. */
+  outsiderAdmin: { email: "admin@other.example", org: "other-union", role: "admin" },
 } as const;
 export type Person = keyof typeof PEOPLE;
 
 /** The real server on an ephemeral loopback port, with an account for each person. */
 export async function startServer(parley: Parley, opts: { loginsPerMinute?: number } = {}) {
   const accounts = new Accounts(parley.db, () => new Date(parley.now()));
+  await parley.registerOrganization({
+    id: "other-union",
+    name: "Other Union",
+    shortName: "Other",
+    kind: "union",
+  });
   for (const [name, p] of Object.entries(PEOPLE)) {
     await accounts.add({ ...p, name, password: PASSWORD });
   }

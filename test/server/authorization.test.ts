@@ -1,0 +1,164 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Parley } from "../../src/app/parley.ts";
+import { MARKERS, smallDispute } from "../support/fixture.ts";
+import { PEOPLE, type Person, startServer } from "../support/server.ts";
+
+/**
+ * Every route in the OpenAPI document, for every class of viewer: what status each gets, and
+ * that no response carries a marker planted in an entry that viewer may not see. A route
+ * added without a line here fails the first test, so none escapes the matrix.
+ */
+const SLUG = "test-2023";
+type Who = "anonymous" | Person;
+const EVERYONE: Who[] = ["anonymous", ...(Object.keys(PEOPLE) as Person[])];
+const SIGNED_IN = EVERYONE.filter((w) => w !== "anonymous");
+const RECORDERS: Who[] = ["wgaNegotiator", "amptpNegotiator", "reporter"];
+
+/** The markers each viewer may see: its own side's private notes, its organization's members-only posts, the table. */
+const MAY_SEE: Record<Who, string[]> = {
+  anonymous: [],
+  reporter: [],
+  outsiderAdmin: [],
+  amptpMember: [],
+  wgaMember: [MARKERS.wgaMembers],
+  wgaNegotiator: [MARKERS.wgaPrivate, MARKERS.wgaMembers, MARKERS.table],
+  amptpNegotiator: [MARKERS.amptpPrivate, MARKERS.table],
+};
+
+interface Case {
+  path: string;
+  body?: (who: Who) => unknown;
+  /** Who gets a 2xx; everyone else gets `refused` (by default 401 for the anonymous, else 403). */
+  allowed: Who[];
+  refused?: (who: Who) => number;
+}
+
+const refusal = (c: Case, who: Who) => (c.refused ? c.refused(who) : who === "anonymous" ? 401 : 403);
+
+const statement = (who: Who) => ({
+  type: "statement.made",
+  occurredAt: "2023-09-26T17:00:00Z",
+  visibility: "public",
+  payload: {
+    by: who === "reporter" ? "daily-press" : who === "amptpNegotiator" ? "amptp" : "wga-west",
+    channel: "other",
+    text: `Said by ${who}`,
+  },
+});
+
+const MATRIX: Record<string, Case> = {
+  "GET /api/v1/disputes": { path: "/api/v1/disputes", allowed: EVERYONE },
+  "GET /api/v1/disputes/{slug}": { path: `/api/v1/disputes/${SLUG}`, allowed: EVERYONE },
+  "GET /api/v1/disputes/{slug}/timeline": {
+    path: `/api/v1/disputes/${SLUG}/timeline?limit=200`,
+    allowed: EVERYONE,
+  },
+  "GET /api/v1/disputes/{slug}/passes/{seq}/redlines": {
+    // The AMPTP's table counter-proposal: only the negotiators of either side may read it.
+    path: `/api/v1/disputes/${SLUG}/passes/10/redlines`,
+    allowed: EVERYONE,
+  },
+  "GET /api/v1/disputes/{slug}/checkpoint": {
+    path: `/api/v1/disputes/${SLUG}/checkpoint`,
+    allowed: EVERYONE,
+  },
+  "GET /api/v1/disputes/{slug}/proofs/inclusion": {
+    path: `/api/v1/disputes/${SLUG}/proofs/inclusion?seq=1`,
+    allowed: EVERYONE,
+  },
+  "GET /api/v1/disputes/{slug}/proofs/consistency": {
+    path: `/api/v1/disputes/${SLUG}/proofs/consistency?from=1&to=5`,
+    allowed: EVERYONE,
+  },
+  "POST /api/v1/disputes/{slug}/entries": {
+    path: `/api/v1/disputes/${SLUG}/entries`,
+    body: statement,
+    allowed: RECORDERS,
+  },
+  "POST /api/v1/session": {
+    path: "/api/v1/session",
+    body: (who) => ({
+      email: who === "anonymous" ? "nobody@example.org" : PEOPLE[who].email,
+      password: "wrong password!",
+    }),
+    // A wrong password, for everyone: sign-in itself is tested elsewhere.
+    allowed: [],
+    refused: () => 401,
+  },
+  // With a token there is no session to end: 204 all the same.
+  "DELETE /api/v1/session": { path: "/api/v1/session", allowed: SIGNED_IN },
+  "GET /api/v1/me": { path: "/api/v1/me", allowed: SIGNED_IN },
+  "GET /api/v1/tokens": { path: "/api/v1/tokens", allowed: SIGNED_IN },
+  "POST /api/v1/tokens": {
+    path: "/api/v1/tokens",
+    body: () => ({ name: "matrix" }),
+    allowed: SIGNED_IN,
+  },
+  "DELETE /api/v1/tokens/{id}": {
+    path: "/api/v1/tokens/tok_nonexistent",
+    allowed: [],
+    refused: (who) => (who === "anonymous" ? 401 : 404),
+  },
+};
+
+let parley: Parley;
+let server: Awaited<ReturnType<typeof startServer>>;
+const headers: Partial<Record<Who, Record<string, string>>> = {};
+
+beforeAll(async () => {
+  parley = (await smallDispute()).app;
+  server = await startServer(parley);
+  headers.anonymous = {};
+  for (const who of SIGNED_IN) {
+    // Scripts' tokens, not cookies: DELETE /session is the one route that needs a cookie.
+    const cookie = await server.signIn(who as Person);
+    const t = await server.call("POST", "/api/v1/tokens", { body: { name: "matrix" }, headers: cookie });
+    headers[who] = { authorization: `Bearer ${t.json.token}` };
+  }
+});
+afterAll(async () => {
+  await server.app.close();
+  await parley.close();
+});
+
+describe("the authorization matrix", () => {
+  it("has a line for every route in the OpenAPI document", async () => {
+    const doc = (await server.call("GET", "/api/v1/openapi.json")).json as { paths: Record<string, object> };
+    const routes = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+    );
+    expect(routes.sort()).toEqual(Object.keys(MATRIX).sort());
+  });
+
+  for (const [route, c] of Object.entries(MATRIX)) {
+    const method = route.split(" ")[0]!;
+    it(`${route}: ${c.allowed.length === EVERYONE.length ? "everyone" : c.allowed.join(", ") || "nobody here"}`, async () => {
+      for (const who of EVERYONE) {
+        const res = await server.call(method, c.path, {
+          headers: headers[who]!,
+          ...(c.body ? { body: c.body(who) } : {}),
+        });
+        const ok = res.status >= 200 && res.status < 300;
+        expect({ who, status: ok ? "allowed" : res.status }).toEqual({
+          who,
+          status: c.allowed.includes(who) ? "allowed" : refusal(c, who),
+        });
+        if (!ok) expect(res.json.error.code).toMatch(/^[A-Z_]+$/);
+        for (const marker of Object.values(MARKERS)) {
+          if (!MAY_SEE[who].includes(marker))
+            expect({ who, leaked: res.text.includes(marker) }).toEqual({ who, leaked: false });
+        }
+      }
+    });
+  }
+
+  it("shows each viewer the markers it may see (so the leak checks above could fail)", async () => {
+    for (const who of EVERYONE) {
+      const text = (
+        await server.call("GET", `/api/v1/disputes/${SLUG}/timeline?limit=200`, { headers: headers[who]! })
+      ).text;
+      for (const marker of MAY_SEE[who])
+        expect({ who, marker, shown: text.includes(marker) }).toEqual({ who, marker, shown: true });
+    }
+  });
+});
