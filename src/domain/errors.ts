@@ -88,6 +88,7 @@ export const ERRORS = {
   STORE_MISSING: { kind: "not_found", message: "There is no Parley database at that path." },
 
   MALFORMED_JSON: { kind: "validation", message: "The request body is not valid JSON." },
+  MALFORMED_URL: { kind: "validation", message: "The URL is not validly percent-encoded UTF-8." },
   BODY_TOO_LARGE: { kind: "too_large", message: "The request body is too large." },
   MEDIA_TYPE_UNSUPPORTED: {
     kind: "unsupported_media",

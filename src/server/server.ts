@@ -6,6 +6,7 @@ import fastifySwaggerUi from "@fastify/swagger-ui";
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
+  type FastifyReply,
   type FastifyServerOptions,
   type RawReplyDefaultExpression,
   type RawRequestDefaultExpression,
@@ -65,6 +66,12 @@ export async function buildServer(opts: ServerOptions): Promise<Api> {
     trustProxy: opts.trustProxy ?? false,
     requestIdHeader: "x-request-id",
     genReqId: () => randomUUID(),
+    // Errors the router raises before any route runs (a malformed URL) get the API's shape too.
+    frameworkErrors: (err, req, reply) => {
+      const { status, body } = err.code === "FST_ERR_BAD_URL" ? errorReply("MALFORMED_URL") : toErrorReply(err);
+      // The reply here is typed for no route in particular; the body is the API's error shape.
+      (reply as FastifyReply).header("x-request-id", req.id).code(status).send(body);
+    },
   }).withTypeProvider<ZodTypeProvider>();
   // The API speaks JSON only: a text/plain body is refused (415) rather than parsed as a string.
   app.removeContentTypeParser("text/plain");

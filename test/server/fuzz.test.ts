@@ -1,0 +1,127 @@
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Parley } from "../../src/app/parley.ts";
+import { verifyStore } from "../../src/app/verify-store.ts";
+import { ENTRY_TYPES } from "../../src/domain/events.ts";
+import { smallDispute } from "../support/fixture.ts";
+import { startServer } from "../support/server.ts";
+
+/**
+ * Random and malformed bodies thrown at every write route: whatever arrives, the answer is a
+ * 2xx or a 4xx in the API's error shape, never a 500; nothing is half-written; and the ledger
+ * still verifies afterwards.
+ */
+const SLUG = "test-2023";
+let parley: Parley;
+let server: Awaited<ReturnType<typeof startServer>>;
+let auth: Record<string, string>;
+
+beforeAll(async () => {
+  parley = (await smallDispute()).app;
+  server = await startServer(parley);
+  auth = await server.signIn("wgaNegotiator");
+});
+afterAll(async () => {
+  await server.app.close();
+  await parley.close();
+});
+
+const oddStrings = fc.oneof(
+  fc.string(),
+  fc.string({ unit: "grapheme" }),
+  fc.constantFrom(
+    "",
+    "\u0000",
+    "\ud800",
+    "\u202e",
+    "💥".repeat(50),
+    "2023-02-30T00:00:00Z",
+    "9999-12-31T23:59:59Z",
+  ),
+);
+const instants = fc.oneof(
+  fc
+    .date({ min: new Date("1800-01-01"), max: new Date("2300-01-01"), noInvalidDate: true })
+    .map((d) => d.toISOString()),
+  oddStrings,
+);
+const entryBodies = fc.record(
+  {
+    type: fc.oneof(fc.constantFrom(...ENTRY_TYPES), oddStrings),
+    occurredAt: instants,
+    visibility: fc.oneof(fc.constantFrom("private", "members", "table", "public"), oddStrings),
+    payload: fc.oneof(fc.jsonValue(), fc.anything()),
+    as: fc.oneof(fc.constantFrom("wga-west", "amptp"), oddStrings),
+  },
+  { requiredKeys: [] },
+);
+const rawBodies = fc.oneof(
+  fc.string(),
+  fc.jsonValue().map((v) => JSON.stringify(v)),
+  entryBodies.map((b) => JSON.stringify(b)),
+  fc.constantFrom("{", "[]", "null", '{"type":', "\u0000", '{"__proto__":{"admin":true}}'),
+);
+
+async function size(): Promise<number> {
+  return (await parley.latestCheckpoint(SLUG))!.size;
+}
+
+function expectClean(res: { status: number; json: { error?: { code?: unknown } } | null }) {
+  expect(res.status).toBeLessThan(500);
+  if (res.status >= 400) expect(res.json?.error?.code).toMatch(/^[A-Z_]+$/);
+}
+
+describe("write routes under random input", () => {
+  it("POST entries: a 201 adds exactly one entry, anything else adds none", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          entryBodies.map((b) => JSON.stringify(b)),
+          rawBodies,
+        ),
+        async (body) => {
+          const before = await size();
+          const res = await server.call("POST", `/api/v1/disputes/${SLUG}/entries`, { body, headers: auth });
+          expectClean(res);
+          expect(await size()).toBe(before + (res.status === 201 ? 1 : 0));
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it("POST session and POST tokens: no 500s", async () => {
+    await fc.assert(
+      fc.asyncProperty(rawBodies, async (body) => {
+        expectClean(await server.call("POST", "/api/v1/session", { body }));
+        expectClean(await server.call("POST", "/api/v1/tokens", { body, headers: auth }));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("odd paths and query strings: no 500s", async () => {
+    // encodeURIComponent refuses lone surrogates; malformed escapes are sent as they are below.
+    const inUrl = oddStrings.map((s) => s.toWellFormed());
+    for (const raw of ["%ED%A0%80", "%FF", "%", "%2e%2e%2f%2e%2e", "a%00b"]) {
+      expectClean(await server.call("GET", `/api/v1/disputes/${raw}?asOf=${raw}`));
+      expectClean(await server.call("GET", `/api/v1/disputes/${SLUG}/timeline?after=${raw}&type=${raw}`));
+    }
+    await fc.assert(
+      fc.asyncProperty(inUrl, inUrl, async (a, b) => {
+        const q = `?asOf=${encodeURIComponent(a)}&after=${encodeURIComponent(b)}&limit=${encodeURIComponent(b)}`;
+        expectClean(await server.call("GET", `/api/v1/disputes/${encodeURIComponent(a)}${q}`));
+        expectClean(await server.call("GET", `/api/v1/disputes/${SLUG}/timeline${q}`));
+        expectClean(
+          await server.call("GET", `/api/v1/disputes/${SLUG}/passes/${encodeURIComponent(a)}/redlines`),
+        );
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("leaves a ledger that verifies", async () => {
+    const report = await verifyStore(parley);
+    expect(report.problems).toEqual([]);
+  });
+});
