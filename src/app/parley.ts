@@ -12,10 +12,17 @@ import { fetchNodes, latestCheckpoint, treeSize } from "../store/ledger-repo.ts"
 import type { Database } from "../store/schema.ts";
 import { endOfDayOrInstant } from "./as-of.ts";
 import { passRedlines } from "./redlines.ts";
-import { readTimeline, type TimelineQuery } from "./timeline-query.ts";
+import { readSince, readTimeline, type TimelineQuery } from "./timeline-query.ts";
 import { foldFromSnapshot, foldView } from "./views.ts";
 import { PUBLIC, type Viewer } from "./visibility.ts";
-import { type Actor, type DisputeRow, LedgerWriter, missingNode, type Recorded } from "./writer.ts";
+import {
+  type Actor,
+  type Appended,
+  type DisputeRow,
+  LedgerWriter,
+  missingNode,
+  type Recorded,
+} from "./writer.ts";
 
 export type { Actor, Recorded };
 
@@ -41,6 +48,7 @@ export class Parley {
   /** Directory entries never change once written, so they are looked up once. */
   private readonly orgs = new Map<string, Organization>();
   private readonly disputeRows = new Map<string, DisputeRow>();
+  private readonly listeners = new Set<(slug: string, appended: Appended[]) => void>();
 
   constructor(db: Kysely<Database>, path: string, keys: KeyStore, opts: ParleyOptions = {}) {
     this.db = db;
@@ -55,6 +63,9 @@ export class Parley {
       (id, db) => this.organization(id, db),
       db,
     );
+    this.writer.onCommit = (slug, appended) => {
+      for (const listener of this.listeners) listener(slug, appended);
+    };
   }
 
   static async open(
@@ -69,6 +80,12 @@ export class Parley {
     const app = new Parley(store.db, store.path, KeyStore.beside(store.path), opts);
     app.closer = store.close;
     return app;
+  }
+
+  /** Calls `listener` after every commit with what it appended; returns the unsubscribe. */
+  subscribe(listener: (slug: string, appended: Appended[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   async close(): Promise<void> {
@@ -189,9 +206,7 @@ export class Parley {
   /** A page of the dispute's timeline as `viewer` may see it (see timeline-query.ts). */
   async timeline(slug: string, viewer: Viewer, q: TimelineQuery) {
     const d = await this.disputeRow(slug);
-    const all = await this.writer.current(d);
-    const side = viewer.kind === "org" ? sideOf(all, viewer.org) : null;
-    const page = await readTimeline(this.db, d.id, viewer, side, q);
+    const page = await readTimeline(this.db, d.id, viewer, await this.viewerSide(slug, viewer), q);
     if ("badCursor" in page) fail("VALIDATION_FAILED", "after: not a cursor this timeline gave out");
     return page;
   }
@@ -199,8 +214,19 @@ export class Parley {
   /** Word-level redlines of pass `seq` against the passes before it that `viewer` may read. */
   async redlines(slug: string, seq: number, viewer: Viewer) {
     const d = await this.disputeRow(slug);
-    const all = await this.writer.current(d);
-    return passRedlines(this.db, d.id, seq, viewer, viewer.kind === "org" ? sideOf(all, viewer.org) : null);
+    return passRedlines(this.db, d.id, seq, viewer, await this.viewerSide(slug, viewer));
+  }
+
+  /** Entries recorded after `after` (by sequence number) that `viewer` may read, oldest first. */
+  async since(slug: string, viewer: Viewer, after: number, limit = 500) {
+    const d = await this.disputeRow(slug);
+    return readSince(this.db, d.id, viewer, await this.viewerSide(slug, viewer), after, limit);
+  }
+
+  /** The side the viewer's organization sits on in the dispute now, if any. */
+  async viewerSide(slug: string, viewer: Viewer): Promise<string | null> {
+    if (viewer.kind !== "org") return null;
+    return sideOf(await this.writer.current(await this.disputeRow(slug)), viewer.org);
   }
 
   /** The organizations sitting on a side of the dispute now. */

@@ -71,26 +71,7 @@ export async function readTimeline(
   const items: TimelineItem[] = [];
   const batch = Math.min(500, q.limit * 2);
   for (;;) {
-    let sql = db
-      .selectFrom("proj_timeline as t")
-      .innerJoin("ledger_entries as e", (j) =>
-        j.onRef("e.dispute_id", "=", "t.dispute_id").onRef("e.seq", "=", "t.seq"),
-      )
-      .select([
-        "t.seq",
-        "t.type",
-        "t.org_id",
-        "t.side_id",
-        "t.occurred_at",
-        "t.recorded_at",
-        "t.visibility",
-        "t.subject",
-        "t.published_seq",
-        "t.published_at",
-        "e.body",
-        "e.signature",
-      ])
-      .where("t.dispute_id", "=", disputeId);
+    let sql = selectRows(db, disputeId);
     if (types.length > 0) sql = sql.where("t.type", "in", types);
     if (q.org) sql = sql.where("t.org_id", "=", q.org);
     if (q.from) sql = sql.where("t.occurred_at", ">=", q.from);
@@ -115,30 +96,101 @@ export async function readTimeline(
     }
     const rows = await sql.orderBy("t.occurred_at").orderBy("t.seq").limit(batch).execute();
     for (const r of rows) {
-      const authored = {
-        visibility: r.visibility,
-        org: r.org_id,
-        side: r.side_id,
-        published: r.published_seq !== null,
-      };
-      if (canReadNow(viewer, authored, viewerSide)) {
-        items.push({
-          seq: r.seq,
-          type: r.type,
-          org: r.org_id,
-          side: r.side_id,
-          occurredAt: r.occurred_at,
-          recordedAt: r.recorded_at,
-          visibility: r.visibility,
-          subject: r.subject,
-          published: r.published_seq === null ? null : { seq: r.published_seq, at: r.published_at! },
-          entry: JSON.parse(r.body),
-          signature: Buffer.from(r.signature).toString("base64"),
-        });
+      if (readable(r, viewer, viewerSide)) {
+        items.push(itemOf(r));
         if (items.length === q.limit) return { items, next: encodeCursor(r.occurred_at, r.seq) };
       }
       after = { o: r.occurred_at, s: r.seq };
     }
     if (rows.length < batch) return { items, next: null };
   }
+}
+
+type Row = {
+  seq: number;
+  type: string;
+  org_id: string;
+  side_id: string | null;
+  occurred_at: string;
+  recorded_at: string;
+  visibility: string;
+  subject: string | null;
+  published_seq: number | null;
+  published_at: string | null;
+  body: string;
+  signature: Uint8Array;
+};
+
+function readable(r: Row, viewer: Viewer, viewerSide: string | null): boolean {
+  const published = r.published_seq !== null;
+  return canReadNow(
+    viewer,
+    { visibility: r.visibility, org: r.org_id, side: r.side_id, published },
+    viewerSide,
+  );
+}
+
+function itemOf(r: Row): TimelineItem {
+  return {
+    seq: r.seq,
+    type: r.type,
+    org: r.org_id,
+    side: r.side_id,
+    occurredAt: r.occurred_at,
+    recordedAt: r.recorded_at,
+    visibility: r.visibility,
+    subject: r.subject,
+    published:
+      r.published_seq === null ? null : { seq: r.published_seq, at: r.published_at ?? r.occurred_at },
+    entry: JSON.parse(r.body),
+    signature: Buffer.from(r.signature).toString("base64"),
+  };
+}
+
+/**
+ * Entries recorded after sequence number `after`, in recording order, that the viewer may
+ * read: what a live stream replays for a client resuming from its Last-Event-ID. `last` is
+ * the last sequence number looked at, readable or not, so the caller can go on from there.
+ */
+export async function readSince(
+  db: Kysely<Database>,
+  disputeId: number,
+  viewer: Viewer,
+  viewerSide: string | null,
+  after: number,
+  limit: number,
+): Promise<{ items: TimelineItem[]; last: number; more: boolean }> {
+  const rows = await selectRows(db, disputeId)
+    .where("t.seq", ">", after)
+    .orderBy("t.seq")
+    .limit(limit)
+    .execute();
+  return {
+    items: rows.filter((r) => readable(r, viewer, viewerSide)).map(itemOf),
+    last: rows.length > 0 ? rows[rows.length - 1]!.seq : after,
+    more: rows.length === limit,
+  };
+}
+
+function selectRows(db: Kysely<Database>, disputeId: number) {
+  return db
+    .selectFrom("proj_timeline as t")
+    .innerJoin("ledger_entries as e", (j) =>
+      j.onRef("e.dispute_id", "=", "t.dispute_id").onRef("e.seq", "=", "t.seq"),
+    )
+    .select([
+      "t.seq",
+      "t.type",
+      "t.org_id",
+      "t.side_id",
+      "t.occurred_at",
+      "t.recorded_at",
+      "t.visibility",
+      "t.subject",
+      "t.published_seq",
+      "t.published_at",
+      "e.body",
+      "e.signature",
+    ])
+    .where("t.dispute_id", "=", disputeId);
 }

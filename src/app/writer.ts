@@ -43,6 +43,19 @@ export interface Recorded {
 
 export type DisputeRow = Selectable<Database["disputes"]>;
 
+/** An entry as a committed transaction appended it: what live listeners are told. */
+export interface Appended {
+  seq: number;
+  type: string;
+  org: string;
+  side: string | null;
+  visibility: string;
+  occurredAt: string;
+  recordedAt: string;
+  body: string;
+  signature: Uint8Array;
+}
+
 interface Scope {
   viewer: Viewer;
   side: string | null;
@@ -95,6 +108,8 @@ export class LedgerWriter {
   private signers: WorkerPool<Omit<SignJob, "id">, SignResult> | null = null;
   private readonly pems = new Map<string, string>();
   private readonly statements: AppendStatements;
+  /** Called after each commit with the entries it appended, in sequence order. */
+  onCommit: ((slug: string, appended: Appended[]) => void) | null = null;
 
   constructor(
     private readonly keys: KeyStore,
@@ -112,22 +127,22 @@ export class LedgerWriter {
    */
   async executeBatch(d: DisputeRow, commands: Command[]): Promise<Recorded[]> {
     const slug = d.slug;
+    const pending: Pending = {
+      now: this.now(),
+      parallel: commands.length >= PARALLEL_SIGNING_FROM,
+      chunk: [],
+      signed: [],
+      entries: [],
+      nodes: [],
+      timeline: [],
+      published: [],
+      snapshots: [],
+      staleFrom: null,
+      bySeq: new Map(),
+    };
     try {
-      return await this.db.transaction().execute(async (trx) => {
+      const recorded = await this.db.transaction().execute(async (trx) => {
         const live = await this.head(trx, d);
-        const pending: Pending = {
-          now: this.now(),
-          parallel: commands.length >= PARALLEL_SIGNING_FROM,
-          chunk: [],
-          signed: [],
-          entries: [],
-          nodes: [],
-          timeline: [],
-          published: [],
-          snapshots: [],
-          staleFrom: null,
-          bySeq: new Map(),
-        };
         const recorded: Recorded[] = [];
         for (const command of commands) {
           for (const draft of await this.decideOne(trx, live, pending, command)) {
@@ -154,11 +169,34 @@ export class LedgerWriter {
         live.lastCheckpoint = { size: live.range.size, note };
         return recorded;
       });
+      this.announce(slug, pending);
+      return recorded;
     } catch (err) {
       // Whatever the cache absorbed from a rolled-back transaction is untrue now.
       this.live.delete(slug);
       this.checkpointKeyRecorded = false;
       throw err;
+    }
+  }
+
+  /** Tells the listener what a committed transaction appended; its failure is not the append's. */
+  private announce(slug: string, p: Pending): void {
+    if (!this.onCommit) return;
+    const appended: Appended[] = [...p.bySeq.values()].map(({ row, side }) => ({
+      seq: row.seq,
+      type: row.type,
+      org: row.org_id,
+      side,
+      visibility: row.visibility,
+      occurredAt: row.occurred_at,
+      recordedAt: row.recorded_at,
+      body: row.body,
+      signature: row.signature,
+    }));
+    try {
+      this.onCommit(slug, appended);
+    } catch {
+      // A listener (a live stream) must never turn a committed append into a failed one.
     }
   }
 

@@ -13,7 +13,12 @@ export const DEMO_ACCOUNTS: Omit<NewAccount, "password">[] = [
   { email: "negotiator@amptp.demo", name: "AMPTP negotiator", org: "amptp", role: "negotiator" },
   { email: "member@amptp.demo", name: "AMPTP staff member", org: "amptp", role: "member" },
   { email: "negotiator@sag-aftra.demo", name: "SAG-AFTRA negotiator", org: "sag-aftra", role: "negotiator" },
-  { email: "reporter@parley-news.demo", name: "Parley News reporter", org: "parley-news", role: "negotiator" },
+  {
+    email: "reporter@parley-news.demo",
+    name: "Parley News reporter",
+    org: "parley-news",
+    role: "negotiator",
+  },
 ];
 
 export async function addDemoAccounts(accounts: Accounts): Promise<string[]> {

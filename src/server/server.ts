@@ -22,6 +22,7 @@ import type { Accounts } from "../app/accounts.ts";
 import type { Parley } from "../app/parley.ts";
 import { authenticate } from "./auth.ts";
 import { errorReply, toErrorReply } from "./errors.ts";
+import { calendarRoutes } from "./routes/calendar.ts";
 import { disputeRoutes } from "./routes/disputes.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { sessionRoutes } from "./routes/session.ts";
@@ -68,7 +69,8 @@ export async function buildServer(opts: ServerOptions): Promise<Api> {
     genReqId: () => randomUUID(),
     // Errors the router raises before any route runs (a malformed URL) get the API's shape too.
     frameworkErrors: (err, req, reply) => {
-      const { status, body } = err.code === "FST_ERR_BAD_URL" ? errorReply("MALFORMED_URL") : toErrorReply(err);
+      const { status, body } =
+        err.code === "FST_ERR_BAD_URL" ? errorReply("MALFORMED_URL") : toErrorReply(err);
       // The reply here is typed for no route in particular; the body is the API's error shape.
       (reply as FastifyReply).header("x-request-id", req.id).code(status).send(body);
     },
@@ -121,5 +123,6 @@ export async function buildServer(opts: ServerOptions): Promise<Api> {
   healthRoutes(app);
   sessionRoutes(app, opts.loginsPerMinute ?? 10);
   disputeRoutes(app);
+  calendarRoutes(app);
   return app;
 }

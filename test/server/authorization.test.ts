@@ -58,6 +58,14 @@ const MATRIX: Record<string, Case> = {
     path: `/api/v1/disputes/${SLUG}/passes/10/redlines`,
     allowed: EVERYONE,
   },
+  "GET /api/v1/disputes/{slug}/calendar.ics": {
+    path: `/api/v1/disputes/${SLUG}/calendar.ics`,
+    allowed: EVERYONE,
+  },
+  "GET /api/v1/disputes/{slug}/meetings/{meeting}.ics": {
+    path: `/api/v1/disputes/${SLUG}/meetings/s1.ics`,
+    allowed: EVERYONE,
+  },
   "GET /api/v1/disputes/{slug}/checkpoint": {
     path: `/api/v1/disputes/${SLUG}/checkpoint`,
     allowed: EVERYONE,

@@ -1,22 +1,16 @@
 import { z } from "zod";
-import { type Caller, viewerFor } from "../../app/accounts.ts";
-import type { Parley } from "../../app/parley.ts";
 import { TimelineQuery } from "../../app/timeline-query.ts";
-import type { Viewer } from "../../app/visibility.ts";
 import { fail } from "../../domain/errors.ts";
 import { ENTRY_TYPES } from "../../domain/events.ts";
 import { Id, Visibility } from "../../domain/values.ts";
 import { containsFloat } from "../../ledger/jcs.ts";
 import { requireCaller } from "../auth.ts";
 import type { Api } from "../server.ts";
+import { viewerOf } from "../viewer.ts";
 
 const Slug = z.object({ slug: Id });
 /** A date (the end of that day in the dispute's time zone) or an ISO instant. */
 const When = z.string().max(40);
-
-async function viewerOf(parley: Parley, slug: string, caller: Caller | null): Promise<Viewer> {
-  return viewerFor(caller, caller ? await parley.parties(slug) : new Set());
-}
 
 export function disputeRoutes(api: Api): void {
   api.get(
