@@ -26,6 +26,7 @@ import { calendarRoutes } from "./routes/calendar.ts";
 import { disputeRoutes } from "./routes/disputes.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { sessionRoutes } from "./routes/session.ts";
+import { streamRoutes } from "./routes/stream.ts";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -124,5 +125,6 @@ export async function buildServer(opts: ServerOptions): Promise<Api> {
   sessionRoutes(app, opts.loginsPerMinute ?? 10);
   disputeRoutes(app);
   calendarRoutes(app);
+  streamRoutes(app);
   return app;
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Parley } from "../../src/app/parley.ts";
-import { MARKERS, smallDispute } from "../support/fixture.ts";
+import { MARKERS, PRESS, smallDispute } from "../support/fixture.ts";
 import { PEOPLE, type Person, startServer } from "../support/server.ts";
 
 /**
@@ -28,6 +28,8 @@ const MAY_SEE: Record<Who, string[]> = {
 interface Case {
   path: string;
   body?: (who: Who) => unknown;
+  /** A Server-Sent Events stream: read from the start until a sentinel entry arrives. */
+  stream?: true;
   /** Who gets a 2xx; everyone else gets `refused` (by default 401 for the anonymous, else 403). */
   allowed: Who[];
   refused?: (who: Who) => number;
@@ -64,6 +66,11 @@ const MATRIX: Record<string, Case> = {
   },
   "GET /api/v1/disputes/{slug}/meetings/{meeting}.ics": {
     path: `/api/v1/disputes/${SLUG}/meetings/s1.ics`,
+    allowed: EVERYONE,
+  },
+  "GET /api/v1/disputes/{slug}/stream": {
+    path: `/api/v1/disputes/${SLUG}/stream`,
+    stream: true,
     allowed: EVERYONE,
   },
   "GET /api/v1/disputes/{slug}/checkpoint": {
@@ -142,6 +149,27 @@ describe("the authorization matrix", () => {
     const method = route.split(" ")[0]!;
     it(`${route}: ${c.allowed.length === EVERYONE.length ? "everyone" : c.allowed.join(", ") || "nobody here"}`, async () => {
       for (const who of EVERYONE) {
+        if (c.stream) {
+          const s = await server.stream(c.path, { ...headers[who]!, "last-event-id": "-1" });
+          const sentinel = await parley.execute(SLUG, {
+            actor: PRESS,
+            type: "statement.made",
+            occurredAt: "2023-09-26T17:00:00Z",
+            visibility: "public",
+            payload: { by: "daily-press", channel: "other", text: `sentinel for ${who}` },
+          });
+          const text = JSON.stringify(await s.until((e) => e.id === sentinel.seq));
+          s.close();
+          expect({ who, status: s.status }).toEqual({ who, status: 200 });
+          for (const marker of Object.values(MARKERS)) {
+            expect({ who, marker, shown: text.includes(marker) }).toEqual({
+              who,
+              marker,
+              shown: MAY_SEE[who].includes(marker),
+            });
+          }
+          continue;
+        }
         const res = await server.call(method, c.path, {
           headers: headers[who]!,
           ...(c.body ? { body: c.body(who) } : {}),

@@ -69,5 +69,43 @@ export async function startServer(parley: Parley, opts: { loginsPerMinute?: numb
     return { cookie, "x-csrf-token": res.json.csrf as string };
   };
 
-  return { app, accounts, base, call, signIn };
+  /** Reads a Server-Sent Events stream frame by frame until `stop` says so or it ends. */
+  const stream = async (path: string, headers: Record<string, string> = {}) => {
+    const controller = new AbortController();
+    const res = await fetch(base + path, { headers, signal: controller.signal });
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let buffer = "";
+    const events: { id: number; event: string; data: { seq: number; type: string; entry: unknown } }[] = [];
+    const until = async (stop: (e: (typeof events)[number]) => boolean): Promise<typeof events> => {
+      for (;;) {
+        const cut = buffer.indexOf("\n\n");
+        if (cut >= 0) {
+          const block = buffer.slice(0, cut);
+          buffer = buffer.slice(cut + 2);
+          const fields = Object.fromEntries(
+            block
+              .split("\n")
+              .filter((l) => !l.startsWith(":") && l.includes(":"))
+              .map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 1).trimStart()]),
+          );
+          if (fields.data === undefined) continue;
+          const e = {
+            id: Number(fields.id),
+            event: fields.event ?? "message",
+            data: JSON.parse(fields.data),
+          };
+          events.push(e);
+          if (stop(e)) return events;
+          continue;
+        }
+        const { done, value } = await reader.read();
+        if (done) return events;
+        buffer += decoder.decode(value, { stream: true });
+      }
+    };
+    return { status: res.status, headers: res.headers, until, close: () => controller.abort() };
+  };
+
+  return { app, accounts, base, call, signIn, stream };
 }

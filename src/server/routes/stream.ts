@@ -1,0 +1,119 @@
+import type { ServerResponse } from "node:http";
+import { z } from "zod";
+import type { TimelineItem } from "../../app/timeline-query.ts";
+import { canReadNow } from "../../app/visibility.ts";
+import type { Appended } from "../../app/writer.ts";
+import { Id } from "../../domain/values.ts";
+import type { Api } from "../server.ts";
+import { viewerOf } from "../viewer.ts";
+
+/** A comment line now and then keeps proxies from closing a quiet stream. */
+const HEARTBEAT_MS = 15_000;
+
+function frame(item: TimelineItem): string {
+  return `id: ${item.seq}\nevent: entry\ndata: ${JSON.stringify(item)}\n\n`;
+}
+
+function itemOf(a: Appended): TimelineItem {
+  return {
+    seq: a.seq,
+    type: a.type,
+    org: a.org,
+    side: a.side,
+    occurredAt: a.occurredAt,
+    recordedAt: a.recordedAt,
+    visibility: a.visibility,
+    subject: null,
+    published: null,
+    entry: JSON.parse(a.body),
+    signature: Buffer.from(a.signature).toString("base64"),
+  };
+}
+
+/**
+ * Server-Sent Events: each new entry of a dispute that the caller may see, as it is committed.
+ * A client that reconnects with Last-Event-ID (the sequence number of the last entry it got)
+ * is first sent what it missed, read from the store, then the live entries, none twice.
+ * Entries appended by another process reach the stream only when a client resumes.
+ */
+export function streamRoutes(api: Api): void {
+  const open = new Set<ServerResponse>();
+  // Streams never finish on their own; a shutdown ends them so in-flight requests can drain.
+  api.addHook("preClose", async () => {
+    for (const res of open) res.end();
+  });
+
+  api.get(
+    "/api/v1/disputes/:slug/stream",
+    {
+      schema: {
+        summary:
+          "New entries as Server-Sent Events (event `entry`, id = sequence number); resume with Last-Event-ID",
+        tags: ["disputes"],
+        params: z.object({ slug: Id }),
+        headers: z.looseObject({ "last-event-id": z.coerce.number().int().min(-1).optional() }),
+      },
+    },
+    async (req, reply) => {
+      const { slug } = req.params;
+      const parley = req.server.parley;
+      await parley.disputeRow(slug); // an unknown dispute is a 404 before the stream starts
+      const viewer = await viewerOf(parley, slug, req.caller);
+      const side = await parley.viewerSide(slug, viewer);
+      const resumeFrom = req.headers["last-event-id"];
+
+      let sent = -1;
+      let replaying = true;
+      const queued: Appended[] = [];
+      const res = reply.raw;
+      const send = (appended: Appended[]) => {
+        for (const a of appended) {
+          if (a.seq <= sent) continue;
+          sent = a.seq;
+          if (canReadNow(viewer, { ...a, published: false }, side)) res.write(frame(itemOf(a)));
+        }
+      };
+      // Listen before reading what was missed, so nothing committed in between is lost.
+      const unsubscribe = parley.subscribe((s, appended) => {
+        if (s !== slug) return;
+        if (replaying) queued.push(...appended);
+        else send(appended);
+      });
+      const heartbeat = setInterval(() => res.write(": still here\n\n"), HEARTBEAT_MS);
+      heartbeat.unref();
+      const stop = () => {
+        clearInterval(heartbeat);
+        unsubscribe();
+        open.delete(res);
+      };
+      req.raw.on("close", stop);
+
+      reply.hijack();
+      res.writeHead(200, {
+        "content-type": "text/event-stream; charset=utf-8",
+        "cache-control": "no-cache, no-transform",
+        connection: "keep-alive",
+        "x-accel-buffering": "no",
+        "x-request-id": req.id,
+      });
+      open.add(res);
+      res.write(": connected\n\n");
+      try {
+        if (resumeFrom !== undefined) {
+          sent = resumeFrom;
+          for (let more = true; more; ) {
+            const page = await parley.since(slug, viewer, sent);
+            for (const item of page.items) res.write(frame(item));
+            sent = page.last;
+            more = page.more;
+          }
+        } else {
+          sent = ((await parley.latestCheckpoint(slug))?.size ?? 0) - 1;
+        }
+      } finally {
+        replaying = false;
+        send(queued.splice(0));
+      }
+    },
+  );
+}

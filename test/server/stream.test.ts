@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Parley } from "../../src/app/parley.ts";
+import { AMPTP, smallDispute, WGA } from "../support/fixture.ts";
+import { startServer } from "../support/server.ts";
+
+const SLUG = "test-2023";
+let parley: Parley;
+let server: Awaited<ReturnType<typeof startServer>>;
+
+beforeAll(async () => {
+  parley = (await smallDispute()).app;
+  server = await startServer(parley);
+});
+afterAll(async () => {
+  await server.app.close();
+  await parley.close();
+});
+
+const say = (text: string, actor = WGA) =>
+  parley.execute(SLUG, {
+    actor,
+    type: "statement.made",
+    occurredAt: "2023-09-26T17:00:00Z",
+    visibility: "public",
+    payload: { by: actor.org, channel: "other", text },
+  });
+const note = (text: string, actor = WGA) =>
+  parley.execute(SLUG, {
+    actor,
+    type: "note.recorded",
+    occurredAt: "2023-09-26T17:00:00Z",
+    visibility: "private",
+    payload: { text },
+  });
+const texts = (events: { data: { entry: unknown } }[]) =>
+  events.map((e) => (e.data.entry as { payload: { text?: string } }).payload.text);
+
+describe("the live stream", () => {
+  it("sends the public each new public entry as it is committed, and nothing private", async () => {
+    const s = await server.stream(`/api/v1/disputes/${SLUG}/stream`);
+    expect(s.status).toBe(200);
+    expect(s.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    await note("live private note");
+    const last = await say("live public statement");
+    const events = await s.until((e) => e.id === last.seq);
+    s.close();
+    expect(texts(events)).toEqual(["live public statement"]);
+    expect(events[0]).toMatchObject({
+      event: "entry",
+      id: last.seq,
+      data: { seq: last.seq, type: "statement.made" },
+    });
+  });
+
+  it("sends a negotiator its own side's private notes, not the other side's", async () => {
+    const s = await server.stream(`/api/v1/disputes/${SLUG}/stream`, await server.signIn("wgaNegotiator"));
+    await note("WGA caucus, live");
+    await note("AMPTP caucus, live", AMPTP);
+    const last = await say("after the caucuses");
+    const events = await s.until((e) => e.id === last.seq);
+    s.close();
+    expect(texts(events)).toEqual(["WGA caucus, live", "after the caucuses"]);
+  });
+
+  it("resumes from Last-Event-ID: what was missed first, then live entries, none twice", async () => {
+    const before = await say("seen before the break");
+    const missed1 = await say("missed one");
+    await note("missed, but private");
+    const missed2 = await say("missed two");
+    const s = await server.stream(`/api/v1/disputes/${SLUG}/stream`, { "last-event-id": String(before.seq) });
+    const live = await say("live after resuming");
+    const events = await s.until((e) => e.id === live.seq);
+    s.close();
+    expect(events.map((e) => e.id)).toEqual([missed1.seq, missed2.seq, live.seq]);
+    expect(texts(events)).toEqual(["missed one", "missed two", "live after resuming"]);
+  });
+
+  it("answers an unknown dispute and a malformed Last-Event-ID with the error shape", async () => {
+    const none = await server.call("GET", "/api/v1/disputes/no-such-dispute/stream");
+    expect([none.status, none.json.error.code]).toEqual([404, "DISPUTE_UNKNOWN"]);
+    const bad = await server.call("GET", `/api/v1/disputes/${SLUG}/stream`, {
+      headers: { "last-event-id": "abc" },
+    });
+    expect([bad.status, bad.json.error.code]).toEqual([400, "VALIDATION_FAILED"]);
+  });
+
+  it("ends open streams when the server shuts down, so the shutdown completes", async () => {
+    const own = await startServer((await smallDispute()).app);
+    const s = await own.stream(`/api/v1/disputes/${SLUG}/stream`);
+    const ended = s.until(() => false);
+    await own.app.close();
+    expect(await ended).toEqual([]);
+    await own.app.parley.close();
+  });
+});
