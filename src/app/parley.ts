@@ -36,6 +36,9 @@ export interface ParleyOptions {
  * The application's front door: the directory of organizations, disputes, writes (handed to
  * the LedgerWriter) and every read, each through the one visibility rule.
  */
+/** Statuses kept for repeated reads (the public summary above all); the oldest goes first. */
+const STATUS_CACHE_SIZE = 256;
+
 export class Parley {
   readonly db: Kysely<Database>;
   /** The database file (or ":memory:"). */
@@ -49,6 +52,7 @@ export class Parley {
   private readonly orgs = new Map<string, Organization>();
   private readonly disputeRows = new Map<string, DisputeRow>();
   private readonly listeners = new Set<(slug: string, appended: Appended[]) => void>();
+  private readonly statusCache = new Map<string, { stamp: string; status: Status }>();
 
   constructor(db: Kysely<Database>, path: string, keys: KeyStore, opts: ParleyOptions = {}) {
     this.db = db;
@@ -237,7 +241,7 @@ export class Parley {
 
   /** The fold for a viewer, given the dispute's current operator state (for the viewer's side). */
   private async viewOf(
-    d: { id: number; slug: string },
+    d: DisputeRow,
     all: DisputeState,
     viewer: Viewer,
     opts: { asOf?: string; recordedBy?: string },
@@ -249,6 +253,14 @@ export class Parley {
     if (opts.recordedBy) {
       return foldView(this.db, d.id, d.slug, viewer, side, { asOf: opts.asOf, recordedBy: opts.recordedBy });
     }
+    // As of now (or any instant after the last entry), a hot scope already is the answer.
+    const hot = await this.writer.hotState(d, viewer, side);
+    if (
+      hot &&
+      (opts.asOf === undefined || (hot.lastOccurredAt !== null && opts.asOf >= hot.lastOccurredAt))
+    ) {
+      return hot;
+    }
     return foldFromSnapshot(this.db, d.id, d.slug, viewer, side, opts.asOf);
   }
 
@@ -257,6 +269,26 @@ export class Parley {
    * dispute's zone); `recordedBy` limits it to what had been recorded by then (the audit view).
    */
   async status(slug: string, viewer: Viewer = PUBLIC, asOf?: string, recordedBy?: string): Promise<Status> {
+    // A status depends on the record and the instant: served from the cache while nothing has
+    // been committed since and (as of now) within the same second.
+    const stamp = await this.writer.stamp();
+    const viewerKey = viewer.kind === "org" ? `${viewer.org}:${viewer.role}` : viewer.kind;
+    const key = [slug, viewerKey, asOf ?? `now@${this.now().slice(0, 19)}`, recordedBy ?? ""].join("|");
+    const hit = this.statusCache.get(key);
+    if (hit && hit.stamp === stamp) return hit.status;
+    const computed = await this.computeStatus(slug, viewer, asOf, recordedBy);
+    if (this.statusCache.size >= STATUS_CACHE_SIZE)
+      this.statusCache.delete(this.statusCache.keys().next().value!);
+    this.statusCache.set(key, { stamp, status: computed });
+    return computed;
+  }
+
+  private async computeStatus(
+    slug: string,
+    viewer: Viewer,
+    asOf?: string,
+    recordedBy?: string,
+  ): Promise<Status> {
     const d = await this.disputeRow(slug);
     const all = await this.writer.current(d);
     const tz = all.opened?.timeZone ?? "UTC";

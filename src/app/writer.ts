@@ -108,6 +108,8 @@ export class LedgerWriter {
   private signers: WorkerPool<Omit<SignJob, "id">, SignResult> | null = null;
   private readonly pems = new Map<string, string>();
   private readonly statements: AppendStatements;
+  /** Commits made through this writer: with SQLite's data_version, a stamp of the whole store. */
+  private commits = 0;
   /** Called after each commit with the entries it appended, in sequence order. */
   onCommit: ((slug: string, appended: Appended[]) => void) | null = null;
 
@@ -181,6 +183,7 @@ export class LedgerWriter {
 
   /** Tells the listener what a committed transaction appended; its failure is not the append's. */
   private announce(slug: string, p: Pending): void {
+    this.commits += 1;
     if (!this.onCommit) return;
     const appended: Appended[] = [...p.bySeq.values()].map(({ row, side }) => ({
       seq: row.seq,
@@ -502,6 +505,24 @@ export class LedgerWriter {
   /** The current operator view of a dispute, from its head. */
   async current(d: DisputeRow): Promise<DisputeState> {
     return this.db.transaction().execute(async (trx) => (await this.head(trx, d)).all);
+  }
+
+  /**
+   * The state of everything recorded so far as `viewer` sees it, when the head keeps that
+   * scope hot (the public always; a party's negotiators once they have appended); else null.
+   * It is the live object that appends keep current: read it, never change it.
+   */
+  async hotState(d: DisputeRow, viewer: Viewer, side: string | null): Promise<DisputeState | null> {
+    return this.db.transaction().execute(async (trx) => {
+      const live = await this.head(trx, d);
+      if (viewer.kind === "operator") return live.all;
+      return live.scopes.get(scopeOf(viewer, side))?.state ?? null;
+    });
+  }
+
+  /** Changes whenever anything is committed, here or by another process: a key for caches of reads. */
+  async stamp(): Promise<string> {
+    return `${this.commits}:${await this.statements.dataVersion(this.db)}`;
   }
 
   forget(): void {

@@ -42,14 +42,21 @@ const portOption = () =>
     return n;
   });
 const hostOption = () => new Option("--host <address>", "address to listen on").default("127.0.0.1");
+const logLevelOption = () =>
+  new Option("--log-level <level>", "pino log level: info logs every request")
+    .choices(["trace", "debug", "info", "warn", "error", "fatal", "silent"])
+    .default("info");
 
-async function serveUntilStopped(app: Parley, o: { port: number; host: string }): Promise<void> {
+async function serveUntilStopped(
+  app: Parley,
+  o: { port: number; host: string; logLevel: string },
+): Promise<void> {
   let stopped!: () => void;
   const closed = new Promise<void>((resolve) => {
     stopped = resolve;
   });
   try {
-    const s = await serve(app, { host: o.host, port: o.port, logger: true, onClosed: stopped });
+    const s = await serve(app, { host: o.host, port: o.port, logLevel: o.logLevel, onClosed: stopped });
     print(`Parley is serving ${s.url} (API reference: ${s.url}/api/docs). Ctrl-C stops it.`);
   } catch (err) {
     await app.close();
@@ -81,8 +88,9 @@ export function buildProgram(): Command {
     .addOption(dbOption())
     .addOption(portOption())
     .addOption(hostOption())
+    .addOption(logLevelOption())
     .option("--no-serve", "only load the demo and print the status")
-    .action(async (o: { db?: string; port: number; host: string; serve: boolean }) => {
+    .action(async (o: { db?: string; port: number; host: string; logLevel: string; serve: boolean }) => {
       const app = await Parley.open(o.db ?? defaultDbPath());
       try {
         if ((await app.disputes()).length === 0) {
@@ -112,7 +120,8 @@ export function buildProgram(): Command {
     .addOption(dbOption())
     .addOption(portOption())
     .addOption(hostOption())
-    .action(async (o: { db?: string; port: number; host: string }) =>
+    .addOption(logLevelOption())
+    .action(async (o: { db?: string; port: number; host: string; logLevel: string }) =>
       serveUntilStopped(await Parley.open(o.db ?? defaultDbPath()), o),
     );
 

@@ -14,10 +14,10 @@ export interface Serving {
  */
 export async function serve(
   parley: Parley,
-  opts: { host: string; port: number; logger?: boolean; onClosed?: () => void },
+  opts: { host: string; port: number; logLevel?: string; onClosed?: () => void },
 ): Promise<Serving> {
   const accounts = new Accounts(parley.db, () => new Date(parley.now()));
-  const app = await buildServer({ parley, accounts, logger: opts.logger ?? true });
+  const app = await buildServer({ parley, accounts, logger: { level: opts.logLevel ?? "info" } });
   await app.listen({ host: opts.host, port: opts.port });
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : opts.port;

@@ -320,3 +320,25 @@ describe("two writers on one database file", () => {
     }
   });
 });
+
+describe("the status cache", () => {
+  it("serves a repeated read from the cache, and forgets it at any commit, here or in another process", async () => {
+    const built = await smallDispute();
+    const app = built.app;
+    try {
+      const first = await app.status(SLUG, PUBLIC, "2023-09-30");
+      expect(await app.status(SLUG, PUBLIC, "2023-09-30")).toBe(first);
+      await app.execute(SLUG, statement("Said after the first read"));
+      const second = await app.status(SLUG, PUBLIC, "2023-09-30");
+      expect(second).not.toBe(first);
+      expect(second.statements.count).toBe(first.statements.count + 1);
+      const other = await Parley.open(built.dbPath);
+      await other.execute(SLUG, statement("Said by another process"));
+      await other.close();
+      const third = await app.status(SLUG, PUBLIC, "2023-09-30");
+      expect(third.statements.count).toBe(second.statements.count + 1);
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -1,0 +1,186 @@
+/**
+ * The HTTP benchmarks: the server runs in a child process (`parley serve`), autocannon and the
+ * stream clients here, all on loopback. Prints its figures as JSON (bench/run.ts includes them).
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import autocannon from "autocannon";
+import { Accounts } from "../src/app/accounts.ts";
+import { Parley } from "../src/app/parley.ts";
+import { loadDemo } from "../src/demo/load.ts";
+import { fill, openBenchDispute, UNION } from "./workload.ts";
+
+const BIN = join(import.meta.dirname, "..", "bin", "parley.js");
+const round = (x: number, digits = 2) => Number(x.toFixed(digits));
+
+async function prepare(path: string): Promise<string> {
+  const app = await Parley.open(path);
+  await loadDemo(app);
+  await openBenchDispute(app, "bench");
+  await fill(app, "bench", 2000, 1000);
+  const accounts = new Accounts(app.db, () => new Date());
+  const { id } = await accounts.add({
+    email: "bench@union.example",
+    name: "Bench negotiator",
+    password: "a benchmark password",
+    org: UNION.org,
+    role: "negotiator",
+  });
+  const { token } = await accounts.createToken(id, "bench");
+  await app.close();
+  return token;
+}
+
+async function startServer(db: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [BIN, "serve", "--db", db, "--port", "0", "--log-level", "warn"], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (d: Buffer) => {
+      out += d.toString();
+      const m = /serving (http:\/\/[^\s]+) /.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.on("exit", (code) => reject(new Error(`parley serve exited (${code}): ${out}`)));
+  });
+  return { url, child };
+}
+
+function cannon(opts: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    autocannon(opts, (err, result) => (err ? reject(err) : resolve(result)));
+  });
+}
+
+function summary(r: autocannon.Result) {
+  return {
+    requestsPerSecond: Math.round(r.requests.average),
+    latencyMs: { p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max },
+    non2xx: r.non2xx,
+    errors: r.errors,
+  };
+}
+
+async function sseFanOut(url: string, token: string, clients: number, appends: number) {
+  const path = `${url}/api/v1/disputes/bench/stream`;
+  const seen = new Map<number, number>(); // seq -> clients that got it
+  const waiting = new Map<number, () => void>();
+  const controllers: AbortController[] = [];
+  const connect = async () => {
+    const controller = new AbortController();
+    controllers.push(controller);
+    const res = await fetch(path, { signal: controller.signal });
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let buffer = "";
+    void (async () => {
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) return;
+          buffer += decoder.decode(value, { stream: true });
+          for (let cut = buffer.indexOf("\n\n"); cut >= 0; cut = buffer.indexOf("\n\n")) {
+            const id = /^id: (\d+)$/m.exec(buffer.slice(0, cut));
+            buffer = buffer.slice(cut + 2);
+            if (!id) continue;
+            const seq = Number(id[1]);
+            const n = (seen.get(seq) ?? 0) + 1;
+            seen.set(seq, n);
+            if (n === clients) waiting.get(seq)?.();
+          }
+        }
+      } catch {
+        // aborted at the end
+      }
+    })();
+  };
+  for (let i = 0; i < clients; i += 100)
+    await Promise.all(Array.from({ length: Math.min(100, clients - i) }, connect));
+  const times: number[] = [];
+  for (let i = 0; i < appends; i++) {
+    const started = performance.now();
+    const res = await fetch(`${url}/api/v1/disputes/bench/entries`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        type: "statement.made",
+        occurredAt: new Date().toISOString(),
+        visibility: "public",
+        payload: { by: UNION.org, channel: "press-release", text: `Fan-out ${i}` },
+      }),
+    });
+    const { seq } = (await res.json()) as { seq: number };
+    if ((seen.get(seq) ?? 0) < clients) await new Promise<void>((resolve) => waiting.set(seq, resolve));
+    times.push(performance.now() - started);
+  }
+  for (const c of controllers) c.abort();
+  times.sort((a, b) => a - b);
+  return {
+    clients,
+    appends,
+    lastClientMs: {
+      p50: round(times[Math.floor(times.length / 2)]!),
+      p99: round(times[Math.ceil(times.length * 0.99) - 1]!),
+    },
+  };
+}
+
+export async function serverBenchmarks(quick: boolean) {
+  const dir = mkdtempSync(join(tmpdir(), "parley-server-bench-"));
+  const db = join(dir, "server.db");
+  const token = await prepare(db);
+  const { url, child } = await startServer(db);
+  const duration = quick ? 2 : 10;
+  try {
+    const summaryRun = await cannon({ url: `${url}/api/v1/disputes/wga-2023`, connections: 64, duration });
+    let i = 0;
+    const appendRun = await cannon({
+      url: `${url}/api/v1/disputes/bench/entries`,
+      connections: 16,
+      duration,
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      // A fresh body per request: each pass occurs now, so none is a back-fill.
+      requests: [
+        {
+          setupRequest: (req) => ({
+            ...req,
+            body: JSON.stringify({
+              type: "pass.made",
+              occurredAt: new Date().toISOString(),
+              visibility: "table",
+              payload: {
+                kind: "counterproposal",
+                issues: [
+                  {
+                    issue: `issue-${i++ % 50}`,
+                    language: "Section 4: the parties agree to revise the terms.",
+                  },
+                ],
+              },
+            }),
+          }),
+        },
+      ],
+    });
+    const fanOut = await sseFanOut(url, token, quick ? 100 : 1000, quick ? 5 : 20);
+    return {
+      publicSummary64: summary(summaryRun),
+      authenticatedPassAppends16: summary(appendRun),
+      sseFanOut: fanOut,
+    };
+  } finally {
+    child.kill("SIGTERM");
+    await new Promise((resolve) => child.on("exit", resolve));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] === import.meta.filename) {
+  process.stdout.write(
+    `${JSON.stringify(await serverBenchmarks(process.argv.includes("--quick")), null, 2)}\n`,
+  );
+}
