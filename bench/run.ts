@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { Parley } from "../src/app/parley.ts";
 import { PUBLIC } from "../src/app/visibility.ts";
 import { bareVerifyPerSecond } from "./ed25519-baseline.ts";
+import { serverBenchmarks } from "./server.ts";
 import { fill, openBenchDispute, UNION, workloadCommand } from "./workload.ts";
 
 const quick = process.argv.includes("--quick");
@@ -157,6 +158,9 @@ async function main() {
   const m1 = await buildLedger("memory1m", scale(1_000_000));
   const m = verifyInChild(m1);
   results.verifyMillion = m;
+
+  log("the HTTP API: public summary, authenticated appends, 1,000 live streams…");
+  results.server = await serverBenchmarks(quick);
 
   const json = JSON.stringify(results, null, 2);
   process.stdout.write(`${json}\n`);
