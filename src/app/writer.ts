@@ -18,14 +18,7 @@ import { type EntryRow, fetchNodes, latestCheckpoint, type NodeRow, treeSize } f
 import type { Database } from "../store/schema.ts";
 import type { SignJob, SignResult } from "./sign-worker.ts";
 import { timelineRow } from "./timeline.ts";
-import {
-  applyForViewer,
-  foldFromSnapshot,
-  foldView,
-  isSnapshotPoint,
-  snapshotText,
-  storedEntry,
-} from "./views.ts";
+import { applyForViewer, foldFromSnapshot, isSnapshotPoint, snapshotText, storedEntry } from "./views.ts";
 import { type Authored, OPERATOR, PUBLIC, scopeOf, type Viewer } from "./visibility.ts";
 import { WorkerPool } from "./worker-pool.ts";
 
@@ -274,7 +267,7 @@ export class LedgerWriter {
     } else {
       // Back-filled history is decided against the record as it stood at that moment.
       await this.flush(trx, live, pending);
-      state = await foldView(trx, live.id, live.slug, viewer, side, { asOf: occurredAt });
+      state = await foldFromSnapshot(trx, live.id, live.slug, viewer, side, occurredAt);
     }
     const refs = new Map<number, RefInfo>();
     const payload = command.payload as { entry?: unknown } | null;
