@@ -109,6 +109,7 @@ export const ERRORS = {
   },
   ROLE_REQUIRED: { kind: "forbidden", message: "Your role does not allow this." },
   TOKEN_UNKNOWN: { kind: "not_found", message: "No such API token." },
+  WEBHOOK_UNKNOWN: { kind: "not_found", message: "No such webhook." },
 } as const satisfies Record<string, { kind: ErrorKind; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

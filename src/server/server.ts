@@ -20,6 +20,7 @@ import {
 } from "fastify-type-provider-zod";
 import type { Accounts } from "../app/accounts.ts";
 import type { Parley } from "../app/parley.ts";
+import { type DispatcherOptions, WebhookDispatcher } from "../app/webhook-dispatcher.ts";
 import { authenticate } from "./auth.ts";
 import { errorReply, toErrorReply } from "./errors.ts";
 import { calendarRoutes } from "./routes/calendar.ts";
@@ -27,11 +28,13 @@ import { disputeRoutes } from "./routes/disputes.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { sessionRoutes } from "./routes/session.ts";
 import { streamRoutes } from "./routes/stream.ts";
+import { webhookRoutes } from "./routes/webhooks.ts";
 
 declare module "fastify" {
   interface FastifyInstance {
     parley: Parley;
     accounts: Accounts;
+    webhooks: WebhookDispatcher;
   }
 }
 
@@ -52,6 +55,8 @@ export interface ServerOptions {
   trustProxy?: boolean;
   /** Sign-in attempts per client address per minute (each account also locks after 5 failures). */
   loginsPerMinute?: number;
+  /** Webhook deliveries: timeout, backoff, attempts (tests shorten them). */
+  webhooks?: DispatcherOptions;
 }
 
 /** The largest request body accepted: a pass with long contract language fits many times over. */
@@ -126,5 +131,14 @@ export async function buildServer(opts: ServerOptions): Promise<Api> {
   disputeRoutes(app);
   calendarRoutes(app);
   streamRoutes(app);
+  webhookRoutes(app);
+  // Deliveries start when the server is ready and stop with it, before serve() closes the store.
+  const dispatcher = new WebhookDispatcher(opts.parley, {
+    onError: (err, context) => app.log.error({ err }, `webhooks: ${context}`),
+    ...opts.webhooks,
+  });
+  app.decorate("webhooks", dispatcher);
+  app.addHook("onReady", async () => dispatcher.start());
+  app.addHook("onClose", async () => dispatcher.close());
   return app;
 }

@@ -142,6 +142,47 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  "0003_webhooks": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable("webhooks")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("org_id", "text", (c) => c.notNull().references("organizations.id"))
+        .addColumn("url", "text", (c) => c.notNull())
+        // In the clear: the server signs each delivery with it (see schema.ts).
+        .addColumn("secret", "text", (c) => c.notNull())
+        .addColumn("created_by", "text", (c) => c.notNull().references("accounts.id"))
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("disabled_at", "text")
+        .execute();
+      await db.schema.createIndex("webhooks_org").on("webhooks").columns(["org_id", "created_at"]).execute();
+      await db.schema
+        .createTable("webhook_deliveries")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("webhook_id", "text", (c) => c.notNull().references("webhooks.id"))
+        .addColumn("dispute", "text", (c) => c.notNull())
+        .addColumn("seq", "integer", (c) => c.notNull())
+        .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("status", "text", (c) => c.notNull())
+        .addColumn("last_status_code", "integer")
+        .addColumn("last_error", "text")
+        .addColumn("next_attempt_at", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("delivered_at", "text")
+        .execute();
+      // The log an admin reads, newest first; and what a starting dispatcher resumes.
+      await db.schema
+        .createIndex("webhook_deliveries_log")
+        .on("webhook_deliveries")
+        .columns(["webhook_id", "created_at", "seq"])
+        .execute();
+      await db.schema
+        .createIndex("webhook_deliveries_due")
+        .on("webhook_deliveries")
+        .columns(["status", "next_attempt_at"])
+        .execute();
+    },
+  },
 };
 
 class InlineProvider implements MigrationProvider {

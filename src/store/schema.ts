@@ -107,4 +107,34 @@ export interface Database {
     last_used_at: string | null;
     revoked_at: string | null;
   };
+  webhooks: {
+    id: string;
+    org_id: string;
+    url: string;
+    /**
+     * The HMAC-SHA256 key, in the clear. Unlike a password or an API token it cannot be stored
+     * as a hash: the server has to hold the key itself to compute each delivery's signature.
+     * So a copy of the database lets its holder sign deliveries that receivers would accept.
+     */
+    secret: string;
+    /** The account that registered it. */
+    created_by: string;
+    created_at: string;
+    /** Set when an admin disables it; rows are kept so its delivery log stays readable. */
+    disabled_at: string | null;
+  };
+  webhook_deliveries: {
+    id: string;
+    webhook_id: string;
+    /** The dispute's slug and the entry's sequence number: the body is read from the ledger. */
+    dispute: string;
+    seq: number;
+    attempts: number;
+    status: "pending" | "delivered" | "failed";
+    last_status_code: number | null;
+    last_error: string | null;
+    next_attempt_at: string;
+    created_at: string;
+    delivered_at: string | null;
+  };
 }

@@ -102,6 +102,25 @@ const MATRIX: Record<string, Case> = {
   },
   // With a token there is no session to end: 204 all the same.
   "DELETE /api/v1/session": { path: "/api/v1/session", allowed: SIGNED_IN },
+  "GET /api/v1/orgs/{org}/webhooks": {
+    path: "/api/v1/orgs/other-union/webhooks",
+    allowed: ["outsiderAdmin"],
+  },
+  "POST /api/v1/orgs/{org}/webhooks": {
+    path: "/api/v1/orgs/other-union/webhooks",
+    body: () => ({ url: "http://127.0.0.1:9/matrix" }),
+    allowed: ["outsiderAdmin"],
+  },
+  "DELETE /api/v1/orgs/{org}/webhooks/{id}": {
+    path: "/api/v1/orgs/other-union/webhooks/wh-nonexistent",
+    allowed: [],
+    refused: (who) => (who === "anonymous" ? 401 : who === "outsiderAdmin" ? 404 : 403),
+  },
+  "GET /api/v1/orgs/{org}/webhooks/{id}/deliveries": {
+    path: "/api/v1/orgs/other-union/webhooks/wh-nonexistent/deliveries",
+    allowed: [],
+    refused: (who) => (who === "anonymous" ? 401 : who === "outsiderAdmin" ? 404 : 403),
+  },
   "GET /api/v1/me": { path: "/api/v1/me", allowed: SIGNED_IN },
   "GET /api/v1/tokens": { path: "/api/v1/tokens", allowed: SIGNED_IN },
   "POST /api/v1/tokens": {
