@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import type { Kysely } from "kysely";
 import type { Command } from "../domain/decide.ts";
-import { fail } from "../domain/errors.ts";
+import { fail, ParleyError } from "../domain/errors.ts";
 import { type DisputeState, sideOf } from "../domain/state.ts";
 import { type ForeignStoppage, type Status, sideName, status } from "../domain/status.ts";
 import { Id, type Organization, Organization as OrganizationSchema } from "../domain/values.ts";
@@ -38,6 +38,8 @@ export interface ParleyOptions {
  */
 /** Statuses kept for repeated reads (the public summary above all); the oldest goes first. */
 const STATUS_CACHE_SIZE = 256;
+/** Commands per group commit: enough to share a commit widely, few enough to keep latency low. */
+const MAX_GROUP = 64;
 
 export class Parley {
   readonly db: Kysely<Database>;
@@ -53,6 +55,11 @@ export class Parley {
   private readonly disputeRows = new Map<string, DisputeRow>();
   private readonly listeners = new Set<(slug: string, appended: Appended[]) => void>();
   private readonly statusCache = new Map<string, { stamp: string; status: Status }>();
+  /** Commands waiting for their dispute's running transaction to finish (see commitWaiting). */
+  private readonly waiting = new Map<
+    string,
+    { command: Command; resolve: (r: Recorded[]) => void; reject: (err: unknown) => void }[]
+  >();
 
   constructor(db: Kysely<Database>, path: string, keys: KeyStore, opts: ParleyOptions = {}) {
     this.db = db;
@@ -183,8 +190,40 @@ export class Parley {
   }
 
   async execute(slug: string, command: Command): Promise<Recorded> {
-    const [recorded] = await this.executeBatch(slug, [command]);
-    return recorded!;
+    const d = await this.disputeRow(slug);
+    const recorded = await new Promise<Recorded[]>((resolve, reject) => {
+      let queue = this.waiting.get(slug);
+      if (!queue) {
+        queue = [];
+        this.waiting.set(slug, queue);
+      }
+      queue.push({ command, resolve, reject });
+      if (queue.length === 1) void this.commitWaiting(d);
+    });
+    return recorded[0]!;
+  }
+
+  /**
+   * Group commit: commands that arrive while a dispute's transaction is running wait, then
+   * go in together as the next one (each still decided, and answered, on its own). A lone
+   * caller waits for nothing; concurrent callers share the commit and the checkpoint.
+   */
+  private async commitWaiting(d: DisputeRow): Promise<void> {
+    const queue = this.waiting.get(d.slug)!;
+    while (queue.length > 0) {
+      const group = queue.slice(0, MAX_GROUP);
+      try {
+        const results = await this.writer.executeEach(
+          d,
+          group.map((g) => g.command),
+        );
+        results.forEach((r, i) => (r instanceof ParleyError ? group[i]!.reject(r) : group[i]!.resolve(r)));
+      } catch (err) {
+        for (const g of group) g.reject(err);
+      }
+      queue.splice(0, group.length);
+    }
+    this.waiting.delete(d.slug);
   }
 
   /**

@@ -121,6 +121,23 @@ export class LedgerWriter {
    * before it), appended, and covered by one checkpoint; if any fails, nothing is written.
    */
   async executeBatch(d: DisputeRow, commands: Command[]): Promise<Recorded[]> {
+    return (await this.run(d, commands, "atomic")).flatMap((r) => (r instanceof ParleyError ? [] : r));
+  }
+
+  /**
+   * Records commands from different callers in one transaction (group commit): each is
+   * decided in turn and either appended or refused on its own, with its error; the appended
+   * ones share one commit and one checkpoint. A failure of the transaction itself fails all.
+   */
+  executeEach(d: DisputeRow, commands: Command[]): Promise<(Recorded[] | ParleyError)[]> {
+    return this.run(d, commands, "each");
+  }
+
+  private async run(
+    d: DisputeRow,
+    commands: Command[],
+    mode: "atomic" | "each",
+  ): Promise<(Recorded[] | ParleyError)[]> {
     const slug = d.slug;
     const pending: Pending = {
       now: this.now(),
@@ -136,14 +153,27 @@ export class LedgerWriter {
       bySeq: new Map(),
     };
     try {
-      const recorded = await this.db.transaction().execute(async (trx) => {
+      const results = await this.db.transaction().execute(async (trx) => {
         const live = await this.head(trx, d);
-        const recorded: Recorded[] = [];
+        const results: (Recorded[] | ParleyError)[] = [];
         for (const command of commands) {
-          for (const draft of await this.decideOne(trx, live, pending, command)) {
-            recorded.push(await this.appendOne(trx, live, pending, command.actor, draft));
+          let drafts: AnyDraft[];
+          try {
+            drafts = await this.decideOne(trx, live, pending, command);
+          } catch (err) {
+            // Deciding changes nothing, so a refused command leaves the others untouched.
+            if (mode === "each" && err instanceof ParleyError) {
+              results.push(err);
+              continue;
+            }
+            throw err;
           }
+          const recorded: Recorded[] = [];
+          for (const draft of drafts)
+            recorded.push(await this.appendOne(trx, live, pending, command.actor, draft));
+          results.push(recorded);
         }
+        if (pending.bySeq.size === 0) return results;
         await this.flush(trx, live, pending);
         const root = live.range.root();
         const signer = await this.checkpointSigner(trx);
@@ -162,10 +192,10 @@ export class LedgerWriter {
           created_at: pending.now,
         });
         live.lastCheckpoint = { size: live.range.size, note };
-        return recorded;
+        return results;
       });
-      this.announce(slug, pending);
-      return recorded;
+      if (pending.bySeq.size > 0) this.announce(slug, pending);
+      return results;
     } catch (err) {
       // Whatever the cache absorbed from a rolled-back transaction is untrue now.
       this.live.delete(slug);

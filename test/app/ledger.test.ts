@@ -342,3 +342,33 @@ describe("the status cache", () => {
     }
   });
 });
+
+describe("group commit", () => {
+  it("answers concurrent commands each on its own, sharing commits and checkpoints", async () => {
+    const built = await smallDispute();
+    const app = built.app;
+    try {
+      const before = (await app.latestCheckpoint(SLUG))!.size;
+      const checkpointsBefore = tableCounts(built.dbPath).checkpoints!;
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 20 }, (_, i) =>
+          // Every fifth is a pass on an issue that does not exist: refused alone.
+          app.execute(SLUG, i % 5 === 4 ? passOn("no-such-issue") : statement(`Concurrent ${i}`)),
+        ),
+      );
+      const refused = outcomes.filter((o) => o.status === "rejected");
+      expect(refused).toHaveLength(4);
+      for (const r of refused)
+        expect((r as PromiseRejectedResult).reason).toMatchObject({ code: "ISSUE_UNKNOWN" });
+      const seqs = outcomes.flatMap((o) => (o.status === "fulfilled" ? [o.value.seq] : []));
+      expect([...seqs].sort((a, b) => a - b)).toEqual(Array.from({ length: 16 }, (_, i) => before + i));
+      expect((await app.latestCheckpoint(SLUG))!.size).toBe(before + 16);
+      const checkpoints = tableCounts(built.dbPath).checkpoints! - checkpointsBefore;
+      expect(checkpoints).toBeGreaterThanOrEqual(1);
+      expect(checkpoints).toBeLessThan(16);
+      expect((await verifyStore(app)).problems).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+});
