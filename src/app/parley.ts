@@ -217,7 +217,10 @@ export class Parley {
           d,
           group.map((g) => g.command),
         );
-        results.forEach((r, i) => (r instanceof ParleyError ? group[i]!.reject(r) : group[i]!.resolve(r)));
+        results.forEach((r, i) => {
+          if (r instanceof ParleyError) group[i]!.reject(r);
+          else group[i]!.resolve(r);
+        });
       } catch (err) {
         for (const g of group) g.reject(err);
       }

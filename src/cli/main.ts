@@ -13,6 +13,7 @@ import { verifyExport } from "../ledger/export-file.ts";
 import { serve } from "../server/serve.ts";
 import { defaultDbPath } from "../store/db.ts";
 import { formatStatus } from "./format.ts";
+import { registerWitness } from "./witness.ts";
 
 /** Exit codes: 0 done, 1 the operation failed or found a problem, 2 the command line was wrong. */
 const FAILED = 1;
@@ -279,6 +280,7 @@ export function buildProgram(): Command {
       ),
     );
 
+  registerWitness(program);
   return program;
 }
 

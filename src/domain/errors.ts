@@ -110,6 +110,26 @@ export const ERRORS = {
   ROLE_REQUIRED: { kind: "forbidden", message: "Your role does not allow this." },
   TOKEN_UNKNOWN: { kind: "not_found", message: "No such API token." },
   WEBHOOK_UNKNOWN: { kind: "not_found", message: "No such webhook." },
+
+  CHECKPOINT_UNKNOWN: { kind: "not_found", message: "The dispute has no checkpoint of that size." },
+  COSIGNATURE_INVALID: {
+    kind: "validation",
+    message: "The cosignature does not verify against the organization's key and the checkpoint.",
+  },
+  /** The witness (`parley witness`): what a log server answered, or failed to. */
+  REMOTE_FAILED: {
+    kind: "integrity",
+    message: "The server could not be reached or gave an unusable answer.",
+  },
+  CHECKPOINT_INVALID: {
+    kind: "integrity",
+    message: "The checkpoint is malformed, for another log, or not signed by the trusted key.",
+  },
+  HISTORY_REWRITTEN: {
+    kind: "integrity",
+    message: "The log's history was rewritten: its checkpoint is inconsistent with the one seen before.",
+  },
+  WITNESS_STATE_INVALID: { kind: "validation", message: "The witness state file cannot be used." },
 } as const satisfies Record<string, { kind: ErrorKind; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -78,18 +78,55 @@ export function signCheckpoint(
   extensions: readonly string[] = [],
 ): string {
   checkKeyName(signer.name);
-  // A mismatched pair would publish one key's id over another key's signature: a note nobody
-  // can verify. Deriving the public half costs as much as signing, so each key is checked once.
-  if (!checkedPair.get(signer.privateKey)?.equals(signer.publicRaw)) {
-    if (!rawPublicKey(signer.privateKey).equals(signer.publicRaw)) {
-      throw new TypeError("signer.publicRaw is not the public half of signer.privateKey");
-    }
-    checkedPair.set(signer.privateKey, Buffer.from(signer.publicRaw));
-  }
+  checkPair(signer);
   const body = checkpointBody(origin, size, root, extensions);
+  return `${body}\n${signatureLine(body, signer)}\n`;
+}
+
+/**
+ * One signature line (without its newline) by `signer` over a note's body, as `parseCheckpoint`
+ * returns it. This is how a witness cosigns a checkpoint: appended to the note, the line makes
+ * a note that verifies under either key, and on its own it can be checked with
+ * `verifySignatureLine` by anyone holding the body and the witness's public key.
+ */
+export function signatureLine(body: string, signer: Signer): string {
+  checkKeyName(signer.name);
+  checkBody(body);
+  checkPair(signer);
   const signature = sign(Buffer.from(body, "utf8"), signer.privateKey);
   const blob = Buffer.concat([keyHash(signer.name, signer.publicRaw), signature]);
-  return `${body}\n${SIG_PREFIX}${signer.name} ${blob.toString("base64")}\n`;
+  return `${SIG_PREFIX}${signer.name} ${blob.toString("base64")}`;
+}
+
+/**
+ * Checks one signature line (without its newline) against a note's body: it must carry the
+ * verifier's name and key hash (else CHECKPOINT_NOT_SIGNED) and verify (else
+ * CHECKPOINT_BAD_SIGNATURE); a line that is not a signature line is CHECKPOINT_MALFORMED.
+ */
+export function verifySignatureLine(body: string, line: string, verifier: Verifier): void {
+  checkKeyName(verifier.name);
+  checkBody(body);
+  checkLine(line, "signature line");
+  const s = parseSignatureLine(line);
+  if (s.name !== verifier.name || !s.keyHash.equals(keyHash(verifier.name, verifier.publicRaw))) {
+    throw new CheckpointError("CHECKPOINT_NOT_SIGNED", `the line is not signed by ${verifier.name}'s key`);
+  }
+  const key = publicKeyObject(verifier.publicRaw);
+  if (s.signature.length !== SIGNATURE_SIZE || !verify(Buffer.from(body, "utf8"), s.signature, key)) {
+    throw new CheckpointError("CHECKPOINT_BAD_SIGNATURE", `signature from ${verifier.name} does not verify`);
+  }
+}
+
+/**
+ * A mismatched pair would publish one key's id over another key's signature: a line nobody
+ * can verify. Deriving the public half costs as much as signing, so each key is checked once.
+ */
+function checkPair(signer: Signer): void {
+  if (checkedPair.get(signer.privateKey)?.equals(signer.publicRaw)) return;
+  if (!rawPublicKey(signer.privateKey).equals(signer.publicRaw)) {
+    throw new TypeError("signer.publicRaw is not the public half of signer.privateKey");
+  }
+  checkedPair.set(signer.privateKey, Buffer.from(signer.publicRaw));
 }
 
 export function parseCheckpoint(note: string): ParsedCheckpoint {
@@ -227,6 +264,13 @@ function checkText(text: string): void {
   if (hasForbiddenChar(text, true)) {
     throw malformed("note contains a control character other than newline, or invalid UTF-16");
   }
+}
+
+/** A note's text as signed: non-empty and newline-terminated, as `parseCheckpoint` yields it. */
+function checkBody(body: string): void {
+  checkText(body);
+  if (!body.endsWith("\n") || body === "\n")
+    throw malformed("a note body is non-empty and ends with a newline");
 }
 
 function checkLine(text: string, what: string): void {

@@ -29,6 +29,7 @@ import { healthRoutes } from "./routes/health.ts";
 import { sessionRoutes } from "./routes/session.ts";
 import { streamRoutes } from "./routes/stream.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
+import { witnessRoutes } from "./routes/witness.ts";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -132,6 +133,7 @@ export async function buildServer(opts: ServerOptions): Promise<Api> {
   calendarRoutes(app);
   streamRoutes(app);
   webhookRoutes(app);
+  witnessRoutes(app);
   // Deliveries start when the server is ready and stop with it, before serve() closes the store.
   const dispatcher = new WebhookDispatcher(opts.parley, {
     onError: (err, context) => app.log.error({ err }, `webhooks: ${context}`),

@@ -183,6 +183,26 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  "0004_cosignatures": {
+    async up(db: Kysely<unknown>) {
+      // Witnesses' signatures over checkpoints. Not ledger: each row is checkable on its own
+      // (the line against the checkpoint's note and the organization's key in signing_keys).
+      await db.schema
+        .createTable("cosignatures")
+        .addColumn("dispute_id", "integer", (c) => c.notNull().references("disputes.id"))
+        .addColumn("size", "integer", (c) => c.notNull())
+        .addColumn("org_id", "text", (c) => c.notNull().references("organizations.id"))
+        .addColumn("key_id", "text", (c) => c.notNull().references("signing_keys.key_id"))
+        .addColumn("line", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("cosignatures_pk", ["dispute_id", "size", "org_id"])
+        .addForeignKeyConstraint("cosignatures_checkpoint", ["dispute_id", "size"], "checkpoints", [
+          "dispute_id",
+          "size",
+        ])
+        .execute();
+    },
+  },
 };
 
 class InlineProvider implements MigrationProvider {

@@ -137,4 +137,16 @@ export interface Database {
     created_at: string;
     delivered_at: string | null;
   };
+  cosignatures: {
+    dispute_id: number;
+    /** The checkpoint cosigned: (dispute_id, size) is a row of checkpoints. */
+    size: number;
+    /** The witnessing organization, also the name in the signature line. */
+    org_id: string;
+    /** Its key in signing_keys that the line verifies under. */
+    key_id: string;
+    /** The C2SP signed-note signature line over the checkpoint's body, without its newline. */
+    line: string;
+    created_at: string;
+  };
 }

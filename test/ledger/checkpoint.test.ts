@@ -6,9 +6,11 @@ import {
   keyHash,
   parseCheckpoint,
   parseVerifierKey,
+  signatureLine,
   signCheckpoint,
   verifierKey,
   verifyCheckpoint,
+  verifySignatureLine,
 } from "../../src/ledger/checkpoint.ts";
 import { generateSigningKey, rawPublicKey, sign } from "../../src/ledger/ed25519.ts";
 import { EMPTY_ROOT } from "../../src/ledger/merkle.ts";
@@ -378,5 +380,61 @@ describe("extension lines", () => {
   it("must each be one non-empty line", () => {
     expect(() => signCheckpoint("o", 1, root, signer, ["two\nlines"])).toThrow(CheckpointError);
     expect(() => signCheckpoint("o", 1, root, signer, [""])).toThrow(CheckpointError);
+  });
+});
+
+describe("cosignature lines", () => {
+  const body = parseCheckpoint(NOTE).body;
+  const line = signatureLine(body, witness);
+
+  it("are the signed-note line a witness would add: appended to the note, it verifies under either key", () => {
+    expect(line.startsWith(`\u2014 ${witness.name} `)).toBe(true);
+    expect(line).not.toContain("\n");
+    // The log's own line is built the same way.
+    expect(NOTE).toBe(`${body}\n${signatureLine(body, log)}\n`);
+    const cosigned = `${NOTE}${line}\n`;
+    expect(verifyCheckpoint(cosigned, witness)).toEqual({ origin: ORIGIN, size: 136, root: ROOT });
+    expect(verifyCheckpoint(cosigned, log).size).toBe(136);
+  });
+
+  it("verify on their own against the body and the witness's key", () => {
+    expect(() => verifySignatureLine(body, line, witness)).not.toThrow();
+  });
+
+  it("are refused for another body, another key or another name", () => {
+    const otherBody = checkpointBody(ORIGIN, 137, ROOT);
+    expect(errorOf(() => verifySignatureLine(otherBody, line, witness)).code).toBe(
+      "CHECKPOINT_BAD_SIGNATURE",
+    );
+    expect(errorOf(() => verifySignatureLine(body, line, stranger)).code).toBe("CHECKPOINT_NOT_SIGNED");
+    expect(
+      errorOf(() => verifySignatureLine(body, line, { name: "other.example", publicRaw: witness.publicRaw }))
+        .code,
+    ).toBe("CHECKPOINT_NOT_SIGNED");
+    // The witness's name and key hash over a stranger's signature.
+    const forged = sigLine(
+      witness.name,
+      keyHash(witness.name, witness.publicRaw),
+      sign(Buffer.from(body), stranger.privateKey),
+    ).trimEnd();
+    expect(errorOf(() => verifySignatureLine(body, forged, witness)).code).toBe("CHECKPOINT_BAD_SIGNATURE");
+  });
+
+  it("are refused when altered or not a signature line", () => {
+    const blob = Buffer.from(line.split(" ")[2]!, "base64");
+    blob[10]! ^= 1;
+    const flipped = `\u2014 ${witness.name} ${blob.toString("base64")}`;
+    expect(errorOf(() => verifySignatureLine(body, flipped, witness)).code).toBe("CHECKPOINT_BAD_SIGNATURE");
+    for (const bad of [`${line}\n`, line.slice(2), `${line} `, "\u2014 w AAAA", ""]) {
+      expect(errorOf(() => verifySignatureLine(body, bad, witness)).code, JSON.stringify(bad)).toBe(
+        "CHECKPOINT_MALFORMED",
+      );
+    }
+  });
+
+  it("are made only over a newline-terminated body, with a matching key pair", () => {
+    expect(errorOf(() => signatureLine(body.slice(0, -1), witness)).code).toBe("CHECKPOINT_MALFORMED");
+    expect(errorOf(() => signatureLine("", witness)).code).toBe("CHECKPOINT_MALFORMED");
+    expect(() => signatureLine(body, { ...witness, publicRaw: stranger.publicRaw })).toThrow(TypeError);
   });
 });

@@ -121,6 +121,20 @@ const MATRIX: Record<string, Case> = {
     allowed: [],
     refused: (who) => (who === "anonymous" ? 401 : who === "outsiderAdmin" ? 404 : 403),
   },
+  "GET /api/v1/disputes/{slug}/checkpoints/{size}": {
+    path: `/api/v1/disputes/${SLUG}/checkpoints/1`,
+    allowed: EVERYONE,
+  },
+  "POST /api/v1/disputes/{slug}/checkpoints/{size}/cosignatures": {
+    path: `/api/v1/disputes/${SLUG}/checkpoints/1/cosignatures`,
+    // A line that does not verify: 400 shows the caller got as far as the check; nothing is stored.
+    body: (who) => ({
+      org: who === "anonymous" ? "wga-west" : PEOPLE[who].org,
+      signature: "\u2014 nobody AAAAAAAA",
+    }),
+    allowed: [],
+    refused: (who) => (who === "anonymous" ? 401 : who === "wgaMember" || who === "amptpMember" ? 403 : 400),
+  },
   "GET /api/v1/me": { path: "/api/v1/me", allowed: SIGNED_IN },
   "GET /api/v1/tokens": { path: "/api/v1/tokens", allowed: SIGNED_IN },
   "POST /api/v1/tokens": {

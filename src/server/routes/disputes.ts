@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { checkpointWithCosignatures } from "../../app/cosignatures.ts";
 import { TimelineQuery } from "../../app/timeline-query.ts";
 import { fail } from "../../domain/errors.ts";
 import { ENTRY_TYPES } from "../../domain/events.ts";
@@ -127,13 +128,13 @@ export function disputeRoutes(api: Api): void {
   api.get(
     "/api/v1/disputes/:slug/checkpoint",
     {
-      schema: { summary: "The latest signed checkpoint (C2SP signed note)", tags: ["ledger"], params: Slug },
+      schema: {
+        summary: "The latest signed checkpoint (C2SP signed note), with its witnesses' cosignatures",
+        tags: ["ledger"],
+        params: Slug,
+      },
     },
-    async (req) => {
-      const cp = await req.server.parley.latestCheckpoint(req.params.slug);
-      if (!cp) fail("DISPUTE_UNKNOWN");
-      return { size: cp.size, root: Buffer.from(cp.root).toString("base64"), note: cp.note };
-    },
+    async (req) => checkpointWithCosignatures(req.server.parley, req.params.slug),
   );
 
   api.get(
