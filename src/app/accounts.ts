@@ -27,6 +27,16 @@ export const NewAccount = z
   .strict();
 export type NewAccount = z.input<typeof NewAccount>;
 
+/** A member an admin adds: an existing account by its email, or a new one. */
+export const NewMember = z
+  .object({
+    email: z.email().max(254),
+    role: z.enum(ROLES),
+    name: z.string().trim().min(1).max(200).optional(),
+    password: z.string().min(12, "at least 12 characters").max(1024).optional(),
+  })
+  .strict();
+
 export interface Membership {
   org: string;
   role: Role;
@@ -235,6 +245,66 @@ export class Accounts {
       .where("revoked_at", "is", null)
       .executeTakeFirst();
     if (Number(r.numUpdatedRows) === 0) fail("TOKEN_UNKNOWN");
+  }
+
+  /**
+   * Adds a person to an organization: an existing account (by email) gains the membership;
+   * otherwise a new account is made, which needs a name and a password.
+   */
+  async addMember(org: string, input: unknown): Promise<{ id: string; created: boolean }> {
+    const parsed = NewMember.safeParse(input);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      fail("VALIDATION_FAILED", issue ? `${issue.path.join(".")}: ${issue.message}` : undefined);
+    }
+    const m = parsed.data;
+    const existing = await this.db
+      .selectFrom("accounts")
+      .select("id")
+      .where("email", "=", m.email.toLowerCase())
+      .executeTakeFirst();
+    if (!existing) {
+      if (m.name === undefined || m.password === undefined) {
+        fail("VALIDATION_FAILED", "a new account needs a name and a password");
+      }
+      const { id } = await this.add({
+        email: m.email,
+        name: m.name,
+        password: m.password,
+        org,
+        role: m.role,
+      });
+      return { id, created: true };
+    }
+    const member = await this.db
+      .selectFrom("memberships")
+      .select("role")
+      .where("account_id", "=", existing.id)
+      .where("org_id", "=", org)
+      .executeTakeFirst();
+    if (member) fail("ACCOUNT_EXISTS", `${m.email.toLowerCase()} is already a member of ${org}`);
+    await this.db
+      .insertInto("memberships")
+      .values({ account_id: existing.id, org_id: org, role: m.role, created_at: this.now() })
+      .execute();
+    return { id: existing.id, created: false };
+  }
+
+  async members(org: string) {
+    const rows = await this.db
+      .selectFrom("memberships as m")
+      .innerJoin("accounts as a", "a.id", "m.account_id")
+      .select(["a.id", "a.email", "a.name", "m.role", "m.created_at"])
+      .where("m.org_id", "=", org)
+      .orderBy("a.email")
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      email: r.email,
+      name: r.name,
+      role: r.role as Role,
+      since: r.created_at,
+    }));
   }
 
   private async caller(accountId: string, via: Caller["via"]): Promise<Caller | null> {

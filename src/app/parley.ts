@@ -148,6 +148,17 @@ export class Parley {
     return org;
   }
 
+  /** The directory of this installation: every registered organization. */
+  async organizations(): Promise<Organization[]> {
+    const rows = await this.db.selectFrom("organizations").selectAll().orderBy("id").execute();
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      shortName: r.short_name,
+      kind: r.kind as Organization["kind"],
+    }));
+  }
+
   async disputes(): Promise<{ id: number; slug: string; origin: string }[]> {
     return this.db.selectFrom("disputes").select(["id", "slug", "origin"]).orderBy("id").execute();
   }
@@ -183,8 +194,12 @@ export class Parley {
     } catch (err) {
       // The dispute row is a registry entry, not ledger: without its first entry it must not stay.
       const d = await this.disputeRow(slug);
-      if ((await treeSize(this.db, d.id)) === 0)
+      if ((await treeSize(this.db, d.id)) === 0) {
         await this.db.deleteFrom("disputes").where("id", "=", d.id).execute();
+        // A later attempt at the same slug makes a new row: the cached one must not outlive it.
+        this.disputeRows.delete(slug);
+        this.writer.forget();
+      }
       throw err;
     }
   }

@@ -45,3 +45,15 @@ export function requireCaller(req: FastifyRequest): Caller {
   if (!req.caller) fail("AUTH_REQUIRED");
   return req.caller;
 }
+
+/**
+ * A preValidation hook for routes under /orgs/:org that only the organization's admins may
+ * use: checked before the body, so that no one else learns even what a valid request is.
+ */
+export async function adminsOfOrg(req: FastifyRequest): Promise<void> {
+  const caller = requireCaller(req);
+  const org = (req.params as { org?: unknown }).org;
+  if (!caller.memberships.some((m) => m.org === org && m.role === "admin")) {
+    fail("ROLE_REQUIRED", `this takes the admin role in ${String(org)}`);
+  }
+}

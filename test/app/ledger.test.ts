@@ -372,3 +372,33 @@ describe("group commit", () => {
     }
   });
 });
+
+describe("opening a dispute that fails", () => {
+  it("leaves no trace: the same slug can be opened afterwards", async () => {
+    const built = await smallDispute();
+    const app = built.app;
+    try {
+      const opening = (payload: unknown) =>
+        app.openDispute("second-try", WGA, {
+          occurredAt: "2024-01-01T00:00:00Z",
+          visibility: "public",
+          payload,
+        });
+      await expect(opening({ title: "No sides" })).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
+      const opened = await opening({
+        title: "Second try",
+        timeZone: "UTC",
+        agreement: { name: "X", expiresAt: null },
+        sides: [
+          { id: "a", name: "A", shortName: "A" },
+          { id: "b", name: "B", shortName: "B" },
+        ],
+      });
+      expect(opened.seq).toBe(0);
+      expect((await app.status("second-try", PUBLIC)).title).toBe("Second try");
+      expect((await verifyStore(app)).problems).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -135,6 +135,26 @@ const MATRIX: Record<string, Case> = {
     allowed: [],
     refused: (who) => (who === "anonymous" ? 401 : who === "wgaMember" || who === "amptpMember" ? 403 : 400),
   },
+  "GET /api/v1/orgs": { path: "/api/v1/orgs", allowed: EVERYONE },
+  "GET /api/v1/orgs/{org}/members": { path: "/api/v1/orgs/other-union/members", allowed: ["outsiderAdmin"] },
+  "POST /api/v1/orgs/{org}/members": {
+    path: "/api/v1/orgs/other-union/members",
+    body: (who) => ({
+      email: `${who}@matrix.example`,
+      name: who,
+      password: "a long matrix password",
+      role: "member",
+    }),
+    allowed: ["outsiderAdmin"],
+  },
+  "POST /api/v1/disputes": {
+    path: "/api/v1/disputes",
+    // Each opens its own: an empty payload is refused after the role check, so only the
+    // allowed reach validation (400); a 2xx here would open a dispute.
+    body: () => ({ slug: "matrix-dispute", occurredAt: "2024-01-01T00:00:00Z", payload: {} }),
+    allowed: [],
+    refused: (who) => (who === "anonymous" ? 401 : RECORDERS.includes(who) ? 400 : 403),
+  },
   "GET /api/v1/me": { path: "/api/v1/me", allowed: SIGNED_IN },
   "GET /api/v1/tokens": { path: "/api/v1/tokens", allowed: SIGNED_IN },
   "POST /api/v1/tokens": {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { Caller } from "../../app/accounts.ts";
 import { checkpointWithCosignatures } from "../../app/cosignatures.ts";
 import { TimelineQuery } from "../../app/timeline-query.ts";
 import { fail } from "../../domain/errors.ts";
@@ -14,6 +15,17 @@ const serialized = new WeakMap<object, string>();
 /** A date (the end of that day in the dispute's time zone) or an ISO instant. */
 const When = z.string().max(40);
 
+/** Whom the caller records for: `as`, or its one negotiator membership; only negotiators record. */
+function recorder(as: string | undefined, caller: Caller): { org: string; user: string } {
+  const membership = as
+    ? caller.memberships.find((m) => m.org === as)
+    : caller.memberships.find((m) => m.role === "negotiator");
+  if (!membership)
+    fail("ROLE_REQUIRED", as ? `you are not a member of ${as}` : "you record for no organization");
+  if (membership.role !== "negotiator") fail("ROLE_REQUIRED", "recording entries takes the negotiator role");
+  return { org: membership.org, user: caller.id };
+}
+
 export function disputeRoutes(api: Api): void {
   api.get(
     "/api/v1/disputes",
@@ -21,6 +33,33 @@ export function disputeRoutes(api: Api): void {
     async (req) => ({
       disputes: (await req.server.parley.disputes()).map((d) => ({ slug: d.slug, origin: d.origin })),
     }),
+  );
+
+  api.post(
+    "/api/v1/disputes",
+    {
+      schema: {
+        summary: "Open a dispute: its first entry, signed by the caller's organization",
+        tags: ["disputes"],
+        body: z
+          .object({
+            slug: Id,
+            occurredAt: z.string().max(40),
+            visibility: Visibility.default("public"),
+            payload: z
+              .unknown()
+              .describe("title, timeZone, agreement {name, expiresAt}, sides [{id, name, shortName}]"),
+            as: Id.optional(),
+          })
+          .strict(),
+      },
+    },
+    async (req, reply) => {
+      const actor = recorder(req.body.as, requireCaller(req));
+      const { slug, occurredAt, visibility, payload } = req.body;
+      const opened = await req.server.parley.openDispute(slug, actor, { occurredAt, visibility, payload });
+      return reply.code(201).send(opened);
+    },
   );
 
   api.get(
@@ -108,18 +147,10 @@ export function disputeRoutes(api: Api): void {
       },
     },
     async (req, reply) => {
-      const caller = requireCaller(req);
       const { as, ...command } = req.body;
-      const membership = as
-        ? caller.memberships.find((m) => m.org === as)
-        : caller.memberships.find((m) => m.role === "negotiator");
-      if (!membership)
-        fail("ROLE_REQUIRED", as ? `you are not a member of ${as}` : "you record for no organization");
-      if (membership.role !== "negotiator")
-        fail("ROLE_REQUIRED", "recording entries takes the negotiator role");
       const recorded = await req.server.parley.execute(req.params.slug, {
         ...command,
-        actor: { org: membership.org, user: caller.id },
+        actor: recorder(as, requireCaller(req)),
       });
       return reply.code(201).send(recorded);
     },

@@ -1,9 +1,7 @@
-import type { FastifyRequest } from "fastify";
 import { z } from "zod";
 import { NewWebhook, Webhooks } from "../../app/webhooks.ts";
-import { fail } from "../../domain/errors.ts";
 import { Id } from "../../domain/values.ts";
-import { requireCaller } from "../auth.ts";
+import { adminsOfOrg, requireCaller } from "../auth.ts";
 import type { Api } from "../server.ts";
 
 const Org = z.object({ org: Id });
@@ -37,18 +35,6 @@ const DELIVERY_DESCRIPTION =
   "`X-Parley-Signature: sha256=<hex HMAC-SHA256 of the body under the webhook's secret>`. A 2xx answer " +
   "delivers it; anything else is retried with exponential backoff, then marked failed.";
 
-/**
- * Only the organization's admins manage its webhooks; the anonymous are asked to sign in
- * first. Checked before validation, so that no one else learns even what a valid request is.
- */
-async function adminsOnly(req: FastifyRequest): Promise<void> {
-  const caller = requireCaller(req);
-  const org = (req.params as { org?: unknown }).org;
-  if (!caller.memberships.some((m) => m.org === org && m.role === "admin")) {
-    fail("ROLE_REQUIRED", `managing webhooks takes the admin role in ${String(org)}`);
-  }
-}
-
 export function webhookRoutes(api: Api): void {
   const webhooks = new Webhooks(api.parley.db, () => new Date(api.parley.now()));
 
@@ -63,7 +49,7 @@ export function webhookRoutes(api: Api): void {
         body: NewWebhook,
         response: { 201: z.object({ id: z.string(), url: z.string(), secret: z.string() }) },
       },
-      preValidation: adminsOnly,
+      preValidation: adminsOfOrg,
     },
     async (req, reply) => {
       const created = await webhooks.create(req.params.org, requireCaller(req).id, req.body);
@@ -80,7 +66,7 @@ export function webhookRoutes(api: Api): void {
         params: Org,
         response: { 200: z.object({ webhooks: z.array(Webhook) }) },
       },
-      preValidation: adminsOnly,
+      preValidation: adminsOfOrg,
     },
     async (req) => {
       return { webhooks: await webhooks.list(req.params.org) };
@@ -95,7 +81,7 @@ export function webhookRoutes(api: Api): void {
         tags: ["webhooks"],
         params: OrgHook,
       },
-      preValidation: adminsOnly,
+      preValidation: adminsOfOrg,
     },
     async (req, reply) => {
       await webhooks.disable(req.params.org, req.params.id);
@@ -113,7 +99,7 @@ export function webhookRoutes(api: Api): void {
         querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }).strict(),
         response: { 200: z.object({ deliveries: z.array(Delivery) }) },
       },
-      preValidation: adminsOnly,
+      preValidation: adminsOfOrg,
     },
     async (req) => {
       return { deliveries: await webhooks.deliveries(req.params.org, req.params.id, req.query.limit) };
