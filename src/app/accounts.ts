@@ -58,6 +58,13 @@ export interface AccountPolicy {
   lockMinutes: number;
 }
 
+function parseOrFail<T>(schema: z.ZodType<T>, input: unknown): T {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  fail("VALIDATION_FAILED", issue ? `${issue.path.join(".")}: ${issue.message}` : undefined);
+}
+
 const DEFAULT_POLICY: AccountPolicy = { sessionHours: 24 * 14, lockAfter: 5, lockMinutes: 15 };
 
 const digest = (secret: string) => createHash("sha256").update(secret).digest("hex");
@@ -79,12 +86,7 @@ export class Accounts {
   }
 
   async add(input: NewAccount): Promise<{ id: string }> {
-    const parsed = NewAccount.safeParse(input);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      fail("VALIDATION_FAILED", issue ? `${issue.path.join(".")}: ${issue.message}` : undefined);
-    }
-    const a = parsed.data;
+    const a = parseOrFail(NewAccount, input);
     const email = a.email.toLowerCase();
     const org = await this.db
       .selectFrom("organizations")
@@ -252,12 +254,7 @@ export class Accounts {
    * otherwise a new account is made, which needs a name and a password.
    */
   async addMember(org: string, input: unknown): Promise<{ id: string; created: boolean }> {
-    const parsed = NewMember.safeParse(input);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      fail("VALIDATION_FAILED", issue ? `${issue.path.join(".")}: ${issue.message}` : undefined);
-    }
-    const m = parsed.data;
+    const m = parseOrFail(NewMember, input);
     const existing = await this.db
       .selectFrom("accounts")
       .select("id")

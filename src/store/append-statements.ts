@@ -1,5 +1,5 @@
 import { CompiledQuery, type Kysely } from "kysely";
-import type { EntryRow, NodeRow } from "./ledger-repo.ts";
+import { ENTRY_COLUMNS, type EntryRow, type NodeRow } from "./ledger-repo.ts";
 import { PreparedInsert } from "./prepared-insert.ts";
 import type { Database } from "./schema.ts";
 
@@ -14,19 +14,7 @@ export class AppendStatements {
   private readonly checkpoint: PreparedInsert<Row<"checkpoints">>;
 
   constructor(db: Kysely<Database>) {
-    this.entry = new PreparedInsert(db, "ledger_entries", [
-      "dispute_id",
-      "seq",
-      "type",
-      "org_id",
-      "key_id",
-      "occurred_at",
-      "recorded_at",
-      "visibility",
-      "body",
-      "signature",
-      "leaf_hash",
-    ]);
+    this.entry = new PreparedInsert(db, "ledger_entries", ["dispute_id", ...ENTRY_COLUMNS]);
     this.node = new PreparedInsert(db, "tree_nodes", ["dispute_id", "level", "idx", "hash"]);
     this.timeline = new PreparedInsert(db, "proj_timeline", [
       "dispute_id",

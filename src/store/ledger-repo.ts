@@ -169,7 +169,7 @@ export async function* entriesInOrder(db: Db, disputeId: number, page = 2000): A
   for await (const rows of entryPages(db, disputeId, page)) yield* rows;
 }
 
-const ENTRY_COLUMNS = [
+export const ENTRY_COLUMNS = [
   "seq",
   "type",
   "org_id",
