@@ -187,49 +187,35 @@ export function registerWitness(program: Command): void {
         "PARLEY_TOKEN",
       ),
     )
-    .action(
-      async (
-        o: {
-          url: string;
-          slug: string;
-          state: string;
-          checkpointKey?: string;
-          cosign?: boolean;
-          org?: string;
-          key?: string;
-          token?: string;
-        },
-        cmd: Command,
-      ) => {
-        // Wrong or missing arguments are a bad command line (exit 2), as commander's own are.
-        const usage = (message: string) => cmd.error(`error: ${message}`, USAGE_ERROR);
-        if (o.cosign) {
-          const missing = (["org", "key", "token"] as const).filter((k) => !o[k]);
-          if (missing.length > 0) usage(`--cosign needs ${missing.map((k) => `--${k}`).join(", ")}`);
-        } else if (o.org || o.key) {
-          usage("--org and --key are for --cosign");
+    .action(async (o: Omit<WitnessOptions, "fetch">, cmd: Command) => {
+      // Wrong or missing arguments are a bad command line (exit 2), as commander's own are.
+      const usage = (message: string) => cmd.error(`error: ${message}`, USAGE_ERROR);
+      if (o.cosign) {
+        const missing = (["org", "key", "token"] as const).filter((k) => !o[k]);
+        if (missing.length > 0) usage(`--cosign needs ${missing.map((k) => `--${k}`).join(", ")}`);
+      } else if (o.org || o.key) {
+        usage("--org and --key are for --cosign");
+      }
+      if (!o.checkpointKey && !existsSync(o.state)) {
+        usage(`${o.state} does not exist yet: the first run needs --checkpoint-key`);
+      }
+      if (o.checkpointKey) {
+        try {
+          parseCheckpointKey(o.checkpointKey);
+        } catch (err) {
+          usage(`--checkpoint-key: ${err instanceof Error ? err.message : String(err)}`);
         }
-        if (!o.checkpointKey && !existsSync(o.state)) {
-          usage(`${o.state} does not exist yet: the first run needs --checkpoint-key`);
-        }
-        if (o.checkpointKey) {
-          try {
-            parseCheckpointKey(o.checkpointKey);
-          } catch (err) {
-            usage(`--checkpoint-key: ${err instanceof Error ? err.message : String(err)}`);
-          }
-        }
-        const r = await witness(o);
-        const seen =
-          r.previous === null
-            ? "first checkpoint seen; the state file now trusts this log"
-            : r.previous === r.size
-              ? `unchanged since size ${r.previous}`
-              : `consistent with size ${r.previous} seen before`;
-        process.stdout.write(`${r.origin}: size ${r.size}, root ${r.root}: ${seen}\n`);
-        if (r.cosignature) process.stdout.write(`cosigned as ${o.org}: ${r.cosignature}\n`);
-      },
-    );
+      }
+      const r = await witness(o);
+      const seen =
+        r.previous === null
+          ? "first checkpoint seen; the state file now trusts this log"
+          : r.previous === r.size
+            ? `unchanged since size ${r.previous}`
+            : `consistent with size ${r.previous} seen before`;
+      process.stdout.write(`${r.origin}: size ${r.size}, root ${r.root}: ${seen}\n`);
+      if (r.cosignature) process.stdout.write(`cosigned as ${o.org}: ${r.cosignature}\n`);
+    });
 }
 
 function parseUrl(value: string): string {

@@ -114,18 +114,7 @@ export async function fetchNodes(db: Db, disputeId: number, ids: NodeId[]): Prom
 export async function entryBySeq(db: Db, disputeId: number, seq: number): Promise<EntryRow | undefined> {
   return db
     .selectFrom("ledger_entries")
-    .select([
-      "seq",
-      "type",
-      "org_id",
-      "key_id",
-      "occurred_at",
-      "recorded_at",
-      "visibility",
-      "body",
-      "signature",
-      "leaf_hash",
-    ])
+    .select(ENTRY_COLUMNS)
     .where("dispute_id", "=", disputeId)
     .where("seq", "=", seq)
     .executeTakeFirst();
