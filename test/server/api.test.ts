@@ -293,3 +293,29 @@ describe("OpenAPI", () => {
     expect(await docs.text()).toContain("swagger");
   });
 });
+
+describe("whose move and response times", () => {
+  it("lists the moves each side owes, as the caller may see them, as of a date", async () => {
+    // As of Apr 12 the AMPTP's table counter of Apr 11 has handed the move on wages to the WGA.
+    const wga = await server.call("GET", `/api/v1/disputes/${SLUG}/moves?asOf=2023-04-12`, {
+      headers: await server.signIn("wgaNegotiator"),
+    });
+    expect(wga.status).toBe(200);
+    expect(wga.json.moves).toEqual(
+      expect.arrayContaining([expect.objectContaining({ subject: "issue", id: "wages", awaiting: "WGA" })]),
+    );
+    // The passes were at the table: the public does not know whose move it is on wages.
+    const pub = await server.call("GET", `/api/v1/disputes/${SLUG}/moves?asOf=2023-04-12`);
+    expect(pub.json.moves.some((m: { id: string }) => m.id === "wages")).toBe(false);
+  });
+
+  it("gives response times per side, and 400 for an unknown parameter", async () => {
+    const r = await server.call("GET", `/api/v1/disputes/${SLUG}/response-times`, {
+      headers: await server.signIn("amptpNegotiator"),
+    });
+    expect(r.status).toBe(200);
+    expect(r.json.responseTimes.map((t: { side: string }) => t.side)).toContain("AMPTP");
+    const bad = await server.call("GET", `/api/v1/disputes/${SLUG}/response-times?since=yesterday`);
+    expect([bad.status, bad.json.error.code]).toEqual([400, "VALIDATION_FAILED"]);
+  });
+});

@@ -51,6 +51,11 @@ const statement = (who: Who) => ({
 const MATRIX: Record<string, Case> = {
   "GET /api/v1/disputes": { path: "/api/v1/disputes", allowed: EVERYONE },
   "GET /api/v1/disputes/{slug}": { path: `/api/v1/disputes/${SLUG}`, allowed: EVERYONE },
+  "GET /api/v1/disputes/{slug}/moves": { path: `/api/v1/disputes/${SLUG}/moves`, allowed: EVERYONE },
+  "GET /api/v1/disputes/{slug}/response-times": {
+    path: `/api/v1/disputes/${SLUG}/response-times`,
+    allowed: EVERYONE,
+  },
   "GET /api/v1/disputes/{slug}/timeline": {
     path: `/api/v1/disputes/${SLUG}/timeline?limit=200`,
     allowed: EVERYONE,
