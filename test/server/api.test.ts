@@ -1,6 +1,11 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fileLines } from "../../src/app/export.ts";
 import type { Parley } from "../../src/app/parley.ts";
 import { verifyStore } from "../../src/app/verify-store.ts";
+import { verifyExport } from "../../src/ledger/export-file.ts";
 import { MARKERS, smallDispute } from "../support/fixture.ts";
 import { PASSWORD, PEOPLE, startServer } from "../support/server.ts";
 
@@ -317,5 +322,31 @@ describe("whose move and response times", () => {
     expect(r.json.responseTimes.map((t: { side: string }) => t.side)).toContain("AMPTP");
     const bad = await server.call("GET", `/api/v1/disputes/${SLUG}/response-times?since=yesterday`);
     expect([bad.status, bad.json.error.code]).toEqual([400, "VALIDATION_FAILED"]);
+  });
+});
+
+describe("the viewer's export", () => {
+  it("is the JSON Lines file of `parley export` for the caller, and verifies offline", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "parley-http-export-"));
+    const pub = await server.call("GET", `/api/v1/disputes/${SLUG}/export`);
+    expect(pub.status).toBe(200);
+    expect(pub.headers.get("content-type")).toMatch(/^application\/x-ndjson/);
+    for (const marker of Object.values(MARKERS)) expect(pub.text).not.toContain(marker);
+    const wga = await server.call("GET", `/api/v1/disputes/${SLUG}/export`, {
+      headers: await server.signIn("wgaNegotiator"),
+    });
+    expect(wga.text).toContain(MARKERS.wgaPrivate);
+    expect(wga.text).not.toContain(MARKERS.amptpPrivate);
+    for (const [name, text] of [
+      ["public", pub.text],
+      ["wga", wga.text],
+    ] as const) {
+      const file = join(dir, `${name}.jsonl`);
+      writeFileSync(file, text);
+      const report = await verifyExport(fileLines(file));
+      expect({ name, ok: report.ok }).toEqual({ name, ok: true });
+    }
+    const none = await server.call("GET", "/api/v1/disputes/no-such-dispute/export");
+    expect([none.status, none.json.error.code]).toEqual([404, "DISPUTE_UNKNOWN"]);
   });
 });

@@ -78,6 +78,7 @@ const MATRIX: Record<string, Case> = {
     stream: true,
     allowed: EVERYONE,
   },
+  "GET /api/v1/disputes/{slug}/export": { path: `/api/v1/disputes/${SLUG}/export`, allowed: EVERYONE },
   "GET /api/v1/disputes/{slug}/checkpoint": {
     path: `/api/v1/disputes/${SLUG}/checkpoint`,
     allowed: EVERYONE,

@@ -1,6 +1,8 @@
+import { PassThrough } from "node:stream";
 import { z } from "zod";
 import type { Caller } from "../../app/accounts.ts";
 import { checkpointWithCosignatures } from "../../app/cosignatures.ts";
+import { writeExport } from "../../app/export.ts";
 import { TimelineQuery } from "../../app/timeline-query.ts";
 import { fail } from "../../domain/errors.ts";
 import { ENTRY_TYPES } from "../../domain/events.ts";
@@ -191,6 +193,38 @@ export function disputeRoutes(api: Api): void {
         actor: recorder(as, requireCaller(req)),
       });
       return reply.code(201).send(recorded);
+    },
+  );
+
+  api.get(
+    "/api/v1/disputes/:slug/export",
+    {
+      schema: {
+        summary:
+          "The caller's export (JSON Lines): in full what it may see, leaf hashes of the rest, the checkpoint and keys",
+        description:
+          "The file `parley export` writes for the same viewer; `parley verify FILE` checks it with nothing else.",
+        tags: ["ledger"],
+        params: Slug,
+      },
+    },
+    async (req, reply) => {
+      const { slug } = req.params;
+      const parley = req.server.parley;
+      await parley.disputeRow(slug); // unknown: a 404 before any line is sent
+      const viewer = await viewerOf(parley, slug, req.caller);
+      const out = new PassThrough();
+      writeExport(parley, slug, viewer, out).then(
+        () => out.end(),
+        (err: unknown) => {
+          req.log.error({ err }, "export failed part way");
+          out.destroy(err instanceof Error ? err : new Error(String(err)));
+        },
+      );
+      return reply
+        .type("application/x-ndjson; charset=utf-8")
+        .header("content-disposition", `attachment; filename="${slug}.jsonl"`)
+        .send(out);
     },
   );
 
