@@ -32,7 +32,19 @@ describe("parley CLI", () => {
   it("prints help and exits 0; a wrong command line exits 2", () => {
     const help = parley(["--help"]);
     expect(help.code).toBe(0);
-    for (const cmd of ["start", "serve", "user", "demo", "status", "export", "verify", "rebuild", "import"])
+    for (const cmd of [
+      "start",
+      "serve",
+      "org",
+      "user",
+      "witness",
+      "demo",
+      "status",
+      "export",
+      "verify",
+      "rebuild",
+      "import",
+    ])
       expect(help.out).toContain(cmd);
     expect(parley(["frobnicate"]).code).toBe(2);
     expect(parley(["status"]).code).toBe(2);
@@ -155,6 +167,30 @@ describe("parley CLI", () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain("as of Thu 2023-09-14");
     expect(r.out).toContain("day 136");
+  });
+
+  it("org add registers an organization with its key; a taken id or a bad one is refused", () => {
+    const fresh = tempDb();
+    const add = [
+      "org",
+      "add",
+      "--db",
+      fresh,
+      "--name",
+      "Writers United",
+      "--short-name",
+      "WU",
+      "--kind",
+      "union",
+    ];
+    const ok = parley([...add, "--id", "writers-united"]);
+    expect([ok.code, ok.out]).toEqual([0, expect.stringContaining("registered writers-united (WU)")]);
+    expect(existsSync(join(dirname(fresh), "parley.db.keys", "writers-united.key"))).toBe(true);
+    const again = parley([...add, "--id", "writers-united"]);
+    expect([again.code, again.err]).toEqual([1, expect.stringContaining("ORG_EXISTS")]);
+    const bad = parley([...add, "--id", "Not An Id"]);
+    expect([bad.code, bad.err]).toEqual([1, expect.stringContaining("VALIDATION_FAILED")]);
+    expect(parley([...add, "--id", "x", "--kind", "guild"]).code).toBe(2);
   });
 
   it("user add creates an account that can sign in; bad input is refused with a code", () => {

@@ -112,7 +112,12 @@ export class Parley {
 
   /** Adds an organization to the directory and gives it a signing key (idempotent). */
   async registerOrganization(input: Organization): Promise<void> {
-    const org = OrganizationSchema.parse(input);
+    const parsed = OrganizationSchema.safeParse(input);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      fail("VALIDATION_FAILED", issue ? `${issue.path.join(".")}: ${issue.message}` : undefined);
+    }
+    const org = parsed.data;
     const key = this.keys.ensure(org.id);
     await this.db
       .insertInto("organizations")

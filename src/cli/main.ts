@@ -8,7 +8,8 @@ import { verifyStore } from "../app/verify-store.ts";
 import { PUBLIC, parseViewer } from "../app/visibility.ts";
 import { DEMO_PASSWORD } from "../demo/accounts.ts";
 import { loadDemo } from "../demo/load.ts";
-import { ParleyError } from "../domain/errors.ts";
+import { fail, ParleyError } from "../domain/errors.ts";
+import { OrgKind } from "../domain/values.ts";
 import { verifyExport } from "../ledger/export-file.ts";
 import { serve } from "../server/serve.ts";
 import { defaultDbPath } from "../store/db.ts";
@@ -124,6 +125,28 @@ export function buildProgram(): Command {
     .addOption(logLevelOption())
     .action(async (o: { db?: string; port: number; host: string; logLevel: string }) =>
       serveUntilStopped(await Parley.open(o.db ?? defaultDbPath()), o),
+    );
+
+  program
+    .command("org")
+    .description("Manage the directory of organizations")
+    .command("add")
+    .description("Register an organization (and make its signing key)")
+    .requiredOption("--id <id>", "lowercase letters, digits and dashes, e.g. wga-west")
+    .requiredOption("--name <name>", "its full name")
+    .requiredOption("--short-name <name>", "the name lists show, e.g. WGA West")
+    .addOption(new Option("--kind <kind>", "what it is").choices(OrgKind.options).makeOptionMandatory())
+    .addOption(dbOption())
+    .action(async (o: { id: string; name: string; shortName: string; kind: OrgKind; db?: string }) =>
+      withApp(
+        o.db,
+        async (app) => {
+          if (await app.organization(o.id)) fail("ORG_EXISTS");
+          await app.registerOrganization({ id: o.id, name: o.name, shortName: o.shortName, kind: o.kind });
+          print(`registered ${o.id} (${o.shortName}), with its signing key`);
+        },
+        true,
+      ),
     );
 
   program
