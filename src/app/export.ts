@@ -10,16 +10,9 @@ import { keyIdOf } from "../ledger/ed25519.ts";
 import { ExportHeader, verifyExport } from "../ledger/export-file.ts";
 import { canonicalBytes } from "../ledger/jcs.ts";
 import { CompactRange, entryLeafHash } from "../ledger/merkle.ts";
+import { AppendStatements } from "../store/append-statements.ts";
 import { CHECKPOINT_KEY } from "../store/keystore.ts";
-import {
-  type EntryRow,
-  entriesInOrder,
-  insertCheckpoint,
-  insertEntries,
-  insertNodes,
-  latestCheckpoint,
-  type NodeRow,
-} from "../store/ledger-repo.ts";
+import { type EntryRow, entriesInOrder, latestCheckpoint, type NodeRow } from "../store/ledger-repo.ts";
 import type { Database } from "../store/schema.ts";
 import type { Parley } from "./parley.ts";
 import { rebuildProjectionsIn } from "./rebuild.ts";
@@ -178,6 +171,7 @@ export async function importExport(app: Parley, path: string): Promise<{ dispute
     .executeTakeFirst();
   if (existing) fail("DISPUTE_EXISTS", `dispute ${slug} already exists here`);
 
+  const statements = new AppendStatements(app.db);
   return app.db.transaction().execute(async (trx) => {
     const range = new CompactRange();
     const organizations: Organization[] = [];
@@ -186,8 +180,8 @@ export async function importExport(app: Parley, path: string): Promise<{ dispute
     let rows: EntryRow[] = [];
     let nodes: NodeRow[] = [];
     const flush = async () => {
-      await insertEntries(trx, disputeId, rows);
-      await insertNodes(trx, disputeId, nodes);
+      await statements.entries(trx, disputeId, rows);
+      await statements.nodes(trx, disputeId, nodes);
       rows = [];
       nodes = [];
     };
@@ -238,7 +232,8 @@ export async function importExport(app: Parley, path: string): Promise<{ dispute
     if (range.size !== checkpoint.size || !range.root().equals(checkpoint.root)) {
       fail("IMPORT_INVALID", "the file changed while it was being imported");
     }
-    await insertCheckpoint(trx, disputeId, {
+    await statements.insertCheckpoint(trx, {
+      dispute_id: disputeId,
       size: checkpoint.size,
       root: checkpoint.root,
       note: header.checkpoint,

@@ -203,7 +203,6 @@ export class Parley {
         await this.db.deleteFrom("disputes").where("id", "=", d.id).execute();
         // A later attempt at the same slug makes a new row: the cached one must not outlive it.
         this.disputeRows.delete(slug);
-        this.writer.forget();
       }
       throw err;
     }

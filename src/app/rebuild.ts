@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from "kysely";
+import { AppendStatements } from "../store/append-statements.ts";
 import type { Database } from "../store/schema.ts";
 import { defaultScopes, replaySnapshots, replayTimeline } from "./replay.ts";
 
@@ -18,10 +19,11 @@ export async function rebuildProjectionsIn(
 ): Promise<{ timeline: number; snapshots: number }> {
   await trx.deleteFrom("proj_timeline").where("dispute_id", "=", disputeId).execute();
   await trx.deleteFrom("proj_snapshots").where("dispute_id", "=", disputeId).execute();
+  const statements = new AppendStatements(trx);
   let timeline = 0;
   let batch: Database["proj_timeline"][] = [];
   const write = async () => {
-    if (batch.length > 0) await trx.insertInto("proj_timeline").values(batch).execute();
+    await statements.timelineRows(trx, batch);
     timeline += batch.length;
     batch = [];
   };

@@ -2,7 +2,8 @@ import { diffWords } from "diff";
 import type { Kysely } from "kysely";
 import { fail } from "../domain/errors.ts";
 import type { Database } from "../store/schema.ts";
-import { canReadNow, type Viewer } from "./visibility.ts";
+import { readableNow, timelineWithBodies } from "./timeline-query.ts";
+import type { Viewer } from "./visibility.ts";
 
 /** A word-level change between two versions of contract language, for a UI to render. */
 export interface RedlineOp {
@@ -51,26 +52,14 @@ export async function passRedlines(
   viewer: Viewer,
   viewerSide: string | null,
 ): Promise<{ seq: number; side: string | null; issues: IssueRedlines[] }> {
-  const rows = await db
-    .selectFrom("proj_timeline as t")
-    .innerJoin("ledger_entries as e", (j) =>
-      j.onRef("e.dispute_id", "=", "t.dispute_id").onRef("e.seq", "=", "t.seq"),
-    )
-    .select(["t.seq", "t.org_id", "t.side_id", "t.visibility", "t.occurred_at", "t.published_seq", "e.body"])
-    .where("t.dispute_id", "=", disputeId)
+  const rows = await timelineWithBodies(db, disputeId)
     .where("t.type", "=", "pass.made")
     .orderBy("t.occurred_at")
     .orderBy("t.seq")
     .execute();
   const readable: PassRow[] = [];
   for (const r of rows) {
-    const authored = {
-      visibility: r.visibility,
-      org: r.org_id,
-      side: r.side_id,
-      published: r.published_seq !== null,
-    };
-    if (!canReadNow(viewer, authored, viewerSide)) continue;
+    if (!readableNow(r, viewer, viewerSide)) continue;
     const payload = (JSON.parse(r.body) as { payload: { issues: { issue: string; language: string }[] } })
       .payload;
     readable.push({

@@ -71,7 +71,7 @@ export async function readTimeline(
   const items: TimelineItem[] = [];
   const batch = Math.min(500, q.limit * 2);
   for (;;) {
-    let sql = selectRows(db, disputeId);
+    let sql = timelineWithBodies(db, disputeId);
     if (types.length > 0) sql = sql.where("t.type", "in", types);
     if (q.org) sql = sql.where("t.org_id", "=", q.org);
     if (q.from) sql = sql.where("t.occurred_at", ">=", q.from);
@@ -96,7 +96,7 @@ export async function readTimeline(
     }
     const rows = await sql.orderBy("t.occurred_at").orderBy("t.seq").limit(batch).execute();
     for (const r of rows) {
-      if (readable(r, viewer, viewerSide)) {
+      if (readableNow(r, viewer, viewerSide)) {
         items.push(itemOf(r));
         if (items.length === q.limit) return { items, next: encodeCursor(r.occurred_at, r.seq) };
       }
@@ -121,7 +121,8 @@ type Row = {
   signature: Uint8Array;
 };
 
-function readable(r: Row, viewer: Viewer, viewerSide: string | null): boolean {
+/** The one rule, applied to a timeline row: may the viewer read this entry today? */
+export function readableNow(r: Row, viewer: Viewer, viewerSide: string | null): boolean {
   const published = r.published_seq !== null;
   return canReadNow(
     viewer,
@@ -160,19 +161,20 @@ export async function readSince(
   after: number,
   limit: number,
 ): Promise<{ items: TimelineItem[]; last: number; more: boolean }> {
-  const rows = await selectRows(db, disputeId)
+  const rows = await timelineWithBodies(db, disputeId)
     .where("t.seq", ">", after)
     .orderBy("t.seq")
     .limit(limit)
     .execute();
   return {
-    items: rows.filter((r) => readable(r, viewer, viewerSide)).map(itemOf),
+    items: rows.filter((r) => readableNow(r, viewer, viewerSide)).map(itemOf),
     last: rows.length > 0 ? rows[rows.length - 1]!.seq : after,
     more: rows.length === limit,
   };
 }
 
-function selectRows(db: Kysely<Database>, disputeId: number) {
+/** Timeline rows with their signed bodies: the reads of timeline, streams and redlines. */
+export function timelineWithBodies(db: Kysely<Database>, disputeId: number) {
   return db
     .selectFrom("proj_timeline as t")
     .innerJoin("ledger_entries as e", (j) =>

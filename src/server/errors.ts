@@ -45,6 +45,8 @@ export function toErrorReply(err: unknown): { status: number; body: ErrorBody; u
     return { ...errorReply("VALIDATION_FAILED", message, { issues }), unexpected: false };
   }
   switch (e.code) {
+    case "FST_ERR_BAD_URL":
+      return { ...errorReply("MALFORMED_URL"), unexpected: false };
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
       return { ...errorReply("MEDIA_TYPE_UNSUPPORTED"), unexpected: false };
     case "FST_ERR_CTP_BODY_TOO_LARGE":

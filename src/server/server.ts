@@ -77,8 +77,7 @@ export async function buildServer(opts: ServerOptions): Promise<Api> {
     genReqId: () => randomUUID(),
     // Errors the router raises before any route runs (a malformed URL) get the API's shape too.
     frameworkErrors: (err, req, reply) => {
-      const { status, body } =
-        err.code === "FST_ERR_BAD_URL" ? errorReply("MALFORMED_URL") : toErrorReply(err);
+      const { status, body } = toErrorReply(err);
       // The reply here is typed for no route in particular; the body is the API's error shape.
       (reply as FastifyReply).header("x-request-id", req.id).code(status).send(body);
     },

@@ -3,8 +3,9 @@ import type { NodeId } from "../ledger/merkle.ts";
 import type { Database } from "./schema.ts";
 
 /**
- * Reads and inserts for the append-only ledger tables. No business logic lives here, and
- * there is deliberately no update or delete of ledger_entries, tree_nodes or checkpoints.
+ * Reads of the append-only ledger tables; their inserts are in append-statements.ts. No
+ * business logic lives here, and there is no update or delete of ledger_entries, tree_nodes
+ * or checkpoints anywhere.
  */
 export type Db = Kysely<Database> | Transaction<Database>;
 
@@ -21,42 +22,10 @@ export interface EntryRow {
   leaf_hash: Uint8Array;
 }
 
-/** SQLite allows 32,766 bound parameters per statement; stay well under it. */
-const CHUNK = 400;
-
-export async function insertEntries(db: Db, disputeId: number, rows: EntryRow[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += CHUNK) {
-    await db
-      .insertInto("ledger_entries")
-      .values(rows.slice(i, i + CHUNK).map((r) => ({ dispute_id: disputeId, ...r })))
-      .execute();
-  }
-}
-
 export interface NodeRow {
   level: number;
   idx: number;
   hash: Uint8Array;
-}
-
-export async function insertNodes(db: Db, disputeId: number, nodes: NodeRow[]): Promise<void> {
-  for (let i = 0; i < nodes.length; i += CHUNK * 2) {
-    await db
-      .insertInto("tree_nodes")
-      .values(nodes.slice(i, i + CHUNK * 2).map((n) => ({ dispute_id: disputeId, ...n })))
-      .execute();
-  }
-}
-
-export async function insertCheckpoint(
-  db: Db,
-  disputeId: number,
-  cp: { size: number; root: Uint8Array; note: string; created_at: string },
-): Promise<void> {
-  await db
-    .insertInto("checkpoints")
-    .values({ dispute_id: disputeId, ...cp })
-    .execute();
 }
 
 export async function treeSize(db: Db, disputeId: number): Promise<number> {

@@ -88,43 +88,39 @@ export function disputeRoutes(api: Api): void {
     },
   );
 
-  api.get(
-    "/api/v1/disputes/:slug/moves",
+  // Parts of the summary that clients ask for alone; the status cache serves all of them.
+  const parts = [
     {
-      schema: {
-        summary:
-          "Whose move it is: each open issue and meeting request awaiting a side, since when, for how many days",
-        tags: ["disputes"],
-        params: Slug,
-        querystring: z.object({ asOf: When.optional() }).strict(),
-      },
+      path: "moves",
+      key: "moves",
+      summary:
+        "Whose move it is: each open issue and meeting request awaiting a side, since when, for how many days",
     },
-    async (req) => {
-      const { slug } = req.params;
-      const viewer = await viewerOf(req.server.parley, slug, req.caller);
-      const status = await req.server.parley.status(slug, viewer, req.query.asOf);
-      return { dispute: status.dispute, asOf: status.asOf, moves: status.moves };
-    },
-  );
-
-  api.get(
-    "/api/v1/disputes/:slug/response-times",
     {
-      schema: {
-        summary:
-          "Per side, how long it took to answer the other's moves (count, average and longest, in days)",
-        tags: ["disputes"],
-        params: Slug,
-        querystring: z.object({ asOf: When.optional() }).strict(),
+      path: "response-times",
+      key: "responseTimes",
+      summary: "Per side, how long it took to answer the other's moves (count, average and longest, in days)",
+    },
+  ] as const;
+  for (const part of parts) {
+    api.get(
+      `/api/v1/disputes/:slug/${part.path}`,
+      {
+        schema: {
+          summary: part.summary,
+          tags: ["disputes"],
+          params: Slug,
+          querystring: z.object({ asOf: When.optional() }).strict(),
+        },
       },
-    },
-    async (req) => {
-      const { slug } = req.params;
-      const viewer = await viewerOf(req.server.parley, slug, req.caller);
-      const status = await req.server.parley.status(slug, viewer, req.query.asOf);
-      return { dispute: status.dispute, asOf: status.asOf, responseTimes: status.responseTimes };
-    },
-  );
+      async (req) => {
+        const { slug } = req.params;
+        const viewer = await viewerOf(req.server.parley, slug, req.caller);
+        const status = await req.server.parley.status(slug, viewer, req.query.asOf);
+        return { dispute: status.dispute, asOf: status.asOf, [part.key]: status[part.key] };
+      },
+    );
+  }
 
   api.get(
     "/api/v1/disputes/:slug/timeline",
