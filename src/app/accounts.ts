@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { z } from "zod";
 import { fail } from "../domain/errors.ts";
 import { Id } from "../domain/values.ts";
@@ -16,11 +16,14 @@ import type { Viewer } from "./visibility.ts";
 export const ROLES = ["admin", "negotiator", "member"] as const;
 export type Role = (typeof ROLES)[number];
 
+/** The one strength rule for a password, wherever one is chosen: creation and change alike. */
+const Password = z.string().min(12, "at least 12 characters").max(1024);
+
 export const NewAccount = z
   .object({
     email: z.email().max(254),
     name: z.string().trim().min(1).max(200),
-    password: z.string().min(12, "at least 12 characters").max(1024),
+    password: Password,
     org: Id,
     role: z.enum(ROLES),
   })
@@ -33,9 +36,15 @@ export const NewMember = z
     email: z.email().max(254),
     role: z.enum(ROLES),
     name: z.string().trim().min(1).max(200).optional(),
-    password: z.string().min(12, "at least 12 characters").max(1024).optional(),
+    password: Password.optional(),
   })
   .strict();
+
+/** An admin's change to a member's role. */
+export const MemberRole = z.object({ role: z.enum(ROLES) }).strict();
+
+/** A signed-in account's change of its own password: the current one proves it is the owner. */
+export const PasswordChange = z.object({ current: z.string().max(1024), next: Password }).strict();
 
 export interface Membership {
   org: string;
@@ -128,21 +137,7 @@ export class Accounts {
     }
     const now = this.now();
     if (row.locked_until && row.locked_until > now) fail("ACCOUNT_LOCKED");
-    if (!(await checkPassword(password, row.password_hash))) {
-      const failed = row.failed_logins + 1;
-      const lock = failed >= this.policy.lockAfter;
-      await this.db
-        .updateTable("accounts")
-        .set({
-          failed_logins: lock ? 0 : failed,
-          locked_until: lock
-            ? new Date(this.clock().getTime() + this.policy.lockMinutes * 60_000).toISOString()
-            : null,
-        })
-        .where("id", "=", row.id)
-        .execute();
-      fail(lock ? "ACCOUNT_LOCKED" : "AUTH_FAILED");
-    }
+    if (!(await checkPassword(password, row.password_hash))) await this.failedAttempt(row.id, "AUTH_FAILED");
     const token = secret("pss");
     const csrf = randomBytes(24).toString("base64url");
     const expiresAt = new Date(this.clock().getTime() + this.policy.sessionHours * 3_600_000).toISOString();
@@ -165,6 +160,70 @@ export class Accounts {
         .execute();
     });
     return { token, csrf, expiresAt };
+  }
+
+  /**
+   * Counts a wrong password against the account, whichever route it came through, and locks
+   * the account at the limit. The count is raised in the UPDATE itself: read first and written
+   * back, a burst of parallel guesses would each see the same count and never reach the lock.
+   * A lock is never cleared here: a guess of the same burst that lands after the lock was set
+   * (it passed the check before) must not unlock the account.
+   */
+  private async failedAttempt(accountId: string, code: "AUTH_FAILED" | "PASSWORD_WRONG"): Promise<never> {
+    const limit = this.policy.lockAfter;
+    const now = this.now();
+    const until = new Date(this.clock().getTime() + this.policy.lockMinutes * 60_000).toISOString();
+    const row = await this.db
+      .updateTable("accounts")
+      .set({
+        failed_logins: sql<number>`case when failed_logins + 1 >= ${limit} then 0 else failed_logins + 1 end`,
+        locked_until: sql<
+          string | null
+        >`case when failed_logins + 1 >= ${limit} then ${until} else locked_until end`,
+      })
+      .where("id", "=", accountId)
+      .returning("locked_until")
+      .executeTakeFirst();
+    fail(row?.locked_until && row.locked_until > now ? "ACCOUNT_LOCKED" : code);
+  }
+
+  /**
+   * Changes the account's password, given the current one. A wrong one counts toward the
+   * lockout as a failed sign-in does (else this would be a second, unlimited place to guess),
+   * and a locked account cannot change it either. Every session but `keepSession` (the one
+   * asking, if it is a session) is revoked, so whoever else was signed in with the old
+   * password is out; API tokens stay, as they were made deliberately and are revoked one by one.
+   */
+  async changePassword(accountId: string, input: unknown, keepSession?: string): Promise<void> {
+    const change = parseOrFail(PasswordChange, input);
+    const row = await this.db
+      .selectFrom("accounts")
+      .select(["id", "password_hash", "locked_until"])
+      .where("id", "=", accountId)
+      .executeTakeFirst();
+    if (!row) fail("ACCOUNT_UNKNOWN");
+    if (row.locked_until && row.locked_until > this.now()) fail("ACCOUNT_LOCKED");
+    if (!(await checkPassword(change.current, row.password_hash))) {
+      await this.failedAttempt(row.id, "PASSWORD_WRONG");
+    }
+    // Hashed before the transaction: scrypt takes its time, and the transaction holds the
+    // one SQLite connection.
+    const password_hash = await hashPassword(change.next);
+    const now = this.now();
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable("accounts")
+        .set({ password_hash, failed_logins: 0, locked_until: null })
+        .where("id", "=", row.id)
+        .execute();
+      let others = trx
+        .updateTable("sessions")
+        .set({ revoked_at: now })
+        .where("account_id", "=", row.id)
+        .where("revoked_at", "is", null);
+      if (keepSession !== undefined) others = others.where("token_hash", "!=", digest(keepSession));
+      await others.execute();
+    });
   }
 
   async logout(token: string): Promise<void> {
@@ -302,6 +361,70 @@ export class Accounts {
       role: r.role as Role,
       since: r.created_at,
     }));
+  }
+
+  /**
+   * Gives a member another role. Taking the admin role from the organization's last admin is
+   * refused (LAST_ADMIN): no one would be left to manage its members.
+   */
+  async setRole(
+    org: string,
+    accountId: string,
+    input: unknown,
+  ): Promise<{ id: string; org: string; role: Role }> {
+    const { role } = parseOrFail(MemberRole, input);
+    await this.db.transaction().execute(async (trx) => {
+      const was = await this.membership(trx, org, accountId);
+      await trx
+        .updateTable("memberships")
+        .set({ role })
+        .where("account_id", "=", accountId)
+        .where("org_id", "=", org)
+        .execute();
+      if (was === "admin" && role !== "admin") await this.keepAnAdmin(trx, org);
+    });
+    return { id: accountId, org, role };
+  }
+
+  /** Ends a membership; the account itself stays, with any other memberships it has. */
+  async removeMember(org: string, accountId: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const was = await this.membership(trx, org, accountId);
+      await trx
+        .deleteFrom("memberships")
+        .where("account_id", "=", accountId)
+        .where("org_id", "=", org)
+        .execute();
+      if (was === "admin") await this.keepAnAdmin(trx, org);
+    });
+  }
+
+  private async membership(trx: Kysely<Database>, org: string, accountId: string): Promise<Role> {
+    const m = await trx
+      .selectFrom("memberships")
+      .select("role")
+      .where("account_id", "=", accountId)
+      .where("org_id", "=", org)
+      .executeTakeFirst();
+    if (!m) fail("MEMBER_UNKNOWN", `${accountId} is not a member of ${org}`);
+    return m.role as Role;
+  }
+
+  /**
+   * Called after the change, inside its transaction: throwing rolls the change back. Counting
+   * after the write rather than before means the count includes this change. SQLite lets one
+   * transaction write at a time and refuses a write to one whose reads went stale, so two
+   * admins demoting each other at once cannot both succeed; a PostgreSQL port (READ COMMITTED)
+   * would need to lock the organization's admin rows first.
+   */
+  private async keepAnAdmin(trx: Kysely<Database>, org: string): Promise<void> {
+    const { admins } = await trx
+      .selectFrom("memberships")
+      .select((eb) => eb.fn.countAll<number>().as("admins"))
+      .where("org_id", "=", org)
+      .where("role", "=", "admin")
+      .executeTakeFirstOrThrow();
+    if (Number(admins) === 0) fail("LAST_ADMIN", `${org} would be left without an admin`);
   }
 
   private async caller(accountId: string, via: Caller["via"]): Promise<Caller | null> {

@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from "kysely";
 import { AppendStatements } from "../store/append-statements.ts";
 import type { Database } from "../store/schema.ts";
+import { searchIndexFor } from "../store/search-index.ts";
 import { defaultScopes, replaySnapshots, replayTimeline } from "./replay.ts";
 
 /**
@@ -16,7 +17,7 @@ export async function rebuildProjectionsIn(
   trx: Transaction<Database>,
   disputeId: number,
   slug: string,
-): Promise<{ timeline: number; snapshots: number }> {
+): Promise<{ timeline: number; snapshots: number; search: number }> {
   await trx.deleteFrom("proj_timeline").where("dispute_id", "=", disputeId).execute();
   await trx.deleteFrom("proj_snapshots").where("dispute_id", "=", disputeId).execute();
   const statements = new AppendStatements(trx);
@@ -40,5 +41,8 @@ export async function rebuildProjectionsIn(
       .execute();
     snapshots += 1;
   }
-  return { timeline, snapshots };
+  // The search index is a read model too: derived again here rather than left to the next
+  // search, so a rebuilt store holds no text that the ledger does not.
+  const search = await searchIndexFor(trx).rebuild(disputeId);
+  return { timeline, snapshots, search };
 }

@@ -121,8 +121,15 @@ type Row = {
   signature: Uint8Array;
 };
 
-/** The one rule, applied to a timeline row: may the viewer read this entry today? */
-export function readableNow(r: Row, viewer: Viewer, viewerSide: string | null): boolean {
+/**
+ * The one rule, applied to a timeline row: may the viewer read this entry today? It reads only
+ * the row's authoring facts, so any query that selects them (search's matches) can ask it.
+ */
+export function readableNow(
+  r: Pick<Row, "visibility" | "org_id" | "side_id" | "published_seq">,
+  viewer: Viewer,
+  viewerSide: string | null,
+): boolean {
   const published = r.published_seq !== null;
   return canReadNow(
     viewer,

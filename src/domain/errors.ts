@@ -103,6 +103,12 @@ export const ERRORS = {
   ACCOUNT_LOCKED: { kind: "rate_limited", message: "Too many failed sign-ins; try again later." },
   ACCOUNT_EXISTS: { kind: "conflict", message: "An account with this email already exists." },
   ACCOUNT_UNKNOWN: { kind: "not_found", message: "No such account." },
+  MEMBER_UNKNOWN: { kind: "not_found", message: "The account is not a member of this organization." },
+  LAST_ADMIN: {
+    kind: "conflict",
+    message: "An organization keeps at least one admin: make another member admin first.",
+  },
+  PASSWORD_WRONG: { kind: "forbidden", message: "The current password is wrong." },
   CSRF_FAILED: {
     kind: "forbidden",
     message: "A write with a session cookie needs the session's CSRF token in X-CSRF-Token.",

@@ -27,6 +27,7 @@ import { calendarRoutes } from "./routes/calendar.ts";
 import { disputeRoutes } from "./routes/disputes.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { orgRoutes } from "./routes/orgs.ts";
+import { searchRoutes } from "./routes/search.ts";
 import { sessionRoutes } from "./routes/session.ts";
 import { streamRoutes } from "./routes/stream.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
@@ -130,6 +131,7 @@ export async function buildServer(opts: ServerOptions): Promise<Api> {
   healthRoutes(app);
   sessionRoutes(app, opts.loginsPerMinute ?? 10);
   disputeRoutes(app);
+  searchRoutes(app);
   orgRoutes(app);
   calendarRoutes(app);
   streamRoutes(app);

@@ -1,4 +1,5 @@
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from "kysely";
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
+import { isSqlite } from "./dialect.ts";
 
 /**
  * Migrations live in code (not files on disk) so the package runs the same from any folder.
@@ -201,6 +202,28 @@ const migrations: Record<string, Migration> = {
           "size",
         ])
         .execute();
+    },
+  },
+  "0005_search": {
+    async up(db: Kysely<unknown>) {
+      // How far each dispute's search index has got. Portable: both dialects keep it.
+      await db.schema
+        .createTable("proj_search_marks")
+        .addColumn("dispute_id", "integer", (c) => c.primaryKey())
+        .addColumn("seq", "integer", (c) => c.notNull())
+        .execute();
+      // The index itself depends on the dialect. On SQLite, an FTS5 table (rowid: the dispute
+      // and seq; words: the text's length, stored for ranking; see store/search-index-sqlite.ts):
+      // porter stems English words ("negotiating" finds "negotiations"), unicode61 folds case
+      // and, with remove_diacritics 2, accents.
+      // On PostgreSQL this migration creates nothing more: its index (a tsvector column with a
+      // GIN index, to_tsvector('english', text)) comes with a migration of its own when that
+      // dialect's SearchIndex is written.
+      if (isSqlite(db)) {
+        await sql`CREATE VIRTUAL TABLE proj_search USING fts5(
+          text, words UNINDEXED, tokenize = 'porter unicode61 remove_diacritics 2'
+        )`.execute(db);
+      }
     },
   },
 };

@@ -73,6 +73,14 @@ export interface Database {
     entries: number;
     state: string;
   };
+  /**
+   * The search index's progress: per dispute, the last seq it has indexed (store/search-index.ts).
+   * The index itself is proj_search, an FTS5 table on SQLite that Kysely does not type.
+   */
+  proj_search_marks: {
+    dispute_id: number;
+    seq: number;
+  };
   accounts: {
     id: string;
     /** Lower-cased. */

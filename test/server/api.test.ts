@@ -204,6 +204,110 @@ describe("sessions and tokens", () => {
   });
 });
 
+describe("changing the password", () => {
+  const NEXT = "a different long passphrase";
+  const signInAs = async (email: string, password: string) => {
+    const r = await server.call("POST", "/api/v1/session", { body: { email, password } });
+    expect(r.status).toBe(200);
+    return { cookie: r.headers.get("set-cookie")!.split(";")[0]!, "x-csrf-token": r.json.csrf as string };
+  };
+  const newAccount = async (email: string) =>
+    server.accounts.add({ email, name: email, password: PASSWORD, org: "wga-west", role: "member" });
+
+  it("changes it, keeps this session and the API tokens, and signs every other session out", async () => {
+    const email = "changer@wga.example";
+    await newAccount(email);
+    const here = await signInAs(email, PASSWORD);
+    const elsewhere = await signInAs(email, PASSWORD);
+    const token = await server.call("POST", "/api/v1/tokens", { body: { name: "script" }, headers: here });
+    const bearer = { authorization: `Bearer ${token.json.token}` };
+
+    const r = await server.call("POST", "/api/v1/me/password", {
+      body: { current: PASSWORD, next: NEXT },
+      headers: here,
+    });
+    expect(r.status).toBe(204);
+    expect((await server.call("GET", "/api/v1/me", { headers: here })).status).toBe(200);
+    expect((await server.call("GET", "/api/v1/me", { headers: bearer })).status).toBe(200);
+    const other = await server.call("GET", "/api/v1/me", { headers: elsewhere });
+    expect([other.status, other.json.error.code]).toEqual([401, "AUTH_REQUIRED"]);
+    const old = await server.call("POST", "/api/v1/session", { body: { email, password: PASSWORD } });
+    expect([old.status, old.json.error.code]).toEqual([401, "AUTH_FAILED"]);
+    expect((await server.call("POST", "/api/v1/session", { body: { email, password: NEXT } })).status).toBe(
+      200,
+    );
+  });
+
+  it("refuses a weak new password, a write without the CSRF token and the anonymous, changing nothing", async () => {
+    const email = "keeper@wga.example";
+    await newAccount(email);
+    const auth = await signInAs(email, PASSWORD);
+    const weak = await server.call("POST", "/api/v1/me/password", {
+      body: { current: PASSWORD, next: "short" },
+      headers: auth,
+    });
+    expect([weak.status, weak.json.error.code]).toEqual([400, "VALIDATION_FAILED"]);
+    expect(weak.json.error.message).toMatch(/^body\.next/);
+    const extra = await server.call("POST", "/api/v1/me/password", {
+      body: { current: PASSWORD, next: NEXT, email: "someone@else.example" },
+      headers: auth,
+    });
+    expect([extra.status, extra.json.error.code]).toEqual([400, "VALIDATION_FAILED"]);
+    const noCsrf = await server.call("POST", "/api/v1/me/password", {
+      body: { current: PASSWORD, next: NEXT },
+      headers: { cookie: auth.cookie },
+    });
+    expect([noCsrf.status, noCsrf.json.error.code]).toEqual([403, "CSRF_FAILED"]);
+    const anon = await server.call("POST", "/api/v1/me/password", {
+      body: { current: PASSWORD, next: NEXT },
+    });
+    expect([anon.status, anon.json.error.code]).toEqual([401, "AUTH_REQUIRED"]);
+    // Still the old password, and the session that asked is still signed in.
+    await signInAs(email, PASSWORD);
+    expect((await server.call("GET", "/api/v1/me", { headers: auth })).status).toBe(200);
+  });
+
+  it("counts a wrong current password toward the lockout, as a failed sign-in", async () => {
+    const email = "guesser@wga.example";
+    await newAccount(email);
+    const auth = await signInAs(email, PASSWORD);
+    const wrong = { current: "not the password at all", next: NEXT };
+    const codes: string[] = [];
+    for (let i = 0; i < 4; i++)
+      codes.push(
+        (await server.call("POST", "/api/v1/me/password", { body: wrong, headers: auth })).json.error.code,
+      );
+    expect(codes).toEqual(["PASSWORD_WRONG", "PASSWORD_WRONG", "PASSWORD_WRONG", "PASSWORD_WRONG"]);
+    // The fifth failure, at the sign-in form, locks the account: one count for both.
+    const login = await server.call("POST", "/api/v1/session", { body: { email, password: "still not it" } });
+    expect([login.status, login.json.error.code]).toEqual([429, "ACCOUNT_LOCKED"]);
+    // Locked, even the right password changes nothing: no way around the lockout here.
+    const right = await server.call("POST", "/api/v1/me/password", {
+      body: { current: PASSWORD, next: NEXT },
+      headers: auth,
+    });
+    expect([right.status, right.json.error.code]).toEqual([429, "ACCOUNT_LOCKED"]);
+    await parley.db.updateTable("accounts").set({ locked_until: null }).where("email", "=", email).execute();
+    await signInAs(email, PASSWORD);
+  });
+
+  it("locks the account even when the guesses arrive all at once", async () => {
+    const email = "burst@wga.example";
+    await newAccount(email);
+    const auth = await signInAs(email, PASSWORD);
+    const wrong = { current: "not the password at all", next: NEXT };
+    const codes = await Promise.all(
+      Array.from({ length: 6 }, async () => {
+        const r = await server.call("POST", "/api/v1/me/password", { body: wrong, headers: auth });
+        return r.json.error.code as string;
+      }),
+    );
+    expect(codes).toContain("ACCOUNT_LOCKED");
+    const login = await server.call("POST", "/api/v1/session", { body: { email, password: PASSWORD } });
+    expect([login.status, login.json.error.code]).toEqual([429, "ACCOUNT_LOCKED"]);
+  });
+});
+
 describe("reads and writes through the visibility rule", () => {
   const statusText = async (headers?: Record<string, string>) =>
     (await server.call("GET", `/api/v1/disputes/${SLUG}`, headers ? { headers } : {})).text;

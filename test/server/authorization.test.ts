@@ -142,6 +142,29 @@ const MATRIX: Record<string, Case> = {
     refused: (who) => (who === "anonymous" ? 401 : who === "wgaMember" || who === "amptpMember" ? 403 : 400),
   },
   "GET /api/v1/orgs": { path: "/api/v1/orgs", allowed: EVERYONE },
+  "GET /api/v1/orgs/{org}": { path: "/api/v1/orgs/other-union", allowed: EVERYONE },
+  // Account ids are random, so a fixed path can only show who is turned away before the lookup.
+  "PATCH /api/v1/orgs/{org}/members/{account}": {
+    path: "/api/v1/orgs/other-union/members/acct_nonexistent",
+    body: () => ({ role: "member" }),
+    allowed: [],
+    refused: (who) => (who === "anonymous" ? 401 : who === "outsiderAdmin" ? 404 : 403),
+  },
+  "DELETE /api/v1/orgs/{org}/members/{account}": {
+    path: "/api/v1/orgs/other-union/members/acct_nonexistent",
+    allowed: [],
+    refused: (who) => (who === "anonymous" ? 401 : who === "outsiderAdmin" ? 404 : 403),
+  },
+  "POST /api/v1/me/password": {
+    path: "/api/v1/me/password",
+    // A wrong current password for everyone (one failure toward each lockout): no one's changes.
+    body: () => ({ current: "wrong password!", next: "a long matrix password" }),
+    allowed: [],
+  },
+  "GET /api/v1/disputes/{slug}/search": {
+    path: `/api/v1/disputes/${SLUG}/search?q=marker`,
+    allowed: EVERYONE,
+  },
   "GET /api/v1/orgs/{org}/members": { path: "/api/v1/orgs/other-union/members", allowed: ["outsiderAdmin"] },
   "POST /api/v1/orgs/{org}/members": {
     path: "/api/v1/orgs/other-union/members",

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Parley } from "../../src/app/parley.ts";
-import { smallDispute } from "../support/fixture.ts";
+import { keyIdOf, publicKeyObject, verify } from "../../src/ledger/ed25519.ts";
+import { MARKERS, smallDispute } from "../support/fixture.ts";
 import { PASSWORD, PEOPLE, startServer } from "../support/server.ts";
 
 let parley: Parley;
@@ -85,6 +86,166 @@ describe("organizations and members", () => {
       headers: admin,
     });
     expect([otherAdmin.status, otherAdmin.json.error.code]).toEqual([403, "ROLE_REQUIRED"]);
+  });
+});
+
+describe("one organization", () => {
+  it("shows anyone the organization and the keys its signed entries verify under", async () => {
+    const anon = await server.call("GET", "/api/v1/orgs/wga-west");
+    expect(anon.status).toBe(200);
+    expect(anon.json).toMatchObject({ id: "wga-west", shortName: "WGA West", kind: "union" });
+    const keys = anon.json.keys as { keyId: string; publicKey: string }[];
+    expect(keys.length).toBeGreaterThan(0);
+    for (const k of keys) expect(keyIdOf(Buffer.from(k.publicKey, "base64"))).toBe(k.keyId);
+    // A verifier holding only this answer can check an entry the guild signed.
+    const entry = await parley.db
+      .selectFrom("ledger_entries")
+      .select(["key_id", "body", "signature"])
+      .where("org_id", "=", "wga-west")
+      .where("visibility", "=", "public")
+      .executeTakeFirstOrThrow();
+    const key = keys.find((k) => k.keyId === entry.key_id);
+    expect(key).toBeDefined();
+    const raw = Buffer.from(key!.publicKey, "base64");
+    expect(verify(Buffer.from(entry.body), entry.signature, publicKeyObject(raw))).toBe(true);
+    // The same for a signed-in caller: nothing here depends on who asks.
+    const signedIn = await server.call("GET", "/api/v1/orgs/wga-west", { headers: admin });
+    expect(signedIn.json).toEqual(anon.json);
+  });
+
+  it("answers 400 for a malformed id and 404 for an unknown organization", async () => {
+    const bad = await server.call("GET", "/api/v1/orgs/Not_An_Id");
+    expect([bad.status, bad.json.error.code]).toEqual([400, "VALIDATION_FAILED"]);
+    const none = await server.call("GET", "/api/v1/orgs/no-such-union");
+    expect([none.status, none.json.error.code]).toEqual([404, "ORG_UNKNOWN"]);
+  });
+});
+
+describe("changing and removing members", () => {
+  const WRITER = "writer@wga.example";
+  let writer: string;
+  const member = (id: string) => `/api/v1/orgs/wga-west/members/${id}`;
+  const roleIn = async (org: string, id: string) =>
+    (
+      await parley.db
+        .selectFrom("memberships")
+        .select("role")
+        .where("org_id", "=", org)
+        .where("account_id", "=", id)
+        .executeTakeFirst()
+    )?.role;
+  const accountId = async (email: string) =>
+    (await parley.db.selectFrom("accounts").select("id").where("email", "=", email).executeTakeFirstOrThrow())
+      .id;
+  const signInWriter = async () => {
+    const r = await server.call("POST", "/api/v1/session", { body: { email: WRITER, password: PASSWORD } });
+    return { cookie: r.headers.get("set-cookie")!.split(";")[0]!, "x-csrf-token": r.json.csrf as string };
+  };
+
+  beforeAll(async () => {
+    const r = await server.call("POST", "/api/v1/orgs/wga-west/members", {
+      body: { email: WRITER, name: "Writer", password: PASSWORD, role: "member" },
+      headers: admin,
+    });
+    writer = r.json.id;
+  });
+
+  it("lets an admin change a role, in effect from the member's next request", async () => {
+    const own = await signInWriter();
+    expect((await server.call("GET", "/api/v1/orgs/wga-west/members", { headers: own })).status).toBe(403);
+    const promoted = await server.call("PATCH", member(writer), { body: { role: "admin" }, headers: admin });
+    expect([promoted.status, promoted.json]).toEqual([200, { id: writer, org: "wga-west", role: "admin" }]);
+    // The session opened before the change now carries the new role.
+    expect((await server.call("GET", "/api/v1/orgs/wga-west/members", { headers: own })).status).toBe(200);
+    const demoted = await server.call("PATCH", member(writer), { body: { role: "member" }, headers: admin });
+    expect(demoted.json.role).toBe("member");
+    expect((await server.call("GET", "/api/v1/orgs/wga-west/members", { headers: own })).status).toBe(403);
+  });
+
+  it("refuses a bad role, an unknown member and anyone but the organization's admins, changing nothing", async () => {
+    const bad = await server.call("PATCH", member(writer), { body: { role: "owner" }, headers: admin });
+    expect([bad.status, bad.json.error.code]).toEqual([400, "VALIDATION_FAILED"]);
+    const extra = await server.call("PATCH", member(writer), {
+      body: { role: "admin", org: "amptp" },
+      headers: admin,
+    });
+    expect([extra.status, extra.json.error.code]).toEqual([400, "VALIDATION_FAILED"]);
+    const nobody = await server.call("PATCH", member("acct_nobody"), {
+      body: { role: "admin" },
+      headers: admin,
+    });
+    expect([nobody.status, nobody.json.error.code]).toEqual([404, "MEMBER_UNKNOWN"]);
+    // An account that exists but belongs to the other side is no member here to promote.
+    const outsider = await accountId(PEOPLE.amptpNegotiator.email);
+    const notHere = await server.call("PATCH", member(outsider), { body: { role: "admin" }, headers: admin });
+    expect([notHere.status, notHere.json.error.code]).toEqual([404, "MEMBER_UNKNOWN"]);
+    expect(await roleIn("wga-west", outsider)).toBeUndefined();
+    for (const who of ["wgaNegotiator", "outsiderAdmin"] as const) {
+      const r = await server.call("PATCH", member(writer), {
+        body: { role: "admin" },
+        headers: await server.signIn(who),
+      });
+      expect([who, r.status, r.json.error.code]).toEqual([who, 403, "ROLE_REQUIRED"]);
+    }
+    const anon = await server.call("PATCH", member(writer), { body: { role: "admin" } });
+    expect([anon.status, anon.json.error.code]).toEqual([401, "AUTH_REQUIRED"]);
+    expect(await roleIn("wga-west", writer)).toBe("member");
+  });
+
+  it("never leaves an organization without an admin", async () => {
+    // The other union's one admin can neither step down nor leave.
+    const sole = await server.signIn("outsiderAdmin");
+    const soleId = (await server.call("GET", "/api/v1/me", { headers: sole })).json.id;
+    const path = `/api/v1/orgs/other-union/members/${soleId}`;
+    const demote = await server.call("PATCH", path, { body: { role: "member" }, headers: sole });
+    expect([demote.status, demote.json.error.code]).toEqual([409, "LAST_ADMIN"]);
+    const leave = await server.call("DELETE", path, { headers: sole });
+    expect([leave.status, leave.json.error.code]).toEqual([409, "LAST_ADMIN"]);
+    expect(await roleIn("other-union", soleId)).toBe("admin");
+    // With a second admin, one may step down; then the remaining one is the last.
+    await server.call("PATCH", member(writer), { body: { role: "admin" }, headers: admin });
+    const own = await signInWriter();
+    const stepDown = await server.call("PATCH", member(writer), {
+      body: { role: "negotiator" },
+      headers: own,
+    });
+    expect([stepDown.status, stepDown.json.role]).toEqual([200, "negotiator"]);
+    const adminId = await accountId("admin@wga.example");
+    const last = await server.call("PATCH", member(adminId), { body: { role: "member" }, headers: admin });
+    expect([last.status, last.json.error.code]).toEqual([409, "LAST_ADMIN"]);
+    expect(await roleIn("wga-west", adminId)).toBe("admin");
+    // Restores what the next test expects.
+    await server.call("PATCH", member(writer), { body: { role: "member" }, headers: admin });
+  });
+
+  it("removes a member: the session and token the member already holds lose the membership at once", async () => {
+    const own = await signInWriter();
+    const token = await server.call("POST", "/api/v1/tokens", { body: { name: "script" }, headers: own });
+    const bearer = { authorization: `Bearer ${token.json.token}` };
+    const timeline = `/api/v1/disputes/test-2023/timeline?limit=200`;
+    expect((await server.call("GET", timeline, { headers: own })).text).toContain(MARKERS.wgaMembers);
+
+    const refused = await server.call("DELETE", member(writer), {
+      headers: await server.signIn("wgaNegotiator"),
+    });
+    expect([refused.status, refused.json.error.code]).toEqual([403, "ROLE_REQUIRED"]);
+    expect(await roleIn("wga-west", writer)).toBe("member");
+
+    const removed = await server.call("DELETE", member(writer), { headers: admin });
+    expect(removed.status).toBe(204);
+    for (const headers of [own, bearer]) {
+      const me = await server.call("GET", "/api/v1/me", { headers });
+      expect([me.status, me.json.memberships]).toEqual([200, []]);
+      expect((await server.call("GET", timeline, { headers })).text).not.toContain(MARKERS.wgaMembers);
+    }
+    const list = await server.call("GET", "/api/v1/orgs/wga-west/members", { headers: admin });
+    expect(list.json.members.map((m: { id: string }) => m.id)).not.toContain(writer);
+    const again = await server.call("DELETE", member(writer), { headers: admin });
+    expect([again.status, again.json.error.code]).toEqual([404, "MEMBER_UNKNOWN"]);
+    // The account itself stays: it can still sign in, a member of nothing.
+    expect(
+      (await server.call("POST", "/api/v1/session", { body: { email: WRITER, password: PASSWORD } })).status,
+    ).toBe(200);
   });
 });
 

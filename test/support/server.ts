@@ -1,6 +1,6 @@
 import { Accounts } from "../../src/app/accounts.ts";
 import type { Parley } from "../../src/app/parley.ts";
-import { buildServer } from "../../src/server/server.ts";
+import { type Api, buildServer } from "../../src/server/server.ts";
 
 /** Low scrypt cost for tests: the parameters travel in each hash, so checks still verify. */
 process.env.PARLEY_SCRYPT_N ??= "1024";
@@ -19,7 +19,14 @@ export const PEOPLE = {
 export type Person = keyof typeof PEOPLE;
 
 /** The real server on an ephemeral loopback port, with an account for each person. */
-export async function startServer(parley: Parley, opts: { loginsPerMinute?: number } = {}) {
+export async function startServer(
+  parley: Parley,
+  opts: {
+    loginsPerMinute?: number;
+    /** Routes a test adds before the server listens (a route module not yet wired into server.ts). */
+    routes?: (api: Api) => void;
+  } = {},
+) {
   const accounts = new Accounts(parley.db, () => new Date(parley.now()));
   await parley.registerOrganization({
     id: "other-union",
@@ -31,6 +38,7 @@ export async function startServer(parley: Parley, opts: { loginsPerMinute?: numb
     await accounts.add({ ...p, name, password: PASSWORD });
   }
   const app = await buildServer({ parley, accounts, loginsPerMinute: opts.loginsPerMinute ?? 1000 });
+  opts.routes?.(app);
   await app.listen({ host: "127.0.0.1", port: 0 });
   const address = app.server.address();
   if (!address || typeof address === "string") throw new Error("no port");

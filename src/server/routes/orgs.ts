@@ -1,17 +1,72 @@
+import type { Kysely } from "kysely";
 import { z } from "zod";
-import { NewMember, ROLES } from "../../app/accounts.ts";
+import { MemberRole, NewMember, ROLES } from "../../app/accounts.ts";
 import { fail } from "../../domain/errors.ts";
 import { Id } from "../../domain/values.ts";
+import type { Database } from "../../store/schema.ts";
 import { adminsOfOrg } from "../auth.ts";
 import type { Api } from "../server.ts";
 
 const Org = z.object({ org: Id });
+/** Account ids are made by the server (`acct_` and base64url); nothing else can name one. */
+const OrgMember = z.object({ org: Id, account: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, "an account id") });
+
+const PublicKey = z.object({
+  keyId: z.string(),
+  /** The raw 32-byte Ed25519 public key, in standard base64. */
+  publicKey: z.string(),
+  createdAt: z.string(),
+});
+
+/**
+ * An organization's registered signing keys, oldest first. Public by design: anyone holding
+ * a copy of the record needs them to check the organization's signatures and cosignatures.
+ */
+async function signingKeys(db: Kysely<Database>, org: string): Promise<z.infer<typeof PublicKey>[]> {
+  const rows = await db
+    .selectFrom("signing_keys")
+    .select(["key_id", "public_key", "created_at"])
+    .where("org_id", "=", org)
+    .orderBy("created_at")
+    .orderBy("key_id")
+    .execute();
+  return rows.map((k) => ({
+    keyId: k.key_id,
+    publicKey: Buffer.from(k.public_key).toString("base64"),
+    createdAt: k.created_at,
+  }));
+}
 
 export function orgRoutes(api: Api): void {
   api.get(
     "/api/v1/orgs",
     { schema: { summary: "The organizations registered on this server", tags: ["organizations"] } },
     async (req) => ({ organizations: await req.server.parley.organizations() }),
+  );
+
+  api.get(
+    "/api/v1/orgs/:org",
+    {
+      schema: {
+        summary: "One organization and the public keys its entries and cosignatures verify under",
+        tags: ["organizations"],
+        params: Org,
+        response: {
+          200: z.object({
+            id: z.string(),
+            name: z.string(),
+            shortName: z.string(),
+            kind: z.string(),
+            keys: z.array(PublicKey),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      const org = await req.server.parley.organization(req.params.org);
+      if (!org) fail("ORG_UNKNOWN", `unknown organization ${req.params.org}`);
+      return { ...org, keys: await signingKeys(req.server.parley.db, org.id) };
+    },
   );
 
   api.get(
@@ -43,6 +98,39 @@ export function orgRoutes(api: Api): void {
       if (!(await req.server.parley.organization(req.params.org))) fail("ORG_UNKNOWN");
       const added = await req.server.accounts.addMember(req.params.org, req.body);
       return reply.code(201).send({ ...added, role: req.body.role });
+    },
+  );
+
+  // Memberships are read afresh on every request (Accounts.caller), so a change here holds
+  // from the member's next request on, whether it comes with a session or an API token.
+  api.patch(
+    "/api/v1/orgs/:org/members/:account",
+    {
+      schema: {
+        summary: "Change a member's role (its admins only; the last admin keeps the role)",
+        tags: ["organizations"],
+        params: OrgMember,
+        body: MemberRole,
+        response: { 200: z.object({ id: z.string(), org: z.string(), role: z.enum(ROLES) }) },
+      },
+      preValidation: adminsOfOrg,
+    },
+    async (req) => req.server.accounts.setRole(req.params.org, req.params.account, req.body),
+  );
+
+  api.delete(
+    "/api/v1/orgs/:org/members/:account",
+    {
+      schema: {
+        summary: "Remove a member from the organization (its admins only; never its last admin)",
+        tags: ["organizations"],
+        params: OrgMember,
+      },
+      preValidation: adminsOfOrg,
+    },
+    async (req, reply) => {
+      await req.server.accounts.removeMember(req.params.org, req.params.account);
+      return reply.code(204).send();
     },
   );
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ROLES } from "../../app/accounts.ts";
+import { PasswordChange, ROLES } from "../../app/accounts.ts";
 import { requireCaller, SESSION_COOKIE } from "../auth.ts";
 import type { Api } from "../server.ts";
 
@@ -60,6 +60,31 @@ export function sessionRoutes(api: Api, loginsPerMinute: number): void {
     async (req) => {
       const c = requireCaller(req);
       return { id: c.id, email: c.email, name: c.name, memberships: c.memberships };
+    },
+  );
+
+  api.post(
+    "/api/v1/me/password",
+    {
+      schema: {
+        summary:
+          "Change your password, given the current one; signs out every other session (API tokens stay)",
+        tags: ["accounts"],
+        body: PasswordChange,
+      },
+      // The anonymous are told to sign in before anything about the body.
+      preValidation: async (req) => {
+        requireCaller(req);
+      },
+      // A wrong current password also counts toward the account's lockout (Accounts).
+      config: { rateLimit: { max: loginsPerMinute, timeWindow: "1 minute" } },
+    },
+    async (req, reply) => {
+      const c = requireCaller(req);
+      // The session asking stays signed in; a script's token has no session of its own to keep.
+      const keep = c.via.kind === "session" ? req.cookies[SESSION_COOKIE] : undefined;
+      await req.server.accounts.changePassword(c.id, req.body, keep);
+      return reply.code(204).send();
     },
   );
 
