@@ -3,7 +3,8 @@ import type { AnyEntry } from "../domain/entry.ts";
 import { evolve } from "../domain/evolve.ts";
 import { type DisputeState, initialState } from "../domain/state.ts";
 import { type Db, entryBySeq } from "../store/ledger-repo.ts";
-import { type Authored, canSee, scopeOf, type Viewer } from "./visibility.ts";
+import type { RecentEntry } from "./recent-history.ts";
+import { type Authored, canSee, OPERATOR, scopeOf, type Viewer } from "./visibility.ts";
 
 /**
  * Folding a dispute for one viewer. An entry counts at its own place in the timeline if the
@@ -96,6 +97,57 @@ export async function foldView(
   opts: FoldOptions & { from?: { state: DisputeState; occurredAt: string; seq: number } } = {},
 ): Promise<DisputeState> {
   const state = opts.from ? structuredClone(opts.from.state) : initialState(slug);
+  const rows = await foldRows(db, disputeId, opts.from, opts);
+  const bySeq = new Map<number, (typeof rows)[number]>();
+  for (const r of rows) bySeq.set(r.seq, r);
+  const target = async (seq: number) => {
+    const local = bySeq.get(seq);
+    if (local) return { authored: local, entry: parseEntry(local.body) };
+    return storedEntry(db, disputeId, seq);
+  };
+  for (const r of rows) {
+    if (canSee(viewer, r, viewerSide))
+      await applyForViewer(state, viewer, viewerSide, r, parseEntry(r.body), target);
+  }
+  return state;
+}
+
+/**
+ * Every stored entry placed after `from` (all of them without it), in fold order, parsed,
+ * each publication with the entry it publishes: what the writer's recent history starts from.
+ */
+export async function entriesAfter(
+  db: Db,
+  disputeId: number,
+  from: { occurredAt: string; seq: number } | undefined,
+): Promise<RecentEntry[]> {
+  const rows = await foldRows(db, disputeId, from, {});
+  const bySeq = new Map<number, RecentEntry>();
+  const out: RecentEntry[] = [];
+  for (const r of rows) {
+    const recent: RecentEntry = {
+      entry: parseEntry(r.body),
+      authored: { visibility: r.visibility, org: r.org, side: r.side },
+      published: undefined,
+    };
+    if (recent.entry.type === "entry.published") {
+      const seq = recent.entry.payload.entry;
+      const local = bySeq.get(seq);
+      recent.published = local ?? (await storedEntry(db, disputeId, seq));
+    }
+    bySeq.set(r.seq, recent);
+    out.push(recent);
+  }
+  return out;
+}
+
+/** The rows a fold reads: timeline facts and signed bodies, in occurrence order, after `from`. */
+function foldRows(
+  db: Db,
+  disputeId: number,
+  from: { occurredAt: string; seq: number } | undefined,
+  opts: FoldOptions,
+) {
   let query = db
     .selectFrom("proj_timeline as t")
     .innerJoin("ledger_entries as e", (j) =>
@@ -114,8 +166,8 @@ export async function foldView(
     .where("t.dispute_id", "=", disputeId)
     .orderBy("t.occurred_at")
     .orderBy("t.seq");
-  if (opts.from) {
-    const { occurredAt, seq } = opts.from;
+  if (from) {
+    const { occurredAt, seq } = from;
     // The plain bound lets SQLite seek the (dispute, occurred_at, seq) index; the OR only
     // breaks the tie at the snapshot's own instant.
     query = query
@@ -129,20 +181,7 @@ export async function foldView(
   }
   if (opts.asOf) query = query.where("t.occurred_at", "<=", opts.asOf);
   if (opts.recordedBy) query = query.where("t.recorded_at", "<=", opts.recordedBy);
-  const rows = await query.execute();
-
-  const bySeq = new Map<number, (typeof rows)[number]>();
-  for (const r of rows) bySeq.set(r.seq, r);
-  const target = async (seq: number) => {
-    const local = bySeq.get(seq);
-    if (local) return { authored: local, entry: parseEntry(local.body) };
-    return storedEntry(db, disputeId, seq);
-  };
-  for (const r of rows) {
-    if (canSee(viewer, r, viewerSide))
-      await applyForViewer(state, viewer, viewerSide, r, parseEntry(r.body), target);
-  }
-  return state;
+  return query.execute();
 }
 
 /** A stored entry with what its visibility depends on (its author's side from the timeline). */
@@ -162,6 +201,30 @@ export async function storedEntry(
   return {
     authored: { visibility: stored.visibility, org: stored.org_id, side: side?.side_id ?? null },
     entry: parseEntry(stored.body),
+  };
+}
+
+/** Every scope's snapshot taken at the newest snapshot point of the whole ledger, if any. */
+export async function newestSnapshots(db: Db, disputeId: number) {
+  const newest = await db
+    .selectFrom("proj_snapshots")
+    .select(["occurred_at", "seq"])
+    .where("dispute_id", "=", disputeId)
+    .where("scope", "=", scopeOf(OPERATOR, null))
+    .orderBy("occurred_at", "desc")
+    .orderBy("seq", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  if (!newest) return undefined;
+  const rows = await db
+    .selectFrom("proj_snapshots")
+    .select(["scope", "state"])
+    .where("dispute_id", "=", disputeId)
+    .where("seq", "=", newest.seq)
+    .execute();
+  return {
+    at: { occurredAt: newest.occurred_at, seq: newest.seq },
+    states: new Map(rows.map((r) => [r.scope, r.state])),
   };
 }
 

@@ -5,7 +5,7 @@ import { type AnyDraft, type AnyEntry, refsOf } from "../domain/entry.ts";
 import { fail, ParleyError } from "../domain/errors.ts";
 import { type EntryType, SCHEMA_VERSION } from "../domain/events.ts";
 import { evolve } from "../domain/evolve.ts";
-import { type DisputeState, sideOf } from "../domain/state.ts";
+import { type DisputeState, initialState, sideOf } from "../domain/state.ts";
 import { Instant, type Organization } from "../domain/values.ts";
 import { chainLine } from "../ledger/chain.ts";
 import { signCheckpoint } from "../ledger/checkpoint.ts";
@@ -16,9 +16,18 @@ import { AppendStatements } from "../store/append-statements.ts";
 import { CHECKPOINT_KEY, type KeyStore } from "../store/keystore.ts";
 import { type EntryRow, fetchNodes, latestCheckpoint, type NodeRow, treeSize } from "../store/ledger-repo.ts";
 import type { Database } from "../store/schema.ts";
+import { BEGINNING, type Position, positionOf, type RecentEntry, RecentHistory } from "./recent-history.ts";
 import type { SignJob, SignResult } from "./sign-worker.ts";
 import { timelineRow } from "./timeline.ts";
-import { applyForViewer, foldFromSnapshot, isSnapshotPoint, snapshotText, storedEntry } from "./views.ts";
+import {
+  applyResolved,
+  entriesAfter,
+  foldFromSnapshot,
+  isSnapshotPoint,
+  newestSnapshots,
+  snapshotText,
+  storedEntry,
+} from "./views.ts";
 import { type Authored, OPERATOR, PUBLIC, scopeOf, type Viewer } from "./visibility.ts";
 import { WorkerPool } from "./worker-pool.ts";
 
@@ -52,8 +61,11 @@ export interface Appended {
 interface Scope {
   viewer: Viewer;
   side: string | null;
-  state: DisputeState;
+  /** Null once a back-fill made it out of date; rebuilt from the recent history when next needed. */
+  state: DisputeState | null;
 }
+
+type FreshScope = Scope & { state: DisputeState };
 
 /** The in-memory head of a dispute: its tree frontier and the current state of each hot scope. */
 interface Live {
@@ -69,6 +81,8 @@ interface Live {
   version: number;
   all: DisputeState;
   scopes: Map<string, Scope>;
+  /** The last entries in occurrence order, with marks of the states among them. */
+  history: RecentHistory;
 }
 
 interface Pending {
@@ -85,7 +99,8 @@ interface Pending {
   timeline: Database["proj_timeline"][];
   published: { seq: number; by: number; at: string }[];
   snapshots: Omit<Database["proj_snapshots"], "dispute_id">[];
-  staleFrom: { occurredAt: string; seq: number } | null;
+  /** The earliest back-filled place: stored snapshots after it no longer follow from the record. */
+  staleFrom: Position | null;
   bySeq: Map<number, { row: EntryRow; entry: AnyEntry; side: string | null }>;
 }
 
@@ -175,6 +190,15 @@ export class LedgerWriter {
         }
         if (pending.bySeq.size === 0) return results;
         await this.flush(trx, live, pending);
+        live.history.markIfDue(() => {
+          const states = new Map([[ALL, live.all]]);
+          for (const [name, scope] of live.scopes) {
+            // A scope left out of date by a back-fill is brought back now, or it would drop out of the marks.
+            scope.state ??= live.history.state(name, scope.viewer, scope.side);
+            if (scope.state) states.set(name, scope.state);
+          }
+          return states;
+        });
         const root = live.range.root();
         const signer = await this.checkpointSigner(trx);
         const note = signCheckpoint(
@@ -286,18 +310,15 @@ export class LedgerWriter {
     // Normalized first, so that "…:00Z" and "…:00.000Z" compare as the same instant.
     const parsed = Instant.safeParse(command.occurredAt);
     const occurredAt = parsed.success ? parsed.data : null;
-    let state: DisputeState;
-    const scope = await this.scope(trx, live, pending, viewer, side);
-    if (
-      occurredAt === null ||
-      scope.state.lastOccurredAt === null ||
-      occurredAt >= scope.state.lastOccurredAt
-    ) {
-      state = scope.state;
-    } else {
+    let state = (await this.scope(trx, live, pending, viewer, side)).state;
+    if (occurredAt !== null && state.lastOccurredAt !== null && occurredAt < state.lastOccurredAt) {
       // Back-filled history is decided against the record as it stood at that moment.
-      await this.flush(trx, live, pending);
-      state = await foldFromSnapshot(trx, live.id, live.slug, viewer, side, occurredAt);
+      const then = live.history.state(scopeOf(viewer, side), viewer, side, occurredAt);
+      if (then) state = then;
+      else {
+        await this.flush(trx, live, pending);
+        state = await foldFromSnapshot(trx, live.id, live.slug, viewer, side, occurredAt);
+      }
     }
     const refs = new Map<number, RefInfo>();
     const payload = command.payload as { entry?: unknown } | null;
@@ -372,27 +393,39 @@ export class LedgerWriter {
     const side = sideOf(live.all, actor.org);
     pending.bySeq.set(seq, { row, entry, side });
     pending.timeline.push(timelineRow(live.id, entry, side));
+    const authored: Authored = { visibility: entry.visibility, org: actor.org, side };
+    let published: RecentEntry["published"];
     if (entry.type === "entry.published") {
       pending.published.push({ seq: entry.payload.entry, by: seq, at: entry.occurredAt });
+      published = await this.resolve(trx, live, pending, entry.payload.entry);
     }
-    const authored: Authored = { visibility: entry.visibility, org: actor.org, side };
     if (entry.type === "party.joined") {
       // The organization's scopes were named for it sitting on no side; they are stale now.
       for (const name of live.scopes.keys()) if (name.split(":")[1] === actor.org) live.scopes.delete(name);
     }
-    if (outOfOrder) {
-      // Later states and snapshots no longer follow from the record: rebuild them on demand.
-      const from = { occurredAt: entry.occurredAt, seq };
-      if (!pending.staleFrom || entry.occurredAt < pending.staleFrom.occurredAt) pending.staleFrom = from;
-      live.scopes.clear();
-      pending.snapshots = [];
-    } else {
+    const recent: RecentEntry = { entry, authored, published };
+    if (!outOfOrder) {
+      live.history.add(recent);
       for (const [name, scope] of live.scopes) {
-        await applyForViewer(scope.state, scope.viewer, scope.side, authored, entry, (s) =>
-          this.resolve(trx, live, pending, s),
-        );
-        snapshotIfDue(pending, name, scope.state, entry);
+        if (scope.state) applyResolved(scope.state, scope.viewer, scope.side, authored, entry, published);
+        // A scope out of date since a back-fill is brought back for its snapshot (history has this entry).
+        else if (isSnapshotPoint(seq)) scope.state = live.history.state(name, scope.viewer, scope.side);
+        if (scope.state) snapshotIfDue(pending, name, scope.state, entry);
       }
+    } else {
+      // Every state after its place no longer follows from the record, nor do the stored
+      // snapshots: the head's own state is rebuilt now, each scope when next needed.
+      if (!pending.staleFrom || entry.occurredAt < pending.staleFrom.occurredAt) {
+        pending.staleFrom = positionOf(entry);
+      }
+      pending.snapshots = [];
+      if (!live.history.add(recent)) {
+        // Deeper than the recent history reaches: start it again from the store, this entry included.
+        await this.flush(trx, live, pending);
+        await this.restartHistory(trx, live);
+      }
+      live.all = live.history.state(ALL, OPERATOR, null) ?? live.all;
+      for (const scope of live.scopes.values()) scope.state = null;
     }
     return { seq, type: entry.type, occurredAt: entry.occurredAt, visibility: entry.visibility };
   }
@@ -433,6 +466,7 @@ export class LedgerWriter {
     }
     if (p.staleFrom) {
       const { occurredAt, seq } = p.staleFrom;
+      p.staleFrom = null;
       await trx
         .deleteFrom("proj_snapshots")
         .where("dispute_id", "=", live.id)
@@ -443,13 +477,6 @@ export class LedgerWriter {
           ]),
         )
         .execute();
-      live.all = await foldFromSnapshot(trx, live.id, live.slug, OPERATOR, null);
-      live.scopes.set(scopeOf(PUBLIC, null), {
-        viewer: PUBLIC,
-        side: null,
-        state: await foldFromSnapshot(trx, live.id, live.slug, PUBLIC, null),
-      });
-      p.staleFrom = null;
     }
     for (const s of p.snapshots) {
       await trx
@@ -488,6 +515,7 @@ export class LedgerWriter {
     const ids = rootNodes(size);
     const nodes = await fetchNodes(trx, d.id, ids);
     const hashes = ids.map((id) => nodes.get(`${id.level}:${id.index}`) ?? missingNode(d.slug, id));
+    const history = new RecentHistory();
     const live: Live = {
       id: d.id,
       slug: d.slug,
@@ -496,17 +524,33 @@ export class LedgerWriter {
       range: CompactRange.fromNodes(size, hashes),
       lastCheckpoint: (await latestCheckpoint(trx, d.id)) ?? null,
       version,
-      all: await foldFromSnapshot(trx, d.id, d.slug, OPERATOR, null),
+      all: initialState(d.slug),
       scopes: new Map(),
+      history,
     };
+    await this.restartHistory(trx, live);
+    live.all = history.state(ALL, OPERATOR, null) ?? live.all;
     // The public view is read most; keeping it hot keeps its snapshots current.
     live.scopes.set(scopeOf(PUBLIC, null), {
       viewer: PUBLIC,
       side: null,
-      state: await foldFromSnapshot(trx, d.id, d.slug, PUBLIC, null),
+      state:
+        history.state(scopeOf(PUBLIC, null), PUBLIC, null) ??
+        (await foldFromSnapshot(trx, d.id, d.slug, PUBLIC, null)),
     });
     this.live.set(d.slug, live);
     return live;
+  }
+
+  /** Starts the recent history from the newest stored snapshots and every entry after them. */
+  private async restartHistory(trx: Kysely<Database>, live: Live): Promise<void> {
+    const newest = await newestSnapshots(trx, live.id);
+    const base = newest ?? {
+      at: BEGINNING,
+      states: new Map<string, string>(),
+      any: snapshotText(initialState(live.slug)),
+    };
+    live.history.reset(base, await entriesAfter(trx, live.id, newest?.at));
   }
 
   private async scope(
@@ -515,10 +559,13 @@ export class LedgerWriter {
     pending: Pending,
     viewer: Viewer,
     side: string | null,
-  ) {
+  ): Promise<FreshScope> {
     const name = scopeOf(viewer, side);
     const existing = live.scopes.get(name);
-    if (existing) return existing;
+    if (existing) {
+      existing.state ??= live.history.state(name, viewer, side);
+      if (existing.state) return existing as FreshScope;
+    }
     await this.flush(trx, live, pending);
     const scope = { viewer, side, state: await foldFromSnapshot(trx, live.id, live.slug, viewer, side) };
     live.scopes.set(name, scope);
@@ -539,7 +586,11 @@ export class LedgerWriter {
     return this.db.transaction().execute(async (trx) => {
       const live = await this.head(trx, d);
       if (viewer.kind === "operator") return live.all;
-      return live.scopes.get(scopeOf(viewer, side))?.state ?? null;
+      const name = scopeOf(viewer, side);
+      const scope = live.scopes.get(name);
+      if (!scope) return null;
+      scope.state ??= live.history.state(name, viewer, side);
+      return scope.state;
     });
   }
 
@@ -554,6 +605,8 @@ export class LedgerWriter {
 }
 
 const EMPTY = new Uint8Array(0);
+/** The operator's scope: everything, which the head always keeps. */
+const ALL = scopeOf(OPERATOR, null);
 
 /** Nonces come from one larger draw of randomness at a time: a syscall per entry adds up. */
 let noncePool = Buffer.alloc(0);
