@@ -81,6 +81,7 @@ const secret = (prefix: string) => `${prefix}_${randomBytes(32).toString("base64
 
 export class Accounts {
   private readonly policy: AccountPolicy;
+  private readonly accessListeners = new Set<(accountId: string) => void>();
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -92,6 +93,20 @@ export class Accounts {
 
   private now(): string {
     return this.clock().toISOString();
+  }
+
+  /**
+   * Calls `listener` with an account's id whenever what it may do or see may have changed
+   * here (a session or token revoked, a password or a membership changed): whoever holds an
+   * open connection on its behalf (a live stream) checks it again. Returns the unsubscribe.
+   */
+  onAccessChange(listener: (accountId: string) => void): () => void {
+    this.accessListeners.add(listener);
+    return () => this.accessListeners.delete(listener);
+  }
+
+  private accessChanged(accountId: string): void {
+    for (const listener of this.accessListeners) listener(accountId);
   }
 
   async add(input: NewAccount): Promise<{ id: string }> {
@@ -224,15 +239,18 @@ export class Accounts {
       if (keepSession !== undefined) others = others.where("token_hash", "!=", digest(keepSession));
       await others.execute();
     });
+    this.accessChanged(row.id);
   }
 
   async logout(token: string): Promise<void> {
-    await this.db
+    const ended = await this.db
       .updateTable("sessions")
       .set({ revoked_at: this.now() })
       .where("token_hash", "=", digest(token))
       .where("revoked_at", "is", null)
-      .execute();
+      .returning("account_id")
+      .executeTakeFirst();
+    if (ended) this.accessChanged(ended.account_id);
   }
 
   /** The caller behind a session secret, or null if it is unknown, expired or revoked. */
@@ -306,6 +324,7 @@ export class Accounts {
       .where("revoked_at", "is", null)
       .executeTakeFirst();
     if (Number(r.numUpdatedRows) === 0) fail("TOKEN_UNKNOWN");
+    this.accessChanged(accountId);
   }
 
   /**
@@ -343,6 +362,7 @@ export class Accounts {
       .insertInto("memberships")
       .values({ account_id: existing.id, org_id: org, role: m.role, created_at: this.now() })
       .execute();
+    this.accessChanged(existing.id);
     return { id: existing.id, created: false };
   }
 
@@ -383,6 +403,7 @@ export class Accounts {
         .execute();
       if (was === "admin" && role !== "admin") await this.keepAnAdmin(trx, org);
     });
+    this.accessChanged(accountId);
     return { id: accountId, org, role };
   }
 
@@ -397,6 +418,7 @@ export class Accounts {
         .execute();
       if (was === "admin") await this.keepAnAdmin(trx, org);
     });
+    this.accessChanged(accountId);
   }
 
   private async membership(trx: Kysely<Database>, org: string, accountId: string): Promise<Role> {

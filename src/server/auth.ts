@@ -6,8 +6,12 @@ declare module "fastify" {
   interface FastifyRequest {
     /** Who is asking: null for the anonymous public. */
     caller: Caller | null;
+    /** The secret the caller proved itself with, for connections that must check it again. */
+    credential: Credential | null;
   }
 }
+
+export type Credential = { kind: "token" | "session"; secret: string };
 
 export const SESSION_COOKIE = "parley_session";
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -20,12 +24,14 @@ const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 export function authenticate(accounts: Accounts, csrfExempt: ReadonlySet<string>) {
   return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     req.caller = null;
+    req.credential = null;
     const header = req.headers.authorization;
     if (header !== undefined) {
       const m = /^Bearer\s+(\S+)$/i.exec(header);
       const caller = m ? await accounts.byToken(m[1]!) : null;
       if (!caller) fail("AUTH_REQUIRED", "the API token is malformed, unknown or revoked");
       req.caller = caller;
+      req.credential = { kind: "token", secret: m![1]! };
       return;
     }
     const session = req.cookies[SESSION_COOKIE];
@@ -38,7 +44,18 @@ export function authenticate(accounts: Accounts, csrfExempt: ReadonlySet<string>
       if (caller.via.kind !== "session" || sent !== caller.via.csrf) fail("CSRF_FAILED");
     }
     req.caller = caller;
+    req.credential = { kind: "session", secret: session };
   };
+}
+
+/**
+ * The caller behind a credential now, or null if it no longer stands (revoked, expired, the
+ * account gone): what a long-lived connection checks to learn whether it may go on.
+ */
+export function reauthenticate(accounts: Accounts, credential: Credential): Promise<Caller | null> {
+  return credential.kind === "token"
+    ? accounts.byToken(credential.secret)
+    : accounts.bySession(credential.secret);
 }
 
 export function requireCaller(req: FastifyRequest): Caller {

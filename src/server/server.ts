@@ -90,6 +90,7 @@ export async function buildServer(opts: ServerOptions): Promise<Api> {
   app.decorate("parley", opts.parley);
   app.decorate("accounts", opts.accounts);
   app.decorateRequest("caller", null);
+  app.decorateRequest("credential", null);
 
   app.setErrorHandler((err, req, reply) => {
     const { status, body, unexpected } = toErrorReply(err);

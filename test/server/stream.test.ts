@@ -92,4 +92,35 @@ describe("the live stream", () => {
     expect(await ended).toEqual([]);
     await own.app.parley.close();
   });
+
+  it("ends a stream when its session is signed out", async () => {
+    const session = await server.signIn("wgaMember");
+    const s = await server.stream(`/api/v1/disputes/${SLUG}/stream`, session);
+    const ended = s.until(() => false);
+    const out = await server.call("DELETE", "/api/v1/session", { headers: session });
+    expect(out.status).toBe(204);
+    expect(await ended).toEqual([]);
+  });
+
+  it("ends a member's stream when the membership is removed; others' streams go on", async () => {
+    const { id } = await server.accounts.addMember("wga-west", {
+      email: "leaving@wga.example",
+      name: "Leaving Member",
+      password: "a password of some length",
+      role: "member",
+    });
+    const login = await server.call("POST", "/api/v1/session", {
+      body: { email: "leaving@wga.example", password: "a password of some length" },
+    });
+    const cookie = login.headers.get("set-cookie")!.split(";")[0]!;
+    const leaving = await server.stream(`/api/v1/disputes/${SLUG}/stream`, { cookie });
+    const staying = await server.stream(`/api/v1/disputes/${SLUG}/stream`, await server.signIn("wgaMember"));
+    const ended = leaving.until(() => false);
+    await server.accounts.removeMember("wga-west", id);
+    expect(await ended).toEqual([]);
+    const later = await say("after one member left");
+    const events = await staying.until((e) => e.id === later.seq);
+    staying.close();
+    expect(texts(events)).toEqual(["after one member left"]);
+  });
 });

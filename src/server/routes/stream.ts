@@ -1,9 +1,11 @@
 import type { ServerResponse } from "node:http";
 import { z } from "zod";
+import type { Caller } from "../../app/accounts.ts";
 import type { TimelineItem } from "../../app/timeline-query.ts";
 import { canReadNow } from "../../app/visibility.ts";
 import type { Appended } from "../../app/writer.ts";
 import { Id } from "../../domain/values.ts";
+import { reauthenticate } from "../auth.ts";
 import type { Api } from "../server.ts";
 import { viewerOf } from "../viewer.ts";
 
@@ -35,6 +37,11 @@ function itemOf(a: Appended): TimelineItem {
  * A client that reconnects with Last-Event-ID (the sequence number of the last entry it got)
  * is first sent what it missed, read from the store, then the live entries, none twice.
  * Entries appended by another process reach the stream only when a client resumes.
+ *
+ * A stream sees with its caller's eyes as they were when it opened, so it ends as soon as
+ * they may have changed: at once when this server revokes the caller's session or token or
+ * changes its memberships, and otherwise (another process, an expired session) at the next
+ * heartbeat's check. The client reconnects and is authorized afresh.
  */
 export function streamRoutes(api: Api): void {
   const open = new Set<ServerResponse>();
@@ -68,6 +75,7 @@ export function streamRoutes(api: Api): void {
       const res = reply.raw;
       const send = (appended: Appended[]) => {
         for (const a of appended) {
+          if (res.writableEnded) return;
           if (a.seq <= sent) continue;
           sent = a.seq;
           if (canReadNow(viewer, { ...a, published: false }, side)) res.write(frame(itemOf(a)));
@@ -79,12 +87,35 @@ export function streamRoutes(api: Api): void {
         if (replaying) queued.push(...appended);
         else send(appended);
       });
-      const heartbeat = setInterval(() => res.write(": still here\n\n"), HEARTBEAT_MS);
+      const caller = req.caller;
+      const credential = req.credential;
+      let checking = false;
+      const recheck = () => {
+        if (!caller || !credential || checking) return;
+        checking = true;
+        reauthenticate(req.server.accounts, credential).then((now) => {
+          checking = false;
+          if (!now || accessOf(now) !== accessOf(caller)) finish();
+        }, finish);
+      };
+      const unwatch = req.server.accounts.onAccessChange((id) => {
+        if (id === caller?.id) recheck();
+      });
+      const heartbeat = setInterval(() => {
+        res.write(": still here\n\n");
+        recheck();
+      }, HEARTBEAT_MS);
       heartbeat.unref();
       const stop = () => {
         clearInterval(heartbeat);
         unsubscribe();
+        unwatch();
         open.delete(res);
+      };
+      // Nothing may be written after the end: the listeners go first.
+      const finish = () => {
+        stop();
+        res.end();
       };
       req.raw.on("close", stop);
 
@@ -103,6 +134,7 @@ export function streamRoutes(api: Api): void {
           sent = resumeFrom;
           for (let more = true; more; ) {
             const page = await parley.since(slug, viewer, sent);
+            if (res.writableEnded) break;
             for (const item of page.items) res.write(frame(item));
             sent = page.last;
             more = page.more;
@@ -116,4 +148,12 @@ export function streamRoutes(api: Api): void {
       }
     },
   );
+}
+
+/** What a caller's view of a dispute depends on: its memberships and roles. */
+function accessOf(caller: Caller): string {
+  return caller.memberships
+    .map((m) => `${m.org}:${m.role}`)
+    .sort()
+    .join(",");
 }
