@@ -86,6 +86,13 @@ export class RecentHistory {
       this.clear();
       return false;
     }
+    const last = this.entries[this.entries.length - 1];
+    if (!last || isBefore(positionOf(last.entry), at)) {
+      // The common case: after everything so far, so after every mark too.
+      this.entries.push(recent);
+      this.sinceMark += 1;
+      return true;
+    }
     this.entries.splice(this.indexAfter(at), 0, recent);
     // Marks after its place were folded without it: they are untrue now.
     while (isBefore(at, this.marks[this.marks.length - 1]!.at)) this.marks.pop();

@@ -118,6 +118,8 @@ export class LedgerWriter {
   private readonly statements: AppendStatements;
   /** Commits made through this writer: with SQLite's data_version, a stamp of the whole store. */
   private commits = 0;
+  /** SQLite's data_version as last read for `stamp`, and when. */
+  private otherWrites: { version: number; at: number } | null = null;
   /** Called after each commit with the entries it appended, in sequence order. */
   onCommit: ((slug: string, appended: Appended[]) => void) | null = null;
 
@@ -594,9 +596,18 @@ export class LedgerWriter {
     });
   }
 
-  /** Changes whenever anything is committed, here or by another process: a key for caches of reads. */
+  /**
+   * A key for caches of reads: it changes at once with every commit made here, and within
+   * STAMP_RECHECK_MS of a commit by another process. Asking SQLite on every read costs a read
+   * transaction, a sizeable share of serving a cached summary; a write never relies on this
+   * (the head checks data_version itself).
+   */
   async stamp(): Promise<string> {
-    return `${this.commits}:${await this.statements.dataVersion(this.db)}`;
+    const now = performance.now();
+    if (this.otherWrites === null || now - this.otherWrites.at >= STAMP_RECHECK_MS) {
+      this.otherWrites = { version: await this.statements.dataVersion(this.db), at: now };
+    }
+    return `${this.commits}:${this.otherWrites.version}`;
   }
 
   forget(): void {
@@ -617,6 +628,8 @@ function nonce(): string {
   return n.toString("base64url");
 }
 const PARALLEL_SIGNING_FROM = 16;
+/** How stale a read cache may be about commits made by another process. */
+export const STAMP_RECHECK_MS = 50;
 /** Entries per job for the signing workers: large enough to amortize a message. */
 const SIGN_CHUNK = 250;
 

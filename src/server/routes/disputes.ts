@@ -13,7 +13,7 @@ import type { Api } from "../server.ts";
 import { viewerOf } from "../viewer.ts";
 
 const Slug = z.object({ slug: Id });
-const serialized = new WeakMap<object, string>();
+const serialized = new WeakMap<object, Buffer>();
 /** A date (the end of that day in the dispute's time zone) or an ISO instant. */
 const When = z.string().max(40);
 
@@ -78,10 +78,10 @@ export function disputeRoutes(api: Api): void {
       const { slug } = req.params;
       const viewer = await viewerOf(req.server.parley, slug, req.caller);
       const status = await req.server.parley.status(slug, viewer, req.query.asOf, req.query.recordedBy);
-      // Parley hands out the same object while its cache holds: so does this its JSON.
+      // Parley hands out the same object while its cache holds: so does this its encoded JSON.
       let json = serialized.get(status);
       if (json === undefined) {
-        json = JSON.stringify(status);
+        json = Buffer.from(JSON.stringify(status));
         serialized.set(status, json);
       }
       return reply.type("application/json; charset=utf-8").send(json);
