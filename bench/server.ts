@@ -140,39 +140,48 @@ export async function serverBenchmarks(quick: boolean) {
     await cannon({ ...summary64, duration: 1 });
     const summaryRun = await cannon({ ...summary64, duration });
     let i = 0;
-    const appendRun = await cannon({
-      url: `${url}/api/v1/disputes/bench/entries`,
-      connections: 16,
-      duration,
-      method: "POST",
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      // A fresh body per request: each pass occurs now, so none is a back-fill.
-      requests: [
-        {
-          setupRequest: (req) => ({
-            ...req,
-            body: JSON.stringify({
-              type: "pass.made",
-              occurredAt: new Date().toISOString(),
-              visibility: "table",
-              payload: {
-                kind: "counterproposal",
-                issues: [
-                  {
-                    issue: `issue-${i++ % 50}`,
-                    language: "Section 4: the parties agree to revise the terms.",
-                  },
-                ],
-              },
+    /**
+     * Passes from 16 connections at once. `stamped`: each body carries the client's clock at
+     * the moment it is built; requests racing on 16 connections then reach the server a little
+     * out of that order, so some are back-fills by a millisecond or two. Otherwise the server
+     * stamps each as it records it, as a client recording a pass as it happens does.
+     */
+    const passes = (stamped: boolean) =>
+      cannon({
+        url: `${url}/api/v1/disputes/bench/entries`,
+        connections: 16,
+        duration,
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        requests: [
+          {
+            setupRequest: (req) => ({
+              ...req,
+              body: JSON.stringify({
+                type: "pass.made",
+                ...(stamped ? { occurredAt: new Date().toISOString() } : {}),
+                visibility: "table",
+                payload: {
+                  kind: "counterproposal",
+                  issues: [
+                    {
+                      issue: `issue-${i++ % 50}`,
+                      language: "Section 4: the parties agree to revise the terms.",
+                    },
+                  ],
+                },
+              }),
             }),
-          }),
-        },
-      ],
-    });
+          },
+        ],
+      });
+    const appendRun = await passes(false);
+    const stampedRun = await passes(true);
     const fanOut = await sseFanOut(url, token, quick ? 100 : 1000, quick ? 5 : 20);
     return {
       publicSummary64: summary(summaryRun),
       authenticatedPassAppends16: summary(appendRun),
+      authenticatedPassAppends16ClientStamped: summary(stampedRun),
       sseFanOut: fanOut,
     };
   } finally {

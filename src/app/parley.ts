@@ -217,15 +217,18 @@ export class Parley {
         this.waiting.set(slug, queue);
       }
       queue.push({ command, resolve, reject });
-      if (queue.length === 1) void this.commitWaiting(d);
+      // The store is synchronous, so a transaction started right here would run to its end
+      // before the server read another request: every group would be of one. Started on the
+      // next turn of the event loop, it takes in every request that arrived meanwhile.
+      if (queue.length === 1) setImmediate(() => void this.commitWaiting(d));
     });
     return recorded[0]!;
   }
 
   /**
-   * Group commit: commands that arrive while a dispute's transaction is running wait, then
-   * go in together as the next one (each still decided, and answered, on its own). A lone
-   * caller waits for nothing; concurrent callers share the commit and the checkpoint.
+   * Group commit: commands that arrive before a dispute's next transaction starts, or while
+   * it runs, go in together (each still decided, and answered, on its own). A lone caller
+   * waits one turn of the event loop; concurrent callers share the commit and the checkpoint.
    */
   private async commitWaiting(d: DisputeRow): Promise<void> {
     const queue = this.waiting.get(d.slug)!;
@@ -256,7 +259,7 @@ export class Parley {
     return this.writer.executeBatch(await this.disputeRow(slug), commands);
   }
 
-  // ---- reads ----  // ---- reads ----
+  // ---- reads ----
 
   /** The dispute as a viewer sees it, as of an instant or date (by occurrence), or as recorded by one. */
   async view(

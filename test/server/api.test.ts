@@ -352,6 +352,22 @@ describe("reads and writes through the visibility rule", () => {
     expect((await verifyStore(parley)).ok).toBe(true);
   });
 
+  it("records an entry without occurredAt as happening when the server records it", async () => {
+    const { occurredAt: _, ...now } = statement("Said just now");
+    const r = await server.call("POST", `/api/v1/disputes/${SLUG}/entries`, {
+      body: now,
+      headers: await server.signIn("wgaNegotiator"),
+    });
+    expect(r.status).toBe(201);
+    expect(r.json.occurredAt).toBe(parley.now());
+    const row = await parley.db
+      .selectFrom("ledger_entries")
+      .select(["occurred_at", "recorded_at"])
+      .where("seq", "=", r.json.seq)
+      .executeTakeFirstOrThrow();
+    expect(row.occurred_at).toBe(row.recorded_at);
+  });
+
   it("refuses writes from the anonymous public and from a member without the negotiator role", async () => {
     const anon = await server.call("POST", `/api/v1/disputes/${SLUG}/entries`, { body: statement("anon") });
     expect([anon.status, anon.json.error.code]).toEqual([401, "AUTH_REQUIRED"]);

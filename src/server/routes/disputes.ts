@@ -168,7 +168,11 @@ export function disputeRoutes(api: Api): void {
         body: z
           .object({
             type: z.enum(ENTRY_TYPES),
-            occurredAt: z.string().max(40),
+            occurredAt: z
+              .string()
+              .max(40)
+              .optional()
+              .describe("when it happened (an ISO instant); omitted, the moment the server records it"),
             visibility: Visibility,
             payload: z.unknown(),
             /** The organization to act for, when the account belongs to several. */
@@ -183,9 +187,11 @@ export function disputeRoutes(api: Api): void {
       },
     },
     async (req, reply) => {
-      const { as, ...command } = req.body;
-      const recorded = await req.server.parley.execute(req.params.slug, {
+      const { as, occurredAt, ...command } = req.body;
+      const parley = req.server.parley;
+      const recorded = await parley.execute(req.params.slug, {
         ...command,
+        occurredAt: occurredAt ?? parley.now(),
         actor: recorder(as, requireCaller(req)),
       });
       return reply.code(201).send(recorded);
