@@ -1,5 +1,10 @@
 import { z } from "zod";
 
+// The .meta() below is documentation only (parsing is unchanged): JSON Schema, and so the
+// OpenAPI document made from these schemas, cannot express refinements or transforms, so
+// each schema with some says in words what they do. Clones (.optional(), .refine()…)
+// inherit it.
+
 /** Identifiers chosen by people (slugs): readable in URLs and stable in signed bytes. */
 export const Id = z
   .string()
@@ -26,6 +31,11 @@ export const Instant = z
       return z.NEVER;
     }
     return iso;
+  })
+  .meta({
+    format: "date-time",
+    description:
+      "an ISO-8601 UTC instant ending in Z, a real one in the years 1900–2199; recorded with milliseconds (2023-05-02T07:01:00.000Z)",
   });
 
 /** A calendar date, e.g. 2023-09-14. */
@@ -36,13 +46,15 @@ export const CalendarDate = z
     const t = Date.parse(`${s}T00:00:00Z`);
     return Number.isFinite(t) && new Date(t).toISOString().slice(0, 10) === s;
   }, "not a real calendar date")
-  .refine((s) => s >= "1900-01-01" && s < "2200-01-01", "outside the years 1900–2199");
+  .refine((s) => s >= "1900-01-01" && s < "2200-01-01", "outside the years 1900–2199")
+  .meta({ format: "date", description: "a real calendar date, YYYY-MM-DD, in the years 1900–2199" });
 
 /** Money, percentages and ratios travel as decimal strings: floats never enter signed bytes. */
 export const Decimal = z
   .string()
   .max(40)
-  .regex(/^-?(0|[1-9]\d*)(\.\d+)?$/, 'a decimal number written as a string, e.g. "3.5"');
+  .regex(/^-?(0|[1-9]\d*)(\.\d+)?$/, 'a decimal number written as a string, e.g. "3.5"')
+  .meta({ description: 'a decimal number written as a string, e.g. "3.5" (never a JSON number)' });
 
 export const TimeZone = z
   .string()
@@ -54,7 +66,8 @@ export const TimeZone = z
     } catch {
       return false;
     }
-  }, "an IANA time zone such as America/Los_Angeles");
+  }, "an IANA time zone such as America/Los_Angeles")
+  .meta({ description: "an IANA time zone such as America/Los_Angeles, or UTC" });
 
 /** Free text: bounded, and without control characters that could hide content in terminals. */
 export const Text = (max: number) =>
@@ -63,16 +76,20 @@ export const Text = (max: number) =>
     .max(max)
     // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
     .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s), "contains control characters")
-    .refine((s) => s.isWellFormed(), "contains unpaired surrogates");
+    .refine((s) => s.isWellFormed(), "contains unpaired surrogates")
+    .meta({ description: "text without control characters (tabs and line breaks allowed)" });
 
 export const Line = (max = 200) =>
-  Text(max).refine((s) => !/[\r\n]/.test(s) && s.trim().length > 0, "one non-empty line");
+  Text(max)
+    .refine((s) => !/[\r\n]/.test(s) && s.trim().length > 0, "one non-empty line")
+    .meta({ description: "one non-empty line of text, without control characters" });
 
 export const Url = z
   .string()
   .max(2000)
   .url()
-  .refine((u) => /^https?:\/\//.test(u), "an http(s) link");
+  .refine((u) => /^https?:\/\//.test(u), "an http(s) link")
+  .meta({ description: "an http(s) link" });
 
 export const Visibility = z.enum(["private", "members", "table", "public"]);
 export type Visibility = z.infer<typeof Visibility>;

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fileLines } from "../../src/app/export.ts";
 import type { Parley } from "../../src/app/parley.ts";
 import { verifyStore } from "../../src/app/verify-store.ts";
+import { ENTRY_TYPES } from "../../src/domain/events.ts";
 import { verifyExport } from "../../src/ledger/export-file.ts";
 import { MARKERS, smallDispute } from "../support/fixture.ts";
 import { PASSWORD, PEOPLE, startServer } from "../support/server.ts";
@@ -82,12 +83,118 @@ describe("errors", () => {
       headers: auth,
     });
     expect([unknown.status, unknown.json.error.code]).toEqual([400, "VALIDATION_FAILED"]);
+    // `weight` is no field of a statement: the float's own code shows its check runs first.
     const float = await server.call("POST", `/api/v1/disputes/${SLUG}/entries`, {
       body: { ...statement("x"), payload: { ...statement("x").payload, weight: 0.5 } },
       headers: auth,
     });
     expect([float.status, float.json.error.code]).toEqual([400, "FLOAT_IN_PAYLOAD"]);
+    expect(float.json.error.message).toBe("a floating-point number at body.payload.weight");
     expect((await parley.latestCheckpoint(SLUG))!.size).toBe(before);
+  });
+
+  it("checks each type's payload down to the field, before any rule or signature", async () => {
+    const auth = await server.signIn("wgaNegotiator");
+    const before = (await parley.latestCheckpoint(SLUG))!.size;
+    const post = (body: unknown) =>
+      server.call("POST", `/api/v1/disputes/${SLUG}/entries`, { body, headers: auth });
+    const refused = async (body: unknown) => {
+      const r = await post(body);
+      expect([r.status, r.json.error.code]).toEqual([400, "VALIDATION_FAILED"]);
+      return {
+        message: r.json.error.message as string,
+        paths: r.json.error.details.issues.map((i: { path: string }) => i.path),
+      };
+    };
+    const pass = (issue: object) => ({
+      type: "pass.made",
+      occurredAt: "2023-09-26T18:00:00Z",
+      visibility: "table",
+      payload: { kind: "proposal", issues: [issue] },
+    });
+
+    const noLanguage = await refused(pass({ issue: "wages" }));
+    expect(noLanguage.message).toMatch(/^body\.payload\.issues\.0\.language: /);
+    expect(noLanguage.paths).toEqual(["body.payload.issues.0.language"]);
+    const term = await refused(
+      pass({ issue: "wages", language: "x", terms: [{ key: "y1", value: "6 %", unit: "%" }] }),
+    );
+    expect(term.paths).toEqual(["body.payload.issues.0.terms.0.value"]);
+    // Refinements too, which JSON Schema cannot say: a day that does not exist.
+    const meeting = {
+      type: "meeting.scheduled",
+      visibility: "table",
+      payload: { meeting: "s9", kind: "side", start: "2023-02-30T17:00:00Z", end: "2023-03-01T18:00:00Z" },
+    };
+    expect((await refused(meeting)).message).toBe("body.payload.start: not a real calendar instant");
+    // Another type's fields are unknown keys here.
+    const mixed = await refused({
+      ...statement("x"),
+      payload: { ...statement("x").payload, kind: "proposal" },
+    });
+    expect(mixed.paths).toEqual(["body.payload"]);
+    expect(mixed.message).toMatch(/"kind"/);
+    // An unknown or missing type is named as such, with the types there are.
+    for (const type of ["statement.mad", undefined, 7]) {
+      const r = await refused({ ...statement("x"), type });
+      expect(r.paths).toEqual(["body.type"]);
+      expect(r.message).toMatch(/^body\.type: .*'pass\.made'/);
+    }
+    const late = await refused({ ...statement("x"), occurredAt: "2023-09-26T25:00:00Z" });
+    expect(late.paths).toEqual(["body.occurredAt"]);
+    expect((await parley.latestCheckpoint(SLUG))!.size).toBe(before);
+  });
+
+  it("signs what the domain makes of the payload as sent, defaults and instants included", async () => {
+    const auth = await server.signIn("wgaNegotiator");
+    const bodies = [
+      // `terms` left out: the catalogue's default([]) fills it in.
+      {
+        type: "pass.made",
+        occurredAt: "2023-09-27T17:00:00Z",
+        visibility: "table",
+        payload: { kind: "proposal", issues: [{ language: "Raise minimums 5%.", issue: "wages" }] },
+      },
+      // `with` left out, and instants in two short forms that are recorded with milliseconds.
+      {
+        type: "meeting.scheduled",
+        occurredAt: "2023-09-27T17:00:00Z",
+        visibility: "private",
+        payload: {
+          meeting: "defaults",
+          kind: "side",
+          start: "2023-09-28T17:00:00Z",
+          end: "2023-09-28T18:00:00.5Z",
+        },
+      },
+    ];
+    const stored = async (seq: number) => {
+      const row = await parley.db
+        .selectFrom("ledger_entries")
+        .select("body")
+        .where("seq", "=", seq)
+        .executeTakeFirstOrThrow();
+      return JSON.parse(row.body);
+    };
+    // Everything but what differs between two recordings of one command.
+    const signedPart = ({ seq: _s, nonce: _n, recordedAt: _r, ...rest }: Record<string, unknown>) =>
+      JSON.stringify(rest);
+    const recorded = [];
+    for (const body of bodies) {
+      const http = await server.call("POST", `/api/v1/disputes/${SLUG}/entries`, { body, headers: auth });
+      expect(http.status).toBe(201);
+      const viaHttp = await stored(http.json.seq);
+      const direct = await parley.execute(SLUG, { ...body, actor: viaHttp.actor });
+      expect(signedPart(viaHttp)).toBe(signedPart(await stored(direct.seq)));
+      recorded.push(viaHttp.payload);
+    }
+    // And the domain did fill the defaults and normalize the instants.
+    expect(recorded[0].issues).toEqual([{ issue: "wages", language: "Raise minimums 5%.", terms: [] }]);
+    expect(recorded[1]).toMatchObject({
+      start: "2023-09-28T17:00:00.000Z",
+      end: "2023-09-28T18:00:00.500Z",
+      with: [],
+    });
   });
 
   it("maps a domain rule to 422 and an unknown dispute to 404", async () => {
@@ -406,16 +513,54 @@ describe("OpenAPI", () => {
         "/api/v1/disputes/{slug}/entries",
       ]),
     );
-    const post = doc.json.paths["/api/v1/disputes/{slug}/entries"].post;
-    expect(post.requestBody.content["application/json"].schema.properties.visibility.enum).toEqual([
-      "private",
-      "members",
-      "table",
-      "public",
-    ]);
     const docs = await fetch(`${server.base}/api/docs/`);
     expect(docs.status).toBe(200);
     expect(await docs.text()).toContain("swagger");
+  });
+
+  it("documents the body of each entry type, payload included, told apart by `type`", async () => {
+    const doc = await server.call("GET", "/api/v1/openapi.json");
+    const body =
+      doc.json.paths["/api/v1/disputes/{slug}/entries"].post.requestBody.content["application/json"].schema;
+    expect(body.discriminator).toEqual({ propertyName: "type" });
+    // biome-ignore lint/suspicious/noExplicitAny: a JSON Schema read as it comes
+    type Schema = Record<string, any>;
+    const branches: Schema[] = body.oneOf;
+    expect(branches.map((b) => b.title)).toEqual(ENTRY_TYPES);
+    for (const b of branches) {
+      // @fastify/swagger writes a const as a one-value enum.
+      expect(b.properties.type.enum ?? [b.properties.type.const]).toEqual([b.title]);
+      expect(b.properties.visibility.enum).toEqual(["private", "members", "table", "public"]);
+      expect(b.properties.occurredAt).toMatchObject({ type: "string", format: "date-time" });
+      expect(b.required).toEqual(["type", "visibility", "payload"]); // occurredAt and as optional
+      expect(b.additionalProperties).toBe(false);
+      expect({ type: b.title, description: b.description }).toEqual({
+        type: b.title,
+        description: expect.stringMatching(/^[A-Z].{10,}[.…]$/),
+      });
+      expect(b.properties.payload).toMatchObject({ type: "object", additionalProperties: false });
+    }
+    const payload = (type: string): Schema => branches.find((b) => b.title === type)!.properties.payload;
+
+    const issue = payload("pass.made").properties.issues.items;
+    expect(issue.properties.language).toMatchObject({ type: "string", maxLength: 50_000 });
+    expect(issue.required).toEqual(["issue", "language"]); // terms has a default
+    expect(issue.properties.terms.default).toEqual([]);
+    expect(issue.properties.terms.items.properties.value.pattern).toBe("^-?(0|[1-9]\\d*)(\\.\\d+)?$");
+
+    const meeting = payload("meeting.scheduled");
+    expect(meeting.required).toEqual(["meeting", "kind", "start", "end"]);
+    for (const at of ["start", "end"])
+      expect(meeting.properties[at]).toMatchObject({ type: "string", format: "date-time", pattern: /Z\$$/ });
+    // What the refinements check, JSON Schema cannot say: the schemas say it in words.
+    expect(meeting.properties.start.description).toMatch(/real one in the years 1900–2199/);
+    expect(meeting.properties.timeZone.description).toMatch(/IANA time zone/);
+    expect(meeting.properties.place.description).toMatch(/one non-empty line/);
+    expect(meeting.properties.link).toMatchObject({ format: "uri", description: "an http(s) link" });
+    expect(payload("dispute.opened").properties.agreement.properties.expiresAt.anyOf).toEqual([
+      expect.objectContaining({ format: "date-time" }),
+      { type: "null" },
+    ]);
   });
 });
 

@@ -62,6 +62,67 @@ const rawBodies = fc.oneof(
   fc.constantFrom("{", "[]", "null", '{"type":', "\u0000", '{"__proto__":{"admin":true}}'),
 );
 
+/**
+ * Valid bodies with at most one leaf replaced by something odd, or removed: random input that
+ * passes the route's per-type checks often enough to reach the domain's rules and the ledger
+ * (random payloads alone hardly ever get past them).
+ */
+const VALID = [
+  {
+    type: "statement.made",
+    occurredAt: "2023-09-26T17:00:00Z",
+    visibility: "public",
+    payload: { by: "wga-west", channel: "social", text: "Still out." },
+  },
+  { type: "note.recorded", visibility: "private", payload: { text: "Caucus: hold." } },
+  {
+    type: "pass.made",
+    occurredAt: "2023-09-26T17:00:00Z",
+    visibility: "table",
+    payload: {
+      kind: "counterproposal",
+      issues: [{ issue: "wages", language: "5%.", terms: [{ key: "year-1", value: "5", unit: "%" }] }],
+    },
+  },
+  {
+    type: "meeting.requested",
+    occurredAt: "2023-09-26T17:00:00Z",
+    visibility: "table",
+    as: "wga-west",
+    payload: {
+      meeting: "fuzz",
+      kind: "table",
+      purpose: "Talk.",
+      proposedTimes: [{ start: "2023-09-29T17:00:00Z", end: "2023-09-29T19:00:00Z" }],
+    },
+  },
+];
+type Path = (string | number)[];
+function leaves(v: unknown, at: Path = []): Path[] {
+  if (v === null || typeof v !== "object") return [at];
+  return Object.entries(v).flatMap(([k, x]) => leaves(x, [...at, Array.isArray(v) ? Number(k) : k]));
+}
+function replaced(body: object, path: Path, value: unknown): object {
+  const copy = structuredClone(body) as Record<string | number, unknown>;
+  let parent = copy;
+  for (const key of path.slice(0, -1)) parent = parent[key] as Record<string | number, unknown>;
+  const last = path[path.length - 1]!;
+  if (value === undefined) delete parent[last];
+  else parent[last] = value;
+  return copy;
+}
+const nearlyValid = fc.constantFrom(...VALID).chain((body) =>
+  fc.oneof(
+    fc.constant(body),
+    fc
+      .tuple(
+        fc.constantFrom(...leaves(body)),
+        fc.option(fc.oneof(oddStrings, instants, fc.jsonValue()), { nil: undefined }),
+      )
+      .map(([path, value]) => replaced(body, path, value)),
+  ),
+);
+
 async function size(): Promise<number> {
   return (await parley.latestCheckpoint(SLUG))!.size;
 }
@@ -88,6 +149,22 @@ describe("write routes under random input", () => {
       ),
       { numRuns: 150 },
     );
+  });
+
+  it("POST entries, nearly valid: past the checks some are written, and a 400 names the field", async () => {
+    let written = 0;
+    await fc.assert(
+      fc.asyncProperty(nearlyValid, async (body) => {
+        const before = await size();
+        const res = await server.call("POST", `/api/v1/disputes/${SLUG}/entries`, { body, headers: auth });
+        expectClean(res);
+        if (res.json?.error?.code === "VALIDATION_FAILED") expect(res.json.error.message).toMatch(/^body\b/);
+        if (res.status === 201) written++;
+        expect(await size()).toBe(before + (res.status === 201 ? 1 : 0));
+      }),
+      { numRuns: 100 },
+    );
+    expect(written).toBeGreaterThan(0);
   });
 
   it("POST session and POST tokens: no 500s", async () => {

@@ -5,15 +5,17 @@ import { checkpointWithCosignatures } from "../../app/cosignatures.ts";
 import { writeExport } from "../../app/export.ts";
 import { TimelineQuery } from "../../app/timeline-query.ts";
 import { fail } from "../../domain/errors.ts";
-import { ENTRY_TYPES } from "../../domain/events.ts";
 import { Id, Visibility } from "../../domain/values.ts";
 import { containsFloat } from "../../ledger/jcs.ts";
 import { requireCaller } from "../auth.ts";
+import { EntryBody, type SentEntryBody } from "../entry-body.ts";
 import type { Api } from "../server.ts";
 import { viewerOf } from "../viewer.ts";
 
 const Slug = z.object({ slug: Id });
 const serialized = new WeakMap<object, Buffer>();
+/** Each entry request's body as sent, by request (see the entries route). */
+const sentBodies = new WeakMap<object, SentEntryBody>();
 /** A date (the end of that day in the dispute's time zone) or an ISO instant. */
 const When = z.string().max(40);
 
@@ -162,35 +164,30 @@ export function disputeRoutes(api: Api): void {
       schema: {
         summary: "Record an entry (a pass, a meeting, a statement…) as the caller's organization",
         description:
-          "The payload of each type is documented in the core's entry catalogue; it is checked, signed with the organization's key and appended to the dispute's ledger.",
+          "The body is one of the entry types below, told apart by `type`, each with its payload. It is checked here, then by the dispute's rules (a 422 names the rule), signed with the organization's key and appended to the dispute's ledger.",
         tags: ["disputes"],
         params: Slug,
-        body: z
-          .object({
-            type: z.enum(ENTRY_TYPES),
-            occurredAt: z
-              .string()
-              .max(40)
-              .optional()
-              .describe("when it happened (an ISO instant); omitted, the moment the server records it"),
-            visibility: Visibility,
-            payload: z.unknown(),
-            /** The organization to act for, when the account belongs to several. */
-            as: Id.optional(),
-          })
-          .strict(),
+        body: EntryBody,
       },
       // Decimal strings only: a float is refused with its own code before anything else looks.
       preValidation: async (req) => {
         const at = containsFloat(req.body);
         if (at !== null) fail("FLOAT_IN_PAYLOAD", `a floating-point number at ${at.replace(/^\$/, "body")}`);
+        // Kept before validation replaces req.body with its parsed form; the handler, which
+        // runs only once validation passed, reads it as a valid body as sent.
+        sentBodies.set(req, req.body as SentEntryBody);
       },
     },
     async (req, reply) => {
-      const { as, occurredAt, ...command } = req.body;
+      // The domain gets what the client sent, not the edge's parse (defaults filled, instants
+      // normalized): it parses the payload itself, so the signed entry is what it alone makes
+      // of the request, as when the edge did not look inside payloads.
+      const { as, occurredAt, type, visibility, payload } = sentBodies.get(req)!;
       const parley = req.server.parley;
       const recorded = await parley.execute(req.params.slug, {
-        ...command,
+        type,
+        visibility,
+        payload,
         occurredAt: occurredAt ?? parley.now(),
         actor: recorder(as, requireCaller(req)),
       });
