@@ -1,10 +1,12 @@
 import { PassThrough } from "node:stream";
+import type { FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { Caller } from "../../app/accounts.ts";
 import { checkpointWithCosignatures } from "../../app/cosignatures.ts";
 import { writeExport } from "../../app/export.ts";
 import { TimelineQuery } from "../../app/timeline-query.ts";
 import { fail } from "../../domain/errors.ts";
+import { PAYLOADS } from "../../domain/events.ts";
 import { Id, Visibility } from "../../domain/values.ts";
 import { containsFloat } from "../../ledger/jcs.ts";
 import { requireCaller } from "../auth.ts";
@@ -30,6 +32,16 @@ function recorder(as: string | undefined, caller: Caller): { org: string; user: 
   return { org: membership.org, user: caller.id };
 }
 
+/**
+ * Writes are refused to whoever may not record (401, 403) before the body is validated, so
+ * that no one else learns even what a valid request looks like; the handler asks again with
+ * the validated `as`.
+ */
+async function recordersOnly(req: FastifyRequest): Promise<void> {
+  const as = (req.body as { as?: unknown } | null)?.as;
+  recorder(typeof as === "string" ? as : undefined, requireCaller(req));
+}
+
 export function disputeRoutes(api: Api): void {
   api.get(
     "/api/v1/disputes",
@@ -50,13 +62,12 @@ export function disputeRoutes(api: Api): void {
             slug: Id,
             occurredAt: z.string().max(40),
             visibility: Visibility.default("public"),
-            payload: z
-              .unknown()
-              .describe("title, timeZone, agreement {name, expiresAt}, sides [{id, name, shortName}]"),
+            payload: PAYLOADS["dispute.opened"],
             as: Id.optional(),
           })
           .strict(),
       },
+      preValidation: recordersOnly,
     },
     async (req, reply) => {
       const actor = recorder(req.body.as, requireCaller(req));
@@ -171,6 +182,7 @@ export function disputeRoutes(api: Api): void {
       },
       // Decimal strings only: a float is refused with its own code before anything else looks.
       preValidation: async (req) => {
+        await recordersOnly(req);
         const at = containsFloat(req.body);
         if (at !== null) fail("FLOAT_IN_PAYLOAD", `a floating-point number at ${at.replace(/^\$/, "body")}`);
         // Kept before validation replaces req.body with its parsed form; the handler, which
