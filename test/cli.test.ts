@@ -4,7 +4,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { beforeAll, describe, expect, it } from "vitest";
-import { tempDb } from "./support/fixture.ts";
+import { Parley } from "../src/app/parley.ts";
+import { formatExportReport, formatStoreReport } from "../src/cli/format.ts";
+import { cosignCheckpoint, tempDb } from "./support/fixture.ts";
 
 const bin = join(dirname(fileURLToPath(import.meta.url)), "..", "bin", "parley.js");
 
@@ -160,6 +162,66 @@ describe("parley CLI", () => {
     const refused = parley(["import", partial, "--db", tempDb()], keys);
     expect(refused.code).toBe(1);
     expect(refused.err).toContain("IMPORT_INCOMPLETE");
+  });
+
+  it("verify reports the witnesses of a cosigned export and of the store, in --json and in text", async () => {
+    const before = join(dir, "uncosigned.jsonl");
+    expect(parley(["export", "wga-2023", "--out", before, "--db", db]).code).toBe(0);
+    const app = await Parley.open(db, { mustExist: true });
+    const witnesses = ["parley-news", "wga-west"];
+    let size = -1;
+    const keyIds: string[] = [];
+    try {
+      for (const org of witnesses) size = (await cosignCheckpoint(app, "wga-2023", org)).size;
+      for (const org of witnesses) keyIds.push(app.keys.require(org).keyId);
+    } finally {
+      await app.close();
+    }
+    const file = join(dir, "cosigned.jsonl");
+    expect(parley(["export", "wga-2023", "--out", file, "--db", db]).code).toBe(0);
+
+    const ok = parley(["verify", file, "--json"]);
+    expect(ok.code).toBe(0);
+    const report = JSON.parse(ok.out);
+    expect(report.witnesses).toEqual(witnesses.map((org, i) => ({ org, keyId: keyIds[i], ok: true })));
+    expect(formatExportReport(file, report)).toContain(
+      `witnessed by: parley-news (size ${size}), wga-west (size ${size})`,
+    );
+    expect(parley(["verify", file]).out).toContain(
+      `witnessed by: parley-news (size ${size}), wga-west (size ${size})`,
+    );
+    const plain = JSON.parse(parley(["verify", before, "--json"]).out);
+    expect(formatExportReport(before, plain)).toContain("witnessed by: no one");
+
+    // A flipped byte in wga-west's line: the file fails, and only the press is named a witness.
+    const lines = readFileSync(file, "utf8").split("\n");
+    const header = JSON.parse(lines[0]!);
+    const note = (header.checkpoint as string).split("\n");
+    const i = note.findIndex((l) => l.startsWith("\u2014 wga-west "));
+    const blob = Buffer.from(note[i]!.slice("\u2014 wga-west ".length), "base64");
+    blob[30]! ^= 0x01;
+    note[i] = `\u2014 wga-west ${blob.toString("base64")}`;
+    header.checkpoint = note.join("\n");
+    lines[0] = JSON.stringify(header);
+    const tampered = join(dir, "cosigned-tampered.jsonl");
+    writeFileSync(tampered, lines.join("\n"));
+    const bad = parley(["verify", tampered, "--json"]);
+    expect(bad.code).toBe(1);
+    const badReport = JSON.parse(bad.out);
+    expect(badReport.problems.map((p: { what: string }) => p.what)).toContainEqual(
+      expect.stringMatching(/^witness wga-west's cosignature \(key \S+\) does not verify$/),
+    );
+    const badText = formatExportReport(tampered, badReport);
+    expect(badText).toContain(`witnessed by: parley-news (size ${size})\n`);
+    expect(badText).toContain("FAILED");
+
+    const store = parley(["verify", "--db", db, "wga-2023", "--json"]);
+    expect(store.code).toBe(0);
+    const storeReport = JSON.parse(store.out);
+    expect(storeReport.disputes[0].witnesses).toEqual(witnesses.map((org) => ({ org, size })));
+    expect(formatStoreReport(storeReport)).toContain(
+      `wga-2023 witnessed by: parley-news (size ${size}), wga-west (size ${size})`,
+    );
   });
 
   it("start loads the demo into an empty database and prints both dates", () => {

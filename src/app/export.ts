@@ -5,7 +5,7 @@ import type { Transaction } from "kysely";
 import { fail } from "../domain/errors.ts";
 import { sideOf } from "../domain/state.ts";
 import type { Organization } from "../domain/values.ts";
-import { parseCheckpoint } from "../ledger/checkpoint.ts";
+import { noteSignedBy, parseCheckpoint } from "../ledger/checkpoint.ts";
 import { keyIdOf } from "../ledger/ed25519.ts";
 import { ExportHeader, verifyExport } from "../ledger/export-file.ts";
 import { canonicalBytes } from "../ledger/jcs.ts";
@@ -60,15 +60,26 @@ export async function writeExport(
   const cpKey =
     keys.find((k) => k.org_id === CHECKPOINT_KEY) ?? fail("KEY_MISSING", "no checkpoint key recorded");
   const published = new Set(Object.keys(all.published).map(Number));
+  // Ordered by organization, as the checkpoint routes show them, so one store's exports of one
+  // checkpoint carry the same note whoever asks and in whatever order the witnesses came.
+  const cosignatures = await app.db
+    .selectFrom("cosignatures")
+    .select(["org_id", "key_id", "line"])
+    .where("dispute_id", "=", d.id)
+    .where("size", "=", cp.size)
+    .orderBy("org_id")
+    .execute();
+  const keyById = new Map(keys.map((k) => [k.key_id, k]));
   const header: ExportHeader = {
     format: "parley-export",
-    version: 1,
+    version: 2,
     dispute: slug,
     origin: d.origin,
     viewer: viewerName(viewer),
     exportedAt: app.now(),
     size: cp.size,
-    checkpoint: cp.note,
+    // The log's own note ends with its signature line; each witness's line follows it.
+    checkpoint: `${cp.note}${cosignatures.map((c) => `${c.line}\n`).join("")}`,
     checkpointKey: {
       name: d.origin.slice(0, d.origin.length - slug.length - 1),
       publicKey: Buffer.from(cpKey.public_key).toString("base64"),
@@ -80,6 +91,14 @@ export async function writeExport(
         org: k.org_id,
         publicKey: Buffer.from(k.public_key).toString("base64"),
       })),
+    // A cosignature whose key is missing from signing_keys (a damaged store, which `verify
+    // --db` reports) still travels; a reader then sees its line as one from an unknown key.
+    witnesses: cosignatures.flatMap((c) => {
+      const k = keyById.get(c.key_id);
+      return k
+        ? [{ keyId: c.key_id, org: c.org_id, publicKey: Buffer.from(k.public_key).toString("base64") }]
+        : [];
+    }),
   };
   await write(out, `${JSON.stringify(header)}\n`);
   let full = 0;
@@ -232,11 +251,23 @@ export async function importExport(app: Parley, path: string): Promise<{ dispute
     if (range.size !== checkpoint.size || !range.root().equals(checkpoint.root)) {
       fail("IMPORT_INVALID", "the file changed while it was being imported");
     }
+    // The stored note is the one the log signed, without the witnesses' lines: the next
+    // checkpoint names it by hash, as the exporting store's next checkpoint does.
+    let note: string;
+    try {
+      note = noteSignedBy(header.checkpoint, {
+        name: header.checkpointKey.name,
+        publicRaw: Buffer.from(header.checkpointKey.publicKey, "base64"),
+      });
+    } catch {
+      // The file verified before the load began: only a change since can leave the log unsigned.
+      fail("IMPORT_INVALID", "the file changed while it was being imported");
+    }
     await statements.insertCheckpoint(trx, {
       dispute_id: disputeId,
       size: checkpoint.size,
       root: checkpoint.root,
-      note: header.checkpoint,
+      note,
       created_at: app.now(),
     });
     // The directory learns each organization from how it introduced itself in the ledger.

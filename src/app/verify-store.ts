@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from "kysely";
 import { type AnyEntry, occurrenceOrder } from "../domain/entry.ts";
 import { chainLine, chainLink } from "../ledger/chain.ts";
-import { keyHash, parseCheckpoint } from "../ledger/checkpoint.ts";
+import { keyHash, parseCheckpoint, readSignatureLine } from "../ledger/checkpoint.ts";
 import { keyIdOf, publicKeyObject, verifyAsync } from "../ledger/ed25519.ts";
 import { CompactRange } from "../ledger/merkle.ts";
 import { CHECKPOINT_KEY } from "../store/keystore.ts";
@@ -34,6 +34,10 @@ export interface DisputeReport {
   checkpoints: number;
   timeline: number;
   snapshots: number;
+  /** Cosignature rows checked. */
+  cosignatures: number;
+  /** Each organization whose cosignatures verify, with the largest checkpoint it cosigned. */
+  witnesses: { org: string; size: number }[];
   root: string | null;
 }
 
@@ -52,8 +56,9 @@ const WINDOW = 1024;
 /**
  * Verifies the live store from first principles: every entry's bytes, columns, schema and
  * signature; every stored tree node against the tree recomputed from the entries; every
- * checkpoint's signature and root; and that the read models equal a fresh replay. It reads in
- * pages and keeps O(log n) tree state, so memory does not grow with the ledger.
+ * checkpoint's signature and root; every witness's cosignature; and that the read models
+ * equal a fresh replay. It reads in pages and keeps O(log n) tree state, so memory does not
+ * grow with the ledger.
  */
 export async function verifyStore(
   store: { db: Kysely<Database>; path: string },
@@ -199,6 +204,7 @@ async function verifyDispute(
       await checkCheckpoints();
     }
   }
+  const witnessed = await checkCosignatures(db, d.id, keys, inFlight, problem);
   await inFlight.drain();
   const perLevel = await db
     .selectFrom("tree_nodes")
@@ -240,8 +246,84 @@ async function verifyDispute(
     slug: d.slug,
     ...counts,
     ...(await projections.finish()),
+    cosignatures: witnessed.count,
+    witnesses: [...witnessed.latest]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([org, size]) => ({ org, size })),
     root: range.size > 0 ? range.root().toString("base64") : null,
   };
+}
+
+/**
+ * Each stored cosignature must be a signature line by its organization's registered key over
+ * the body of the checkpoint of its size. The line names a key only by a 4-byte hash, so the
+ * row's key_id must also be that organization's key in signing_keys: a line checked against
+ * whatever key happens to match would let a row claim a witness it never had. The signatures
+ * go on `inFlight` with the entries'; `latest` is complete once that window is drained.
+ */
+async function checkCosignatures(
+  db: Kysely<Database>,
+  disputeId: number,
+  keys: Keys,
+  inFlight: Window,
+  problem: Report,
+): Promise<{ count: number; latest: Map<string, number> }> {
+  const latest = new Map<string, number>();
+  let count = 0;
+  // Set only on a later turn of the loop, which the checker cannot see from the initializer.
+  let parsed = null as { size: number; body: Buffer | null } | null;
+  for await (const row of storedCosignatures(db, disputeId)) {
+    count += 1;
+    const who = `cosignature of checkpoint ${row.size} by ${row.org_id}`;
+    const bad = (why: string) => problem({ table: "cosignatures", seq: row.size, what: `${who}: ${why}` });
+    if (row.note === null) {
+      bad(`there is no checkpoint of size ${row.size}`);
+      continue;
+    }
+    const key = keys.get(row.key_id);
+    if (!key) {
+      bad(`key ${row.key_id} is not a registered key`);
+      continue;
+    }
+    if (key.org !== row.org_id) {
+      bad(`key ${row.key_id} is ${key.org}'s, not ${row.org_id}'s`);
+      continue;
+    }
+    // Rows come in size order: each checkpoint's note is parsed once for all its witnesses.
+    if (parsed?.size !== row.size) {
+      let body: Buffer | null = null;
+      try {
+        body = Buffer.from(parseCheckpoint(row.note).body, "utf8");
+      } catch {
+        // A malformed note is reported by checkCheckpoint; nothing can be cosigned over it.
+      }
+      parsed = { size: row.size, body };
+    }
+    const body = parsed.body;
+    if (body === null) {
+      bad(`the checkpoint of size ${row.size} is malformed`);
+      continue;
+    }
+    let sig: ReturnType<typeof readSignatureLine>;
+    try {
+      sig = readSignatureLine(row.line);
+    } catch (err) {
+      bad(`the line is malformed: ${(err as Error).message}`);
+      continue;
+    }
+    if (sig.name !== row.org_id || !sig.keyHash.equals(keyHash(row.org_id, key.raw))) {
+      bad(`the line is not signed as ${row.org_id} with key ${row.key_id}`);
+      continue;
+    }
+    const { org_id: org, size } = row;
+    await inFlight.add(
+      verifyAsync(body, sig.signature, publicKeyObject(key.raw)).then((ok) => {
+        if (!ok) bad("the signature does not verify against the checkpoint of that size");
+        else if ((latest.get(org) ?? -1) < size) latest.set(org, size);
+      }),
+    );
+  }
+  return { count, latest };
 }
 
 /**
@@ -539,6 +621,36 @@ class ProjectionCheck {
         what: `snapshot ${s.scope} at entry ${s.seq} differs from a fresh replay`,
       });
     }
+  }
+}
+
+/** Cosignatures in (size, org) order, each with its checkpoint's note (null if there is none). */
+async function* storedCosignatures(db: Kysely<Database>, disputeId: number, page = 2000) {
+  let after: { size: number; org: string } | null = null;
+  for (;;) {
+    let q = db
+      .selectFrom("cosignatures as s")
+      // A left join: a row whose checkpoint is gone (foreign keys are only as good as the
+      // connection that enforces them) must still be read, and reported.
+      .leftJoin("checkpoints as c", (join) =>
+        join.onRef("c.dispute_id", "=", "s.dispute_id").onRef("c.size", "=", "s.size"),
+      )
+      .select(["s.size", "s.org_id", "s.key_id", "s.line", "c.note"])
+      .where("s.dispute_id", "=", disputeId)
+      .orderBy("s.size")
+      .orderBy("s.org_id")
+      .limit(page);
+    if (after) {
+      const { size, org } = after;
+      q = q.where((eb) =>
+        eb.or([eb("s.size", ">", size), eb.and([eb("s.size", "=", size), eb("s.org_id", ">", org)])]),
+      );
+    }
+    const rows = await q.execute();
+    yield* rows;
+    if (rows.length < page) return;
+    const last = rows[rows.length - 1]!;
+    after = { size: last.size, org: last.org_id };
   }
 }
 

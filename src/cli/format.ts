@@ -1,5 +1,7 @@
+import type { StoreReport } from "../app/verify-store.ts";
 import { localDate } from "../domain/calendar.ts";
 import type { Status } from "../domain/status.ts";
+import type { ExportReport } from "../ledger/export-file.ts";
 
 /** The status as a person reads it at a glance: dates in the dispute's own time zone. */
 export function formatStatus(s: Status, viewer: string): string {
@@ -71,4 +73,48 @@ export function formatStatus(s: Status, viewer: string): string {
   }
   if (s.impact.length > 0) lines.push(`Impact      ${s.impact.length} figures recorded`);
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * `parley verify --db` as a person reads it. Each dispute cosigned by witnesses gets a line
+ * naming those whose cosignatures verify, with the largest checkpoint each cosigned.
+ */
+export function formatStoreReport(r: StoreReport): string {
+  const lines: string[] = [];
+  for (const d of r.disputes) {
+    lines.push(
+      `${d.slug}: ${d.entries} entries, ${d.nodes} nodes, ${d.checkpoints} checkpoints, ${d.timeline} timeline rows, ${d.snapshots} snapshots; root ${d.root ?? "(empty)"}`,
+    );
+    if (d.witnesses.length > 0) {
+      lines.push(`${d.slug} witnessed by: ${d.witnesses.map((w) => `${w.org} (size ${w.size})`).join(", ")}`);
+    }
+  }
+  for (const p of r.problems)
+    lines.push(`PROBLEM ${p.dispute}${p.seq === undefined ? "" : ` #${p.seq}`} [${p.table}]: ${p.what}`);
+  if (r.moreProblems > 0) lines.push(`… and ${r.moreProblems} more problems`);
+  lines.push(r.ok ? "OK: the store verifies" : "FAILED: the store does not verify");
+  return lines.join("\n");
+}
+
+/**
+ * `parley verify FILE` as a person reads it: who witnessed the checkpoint (only witnesses whose
+ * cosignature verified; a failing one is among the problems), and which signature lines came
+ * from keys the file does not list, so were not checked.
+ */
+export function formatExportReport(file: string, r: ExportReport): string {
+  const witnessed = r.witnesses.filter((w) => w.ok);
+  const lines = [
+    `${file}: dispute ${r.dispute ?? "?"}, viewer ${r.viewer ?? "?"}, ${r.size} leaves (${r.full} entries, ${r.hidden} hashes)`,
+    `root ${r.root ?? "(empty)"}; checkpoint key ${r.checkpointKey ?? "?"}`,
+    ...r.signers.map((s) => `signer ${s.org}: ${s.keyId}`),
+    `witnessed by: ${witnessed.length === 0 ? "no one" : witnessed.map((w) => `${w.org} (size ${r.size})`).join(", ")}`,
+    ...r.unverifiedSignatures.map(
+      (s) => `unverified signature: ${s.name} (key hash ${s.keyHash}), no key for it in the file`,
+    ),
+    ...r.problems.map((p) => `PROBLEM line ${p.line}${p.seq === undefined ? "" : ` (#${p.seq})`}: ${p.what}`),
+    r.ok
+      ? "OK: every signature verifies and the root matches the signed checkpoint"
+      : "FAILED: the export does not verify",
+  ];
+  return lines.join("\n");
 }

@@ -13,7 +13,7 @@ import { OrgKind } from "../domain/values.ts";
 import { verifyExport } from "../ledger/export-file.ts";
 import { serve } from "../server/serve.ts";
 import { defaultDbPath } from "../store/db.ts";
-import { formatStatus } from "./format.ts";
+import { formatExportReport, formatStatus, formatStoreReport } from "./format.ts";
 import { registerWitness } from "./witness.ts";
 
 /** Exit codes: 0 done, 1 the operation failed or found a problem, 2 the command line was wrong. */
@@ -250,7 +250,7 @@ export function buildProgram(): Command {
           const app = await Parley.open(o.db, { mustExist: true });
           try {
             const report = await verifyStore(app, target);
-            print(o.json ? JSON.stringify(report, null, 2) : storeReportText(report));
+            print(o.json ? JSON.stringify(report, null, 2) : formatStoreReport(report));
             if (!report.ok) process.exitCode = FAILED;
           } finally {
             await app.close();
@@ -264,7 +264,7 @@ export function buildProgram(): Command {
           fileLines(target),
           trusted ? { trustedCheckpointKey: trusted } : {},
         );
-        print(o.json ? JSON.stringify(report, null, 2) : exportReportText(target, report));
+        print(o.json ? JSON.stringify(report, null, 2) : formatExportReport(target, report));
         if (!report.ok) process.exitCode = FAILED;
       },
     );
@@ -305,31 +305,6 @@ export function buildProgram(): Command {
 
   registerWitness(program);
   return program;
-}
-
-function storeReportText(r: Awaited<ReturnType<typeof verifyStore>>): string {
-  const lines = r.disputes.map(
-    (d) =>
-      `${d.slug}: ${d.entries} entries, ${d.nodes} nodes, ${d.checkpoints} checkpoints, ${d.timeline} timeline rows, ${d.snapshots} snapshots; root ${d.root ?? "(empty)"}`,
-  );
-  for (const p of r.problems)
-    lines.push(`PROBLEM ${p.dispute}${p.seq === undefined ? "" : ` #${p.seq}`} [${p.table}]: ${p.what}`);
-  if (r.moreProblems > 0) lines.push(`… and ${r.moreProblems} more problems`);
-  lines.push(r.ok ? "OK: the store verifies" : "FAILED: the store does not verify");
-  return lines.join("\n");
-}
-
-function exportReportText(file: string, r: Awaited<ReturnType<typeof verifyExport>>): string {
-  const lines = [
-    `${file}: dispute ${r.dispute ?? "?"}, viewer ${r.viewer ?? "?"}, ${r.size} leaves (${r.full} entries, ${r.hidden} hashes)`,
-    `root ${r.root ?? "(empty)"}; checkpoint key ${r.checkpointKey ?? "?"}`,
-    ...r.signers.map((s) => `signer ${s.org}: ${s.keyId}`),
-    ...r.problems.map((p) => `PROBLEM line ${p.line}${p.seq === undefined ? "" : ` (#${p.seq})`}: ${p.what}`),
-    r.ok
-      ? "OK: every signature verifies and the root matches the signed checkpoint"
-      : "FAILED: the export does not verify",
-  ];
-  return lines.join("\n");
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -118,6 +118,36 @@ export function verifySignatureLine(body: string, line: string, verifier: Verifi
 }
 
 /**
+ * One signature line (without its newline) read on its own, as `parseCheckpoint` would read it
+ * inside a note: a stored cosignature is such a line, and checking it asynchronously (many at
+ * once, on libuv's pool) needs its parts rather than `verifySignatureLine`'s synchronous verdict.
+ */
+export function readSignatureLine(line: string): NoteSignature {
+  checkLine(line, "signature line");
+  return parseSignatureLine(line);
+}
+
+/**
+ * The note with only the signature lines of `verifier`'s key: a cosigned note carries the
+ * witnesses' lines too, but the note the log itself signed (the one later checkpoints chain
+ * to by hash) is the body with the log's own lines alone.
+ */
+export function noteSignedBy(note: string, verifier: Verifier): string {
+  checkKeyName(verifier.name);
+  const parsed = parseCheckpoint(note);
+  const expected = keyHash(verifier.name, verifier.publicRaw);
+  // The signature block is the text after the body's blank line, one signature per line.
+  const lines = note.slice(parsed.body.length + 1, -1).split("\n");
+  const mine = lines.filter((line) => {
+    const s = parseSignatureLine(line);
+    return s.name === verifier.name && s.keyHash.equals(expected);
+  });
+  if (mine.length === 0)
+    throw new CheckpointError("CHECKPOINT_NOT_SIGNED", `no signature from ${verifier.name}`);
+  return `${parsed.body}\n${mine.map((line) => `${line}\n`).join("")}`;
+}
+
+/**
  * A mismatched pair would publish one key's id over another key's signature: a line nobody
  * can verify. Deriving the public half costs as much as signing, so each key is checked once.
  */

@@ -1,13 +1,16 @@
 import { z } from "zod";
-import { keyHash, parseCheckpoint } from "./checkpoint.ts";
-import { keyIdOf, publicKeyObject, verifyAsync, verify as verifySync } from "./ed25519.ts";
+import { keyHash, type NoteSignature, parseCheckpoint } from "./checkpoint.ts";
+import { keyIdOf, publicKeyObject, SIGNATURE_SIZE, verifyAsync, verify as verifySync } from "./ed25519.ts";
 import { canonicalBytes } from "./jcs.ts";
 import { CompactRange, entryLeafHash } from "./merkle.ts";
 
 /**
  * The export format, JSON Lines:
  *   1. a header: the dispute, the viewer it was made for, the public keys of every signer
- *      and the latest checkpoint (a C2SP signed note) with the key that signed it;
+ *      and the latest checkpoint (a C2SP signed note) with the key that signed it; from
+ *      version 2, the note also carries each witness's cosignature line after the log's own,
+ *      and `witnesses` lists the witnesses' public keys (kept apart from `keys`, which are the
+ *      signers of entries: a witness signs tree heads, and may never author an entry);
  *   2. one line per leaf in sequence order: the entry and its signature where the viewer may
  *      see it, otherwise only its leaf hash (the entry's nonce keeps that hash unguessable);
  *   3. a trailer with the count, so a truncated file cannot pass for a shorter ledger.
@@ -15,9 +18,10 @@ import { CompactRange, entryLeafHash } from "./merkle.ts";
  */
 const B64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, "base64");
 
-export const ExportHeader = z.strictObject({
+const PublicKey = z.strictObject({ keyId: z.string(), org: z.string(), publicKey: B64 });
+
+const HEADER_FIELDS = {
   format: z.literal("parley-export"),
-  version: z.literal(1),
   dispute: z.string().min(1).max(64),
   origin: z.string().min(1).max(200),
   viewer: z.string().min(1).max(80),
@@ -25,9 +29,27 @@ export const ExportHeader = z.strictObject({
   size: z.number().int().nonnegative(),
   checkpoint: z.string().max(10_000),
   checkpointKey: z.strictObject({ name: z.string().min(1).max(200), publicKey: B64 }),
-  keys: z.array(z.strictObject({ keyId: z.string(), org: z.string(), publicKey: B64 })).max(10_000),
-});
+  keys: z.array(PublicKey).max(10_000),
+};
+
+/**
+ * Version 1 predates cosignatures; files written then must go on verifying. Version 2 adds
+ * `witnesses` (required, possibly empty, so that "nobody cosigned" is stated rather than
+ * implied by an absent field). The version is bumped rather than the field made optional in
+ * version 1 because headers are strict: a version-1 reader would reject the new field anyway,
+ * and a version number says why. A note holds at most 100 signatures, the log's among them.
+ */
+export const ExportHeader = z.discriminatedUnion("version", [
+  z.strictObject({ ...HEADER_FIELDS, version: z.literal(1) }),
+  z.strictObject({ ...HEADER_FIELDS, version: z.literal(2), witnesses: z.array(PublicKey).max(99) }),
+]);
 export type ExportHeader = z.infer<typeof ExportHeader>;
+export type ExportWitness = z.infer<typeof PublicKey>;
+
+/** The witnesses a header lists: none before version 2. */
+export function headerWitnesses(header: ExportHeader): ExportWitness[] {
+  return header.version === 1 ? [] : header.witnesses;
+}
 
 export const ExportLeaf = z.union([
   z.strictObject({
@@ -51,6 +73,14 @@ export interface ExportReport {
   root: string | null;
   checkpointKey: string | null;
   signers: { org: string; keyId: string }[];
+  /** Each witness the header lists; `ok` when its cosignature of the checkpoint verifies. */
+  witnesses: { org: string; keyId: string; ok: boolean }[];
+  /**
+   * Signature lines on the checkpoint from keys the file does not list: carried, not checked
+   * (a signed note may hold lines for keys a reader does not know; C2SP has verifiers ignore
+   * them). `keyHash` is the line's 4-byte key id, in hex.
+   */
+  unverifiedSignatures: { name: string; keyHash: string }[];
   problems: { line: number; seq?: number; what: string }[];
 }
 
@@ -70,6 +100,8 @@ export async function verifyExport(
     root: null,
     checkpointKey: null,
     signers: [],
+    witnesses: [],
+    unverifiedSignatures: [],
     problems: [],
   };
   const problem = (line: number, what: string, seq?: number) => {
@@ -205,17 +237,69 @@ function checkCheckpoint(
   } else if (!cp.root.equals(range.root())) {
     problem(1, "the root recomputed from the file differs from the signed checkpoint");
   }
+  // Checked synchronously: a few signatures, and the report must be final when we return.
+  const body = Buffer.from(cp.body, "utf8");
+  let others = cp.signatures;
   if (raw.length !== 32) {
     problem(1, "checkpoint key is not an Ed25519 key");
-    return;
+  } else {
+    const hash = keyHash(header.checkpointKey.name, raw);
+    const isLog = (s: NoteSignature) => s.name === header.checkpointKey.name && s.keyHash.equals(hash);
+    const mine = cp.signatures.filter(isLog);
+    others = cp.signatures.filter((s) => !isLog(s));
+    if (mine.length === 0) problem(1, "the checkpoint carries no signature from its key");
+    const key = publicKeyObject(raw);
+    for (const s of mine) {
+      if (!verifySync(body, s.signature, key)) problem(1, "the checkpoint signature does not verify");
+    }
   }
-  const hash = keyHash(header.checkpointKey.name, raw);
-  const mine = cp.signatures.filter((s) => s.name === header.checkpointKey.name && s.keyHash.equals(hash));
-  if (mine.length === 0) problem(1, "the checkpoint carries no signature from its key");
-  // Checked synchronously: one signature, and the report must be final when we return.
-  const key = publicKeyObject(raw);
-  const body = Buffer.from(cp.body, "utf8");
-  for (const s of mine) {
-    if (!verifySync(body, s.signature, key)) problem(1, "the checkpoint signature does not verify");
+  checkWitnesses(headerWitnesses(header), body, others, problem, report);
+}
+
+/**
+ * Each signature line other than the log's: a line from a listed witness's key must verify,
+ * and a line under a listed witness's name but another key hash is a forgery or a swapped
+ * key. A listed witness without any line is a problem too: the header vouches for a
+ * cosignature the note does not carry. Lines under names nobody listed are only reported.
+ */
+function checkWitnesses(
+  witnesses: ExportWitness[],
+  body: Buffer,
+  lines: NoteSignature[],
+  problem: (line: number, what: string) => void,
+  report: ExportReport,
+): void {
+  const listed = witnesses.map((w) => {
+    const raw = Buffer.from(w.publicKey, "base64");
+    const valid = raw.length === 32 && keyIdOf(raw) === w.keyId;
+    if (!valid) problem(1, `witness ${w.org}'s key ${w.keyId} does not match its public key`);
+    return { ...w, raw, hash: valid ? keyHash(w.org, raw) : null, lines: 0, bad: 0 };
+  });
+  for (const s of lines) {
+    const w = listed.find((k) => k.org === s.name && k.hash?.equals(s.keyHash));
+    if (w) {
+      w.lines += 1;
+      if (s.signature.length !== SIGNATURE_SIZE || !verifySync(body, s.signature, publicKeyObject(w.raw))) {
+        w.bad += 1;
+        problem(1, `witness ${w.org}'s cosignature (key ${w.keyId}) does not verify`);
+      }
+    } else if (listed.some((k) => k.org === s.name)) {
+      problem(
+        1,
+        `a cosignature names witness ${s.name} but its key hash ${s.keyHash.toString("hex")} is not that of the key listed for ${s.name}`,
+      );
+    } else {
+      report.unverifiedSignatures.push({ name: s.name, keyHash: s.keyHash.toString("hex") });
+    }
+  }
+  for (const w of listed) {
+    // A malformed listed key was reported above; its missing line says nothing more.
+    if (w.hash && w.lines === 0) {
+      problem(
+        1,
+        `witness ${w.org} is listed but the checkpoint carries no cosignature from its key ${w.keyId}`,
+      );
+    }
+    report.witnesses.push({ org: w.org, keyId: w.keyId, ok: w.lines > 0 && w.bad === 0 });
   }
 }

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, type KeyObject, randomBytes } from "node:crypto";
 import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,9 +9,10 @@ import { Parley } from "../../src/app/parley.ts";
 import { verifyStore } from "../../src/app/verify-store.ts";
 import { OPERATOR, PUBLIC, type Viewer } from "../../src/app/visibility.ts";
 import { ParleyError } from "../../src/domain/errors.ts";
+import { keyHash, parseCheckpoint, signatureLine, verifyCheckpoint } from "../../src/ledger/checkpoint.ts";
 import { generateSigningKey, keyIdOf } from "../../src/ledger/ed25519.ts";
 import { verifyExport } from "../../src/ledger/export-file.ts";
-import { MARKERS, smallDispute, tempDb } from "../support/fixture.ts";
+import { cosignCheckpoint, MARKERS, smallDispute, tempDb } from "../support/fixture.ts";
 import { shareKeys } from "../support/tamper.ts";
 
 const SLUG = "test-2023";
@@ -281,6 +282,225 @@ describe("verifyExport rejects every mutation of an export file", () => {
     const report = await mutate(which, f);
     expect(report.ok).toBe(false);
     expect(report.problems.length).toBeGreaterThan(0);
+  });
+});
+
+describe("witnesses' cosignatures in an export", () => {
+  /** Both witnesses, in the order the export lists them (by organization id). */
+  const WITNESSES = ["daily-press", "wga-west"] as const;
+  const cosigned = { operator: "", public: "" };
+  let size: number;
+  let plainNote: string;
+  const lines: Record<string, string> = {};
+
+  const keyOf = async (org: string) =>
+    app.db
+      .selectFrom("signing_keys")
+      .select(["key_id", "public_key"])
+      .where("org_id", "=", org)
+      .executeTakeFirstOrThrow();
+
+  const editHeader = (f: (h: Record<string, unknown>) => void) => (all: string[]) => {
+    const h = JSON.parse(all[0]!);
+    f(h);
+    all[0] = JSON.stringify(h);
+    return all;
+  };
+
+  /** A signature line under `name` by `key`, over the body of `note`. */
+  const signAs = (name: string, key: { privateKey: KeyObject; publicRaw: Buffer }, note: string) =>
+    signatureLine(parseCheckpoint(note).body, { name, privateKey: key.privateKey, publicRaw: key.publicRaw });
+
+  const mutate = (f: (all: string[]) => string[]) => verifyLines(f(readLines(cosigned.operator)));
+  const whats = (report: { problems: { what: string }[] }) => report.problems.map((p) => p.what);
+
+  /** The witness line of `org` in the header's note, replaced by what `f` makes of it ("": removed). */
+  const editLine = (org: string, f: (line: string) => string) =>
+    editHeader((h) => {
+      const note = h.checkpoint as string;
+      const line = lines[org]!;
+      expect(note).toContain(`${line}\n`);
+      const edited = f(line);
+      expect(edited).not.toBe(line);
+      h.checkpoint = note.replace(`${line}\n`, edited === "" ? "" : `${edited}\n`);
+    });
+
+  beforeAll(async () => {
+    // wga-west first: the export's order must be the organizations', not that of arrival.
+    for (const org of [...WITNESSES].reverse()) {
+      const c = await cosignCheckpoint(app, SLUG, org);
+      lines[org] = c.line;
+      size = c.size;
+    }
+    plainNote = (await app.latestCheckpoint(SLUG))!.note;
+    // wga-west's line over the first checkpoint, as if it had cosigned that one too.
+    const first = await app.db
+      .selectFrom("checkpoints")
+      .select(["size", "note"])
+      .orderBy("size")
+      .executeTakeFirstOrThrow();
+    expect(first.size).toBeLessThan(size);
+    lines.older = signAs("wga-west", app.keys.require("wga-west"), first.note);
+    cosigned.operator = join(dir, "cosigned-operator.jsonl");
+    cosigned.public = join(dir, "cosigned-public.jsonl");
+    await exportTo(cosigned.operator, OPERATOR);
+    await exportTo(cosigned.public, PUBLIC);
+  });
+
+  it("carries the log's note with each witness's line after it, in organization order, and the witnesses' keys", async () => {
+    const header = JSON.parse(readLines(cosigned.operator)[0]!);
+    expect(header.version).toBe(2);
+    expect(header.checkpoint).toBe(`${plainNote}${lines["daily-press"]}\n${lines["wga-west"]}\n`);
+    const expected = [];
+    for (const org of WITNESSES) {
+      const k = await keyOf(org);
+      expected.push({ keyId: k.key_id, org, publicKey: Buffer.from(k.public_key).toString("base64") });
+    }
+    expect(header.witnesses).toEqual(expected);
+    // `keys` stays the signers of entries: the press signs entries here, and is listed once there.
+    expect(header.keys.filter((k: { org: string }) => k.org === "daily-press")).toHaveLength(1);
+    // The note verifies under each witness's key alone, as any C2SP verifier would check it.
+    for (const w of expected) {
+      const verifier = { name: w.org, publicRaw: Buffer.from(w.publicKey, "base64") };
+      expect(verifyCheckpoint(header.checkpoint, verifier).size).toBe(size);
+    }
+  });
+
+  it.each(["operator", "public"] as const)(
+    "a %s export verifies and reports both witnesses",
+    async (which) => {
+      const report = await verifyExport(fileLines(cosigned[which]));
+      expect(report.problems).toEqual([]);
+      expect(report.ok).toBe(true);
+      expect(report.size).toBe(size);
+      const ids = await Promise.all(WITNESSES.map(async (org) => (await keyOf(org)).key_id));
+      expect(report.witnesses).toEqual(WITNESSES.map((org, i) => ({ org, keyId: ids[i], ok: true })));
+      expect(report.unverifiedSignatures).toEqual([]);
+    },
+  );
+
+  it("an export of a checkpoint nobody cosigned states an empty list, and verifies", async () => {
+    const header = JSON.parse(readLines(files.operator)[0]!);
+    expect(header).toMatchObject({ version: 2, witnesses: [] });
+    const report = await verifyExport(fileLines(files.operator));
+    expect(report.ok).toBe(true);
+    expect(report.witnesses).toEqual([]);
+  });
+
+  it("a version-1 export, made before witnesses, still verifies; a version-1 header may not list witnesses", async () => {
+    const v1 = editHeader((h) => {
+      h.version = 1;
+      delete h.witnesses;
+    });
+    const old = await verifyLines(v1(readLines(files.operator)));
+    expect(old.problems).toEqual([]);
+    expect(old.ok).toBe(true);
+    expect(old.witnesses).toEqual([]);
+    const mixed = await verifyLines(editHeader((h) => (h.version = 1))(readLines(cosigned.operator)));
+    expect(mixed.ok).toBe(false);
+    expect(whats(mixed)[0]).toMatch(/^not a Parley export header/);
+    const future = await verifyLines(editHeader((h) => (h.version = 3))(readLines(files.operator)));
+    expect(future.ok).toBe(false);
+  });
+
+  it("a version-1 header over a cosigned note: the lines are carried but unverified, and the file verifies", async () => {
+    const report = await mutate(
+      editHeader((h) => {
+        h.version = 1;
+        delete h.witnesses;
+      }),
+    );
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.witnesses).toEqual([]);
+    expect(report.unverifiedSignatures.map((s) => s.name)).toEqual([...WITNESSES]);
+  });
+
+  it("a line from a key the file does not list is reported as unverified, not as a problem", async () => {
+    const stranger = generateSigningKey();
+    const line = signAs("stranger", stranger, plainNote);
+    const report = await mutate(editHeader((h) => (h.checkpoint = `${h.checkpoint as string}${line}\n`)));
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.unverifiedSignatures).toEqual([
+      { name: "stranger", keyHash: keyHash("stranger", stranger.publicRaw).toString("hex") },
+    ]);
+    expect(report.witnesses.every((w) => w.ok)).toBe(true);
+  });
+
+  const flipSignature = (line: string) => {
+    const [dash, name, blob] = line.split(" ") as [string, string, string];
+    const bytes = Buffer.from(blob, "base64");
+    bytes[20]! ^= 0x01; // past the 4-byte key hash: the line still claims wga-west's key
+    return `${dash} ${name} ${bytes.toString("base64")}`;
+  };
+
+  const swapKey = (withId: boolean) =>
+    editHeader((h) => {
+      const w = (h.witnesses as { keyId: string; org: string; publicKey: string }[]).find(
+        (k) => k.org === "wga-west",
+      )!;
+      const other = generateSigningKey().publicRaw;
+      w.publicKey = other.toString("base64");
+      if (withId) w.keyId = keyIdOf(other);
+    });
+
+  const cases: [string, (all: string[]) => string[], RegExp][] = [
+    [
+      "a byte of a witness's signature flipped",
+      editLine("wga-west", flipSignature),
+      /^witness wga-west's cosignature \(key ed25519:\S+\) does not verify$/,
+    ],
+    [
+      "a witness's public key swapped, its key id left",
+      swapKey(false),
+      /^witness wga-west's key ed25519:\S+ does not match its public key$/,
+    ],
+    [
+      "a witness's public key and key id swapped together",
+      swapKey(true),
+      /^a cosignature names witness wga-west but its key hash [0-9a-f]{8} is not that of the key listed for wga-west$/,
+    ],
+    [
+      "a witness's line replaced by one another organization signed under its name",
+      editLine("wga-west", () => signAs("wga-west", app.keys.require("amptp"), plainNote)),
+      /^a cosignature names witness wga-west but its key hash/,
+    ],
+    [
+      "a witness's line taken from its cosignature of another checkpoint",
+      editLine("wga-west", () => lines.older!),
+      /^witness wga-west's cosignature \(key ed25519:\S+\) does not verify$/,
+    ],
+    [
+      "a listed witness's line removed",
+      editLine("wga-west", () => ""),
+      /^witness wga-west is listed but the checkpoint carries no cosignature from its key ed25519:\S+$/,
+    ],
+  ];
+
+  it.each(cases)("fails when %s, naming the witness", async (_name, f, what) => {
+    const report = await mutate(f);
+    expect(report.ok).toBe(false);
+    expect(whats(report)).toContainEqual(expect.stringMatching(what));
+    // The other witness is untouched by every case, and still verifies.
+    expect(report.witnesses.find((w) => w.org === "daily-press")?.ok).toBe(true);
+    expect(report.witnesses.find((w) => w.org === "wga-west")?.ok).toBe(false);
+  });
+
+  it("imports into a store holding the keys with the log's own note, so the import verifies", async () => {
+    const target = tempDb();
+    shareKeys(dbPath, target);
+    const second = await Parley.open(target, { clock: CLOCK });
+    try {
+      await importExport(second, cosigned.operator);
+      const stored = (await second.latestCheckpoint(SLUG))!;
+      expect(stored.note).toBe(plainNote);
+      const report = await verifyStore(second);
+      expect(report.problems).toEqual([]);
+      expect(report.ok).toBe(true);
+    } finally {
+      await second.close();
+    }
   });
 });
 

@@ -7,7 +7,7 @@ import { verifyStore } from "../../src/app/verify-store.ts";
 import { OPERATOR, PUBLIC, type Viewer } from "../../src/app/visibility.ts";
 import { canonicalBytes } from "../../src/ledger/jcs.ts";
 import { openStore } from "../../src/store/db.ts";
-import { smallDispute } from "../support/fixture.ts";
+import { cosignCheckpoint, smallDispute } from "../support/fixture.ts";
 import { copyStore, problemsAt, tableCounts, tamper } from "../support/tamper.ts";
 
 /**
@@ -27,19 +27,29 @@ type Row = Record<string, unknown>;
 
 let template: string;
 
+/** The two checkpoints of the store: 1 (the dispute opened) and SIZE (the batch appended). */
+const FIRST_CHECKPOINT = 1;
+/** Witnesses: both cosign the latest checkpoint, the press also the first. */
+const WITNESSES = ["daily-press", "wga-west"];
+
 beforeAll(async () => {
   const { app, dbPath } = await smallDispute(undefined, { extra: 1200 });
+  // wga-west first, so the store's order of arrival is not the order checked for below.
+  for (const org of [...WITNESSES].reverse())
+    expect((await cosignCheckpoint(app, SLUG, org)).size).toBe(SIZE);
+  await cosignCheckpoint(app, SLUG, "daily-press", FIRST_CHECKPOINT);
   await app.close();
   template = dbPath;
 });
 
 /** A fresh copy of the store, with its snapshots checked present, tampered by `edit`. */
-function freshCopy(edit?: (db: Db) => void): string {
+function freshCopy(edit?: (db: Db) => void, opts: { foreignKeys?: boolean } = {}): string {
   const path = copyStore(template);
   const counts = tableCounts(path);
   expect(counts.proj_snapshots).toBeGreaterThan(0);
   expect(counts.ledger_entries).toBe(SIZE);
-  if (edit) tamper(path, edit);
+  expect(counts.cosignatures).toBe(3);
+  if (edit) tamper(path, edit, opts);
   return path;
 }
 
@@ -78,10 +88,22 @@ const completedAt = (level: number, idx: number) => (idx + 1) * 2 ** level - 1;
 interface Case {
   name: string;
   table: string;
-  /** The seq a problem must name, where one applies. */
+  /** The seq a problem must name, where one applies (for cosignatures: the checkpoint's size). */
   seq?: number;
+  /** Words one of those problems must say, where the table and seq alone say too little. */
+  says?: string;
+  /** false: edit as the sqlite3 shell does, without foreign keys. */
+  foreignKeys?: boolean;
   edit: (db: Db) => void;
 }
+
+const cosignature = (db: Db, org: string, size: number) =>
+  db
+    .prepare("SELECT * FROM cosignatures WHERE dispute_id = 1 AND org_id = ? AND size = ?")
+    .get(org, size) as Row & {
+    line: string;
+    key_id: string;
+  };
 
 const cases: Case[] = [
   // ---- ledger_entries ----
@@ -249,6 +271,8 @@ const cases: Case[] = [
     table: "checkpoints",
     // The newest checkpoint left covers one entry: entries 1.. are uncovered.
     seq: 1,
+    // Its cosignatures would hold it in place; the sqlite3 shell does not enforce them.
+    foreignKeys: false,
     edit: (db) => {
       expect(db.prepare("DELETE FROM checkpoints WHERE size = ?").run(SIZE).changes).toBe(1);
     },
@@ -269,6 +293,72 @@ const cases: Case[] = [
     edit: (db) => {
       const cp = db.prepare("SELECT * FROM checkpoints WHERE size = ?").get(SIZE) as Row;
       insertRow(db, "checkpoints", { ...cp, size: 600 });
+    },
+  },
+  // ---- cosignatures ----
+  {
+    name: "cosignatures: a byte of a witness's signature line is flipped",
+    table: "cosignatures",
+    seq: SIZE,
+    says: `cosignature of checkpoint ${SIZE} by wga-west: the signature does not verify`,
+    edit: (db) => {
+      const { line } = cosignature(db, "wga-west", SIZE);
+      const [dash, name, blob] = line.split(" ") as [string, string, string];
+      // Past the 4-byte key hash: the line still names wga-west's key, its signature is wrong.
+      const forged = `${dash} ${name} ${flipped(Buffer.from(blob, "base64"), 20).toString("base64")}`;
+      db.prepare("UPDATE cosignatures SET line = ? WHERE org_id = 'wga-west' AND size = ?").run(forged, SIZE);
+    },
+  },
+  {
+    name: "cosignatures: a witness's line is moved to another checkpoint",
+    table: "cosignatures",
+    seq: FIRST_CHECKPOINT,
+    says: "cosignature of checkpoint 1 by wga-west: the signature does not verify",
+    edit: (db) => {
+      expect(cosignature(db, "wga-west", FIRST_CHECKPOINT)).toBeUndefined();
+      db.prepare("UPDATE cosignatures SET size = ? WHERE org_id = 'wga-west' AND size = ?").run(
+        FIRST_CHECKPOINT,
+        SIZE,
+      );
+    },
+  },
+  {
+    name: "cosignatures: the key id is one no key has",
+    table: "cosignatures",
+    seq: SIZE,
+    says: `cosignature of checkpoint ${SIZE} by daily-press: key ed25519:AAAAAAAAAAAAAAAAAAAAAA is not a registered key`,
+    foreignKeys: false,
+    edit: (db) => {
+      db.prepare(
+        "UPDATE cosignatures SET key_id = 'ed25519:AAAAAAAAAAAAAAAAAAAAAA' WHERE org_id = 'daily-press' AND size = ?",
+      ).run(SIZE);
+    },
+  },
+  {
+    name: "cosignatures: the key id is another organization's key",
+    table: "cosignatures",
+    seq: SIZE,
+    says: "is amptp's, not daily-press's",
+    edit: (db) => {
+      const { key_id } = db.prepare("SELECT key_id FROM signing_keys WHERE org_id = 'amptp'").get() as {
+        key_id: string;
+      };
+      db.prepare("UPDATE cosignatures SET key_id = ? WHERE org_id = 'daily-press' AND size = ?").run(
+        key_id,
+        SIZE,
+      );
+    },
+  },
+  {
+    name: "cosignatures: a row names a checkpoint that does not exist",
+    table: "cosignatures",
+    seq: 600,
+    says: "there is no checkpoint of size 600",
+    foreignKeys: false,
+    edit: (db) => {
+      db.prepare("UPDATE cosignatures SET size = 600 WHERE org_id = 'daily-press' AND size = ?").run(
+        FIRST_CHECKPOINT,
+      );
     },
   },
   // ---- proj_timeline ----
@@ -372,18 +462,36 @@ describe("verifyStore on an untouched store", () => {
     expect(report.disputes).toHaveLength(1);
     expect(report.disputes[0]).toMatchObject({ slug: SLUG, entries: SIZE, timeline: SIZE });
     expect(report.disputes[0]!.snapshots).toBeGreaterThan(0);
+    // Each witness once, at the largest checkpoint it cosigned, in the order of their ids.
+    expect(report.disputes[0]).toMatchObject({
+      cosignatures: 3,
+      witnesses: WITNESSES.map((org) => ({ org, size: SIZE })),
+    });
   });
 });
 
 describe("verifyStore detects direct edits of the SQLite file", () => {
-  for (const { name, table, seq, edit } of cases) {
+  for (const { name, table, seq, says, foreignKeys, edit } of cases) {
     it(name, async () => {
-      const report = await verifyAt(freshCopy(edit));
+      const report = await verifyAt(freshCopy(edit, foreignKeys === undefined ? {} : { foreignKeys }));
       expect(report.ok).toBe(false);
       const here = problemsAt(report, SLUG, table, seq);
       expect(here, JSON.stringify(report.problems.slice(0, 5))).not.toEqual([]);
+      if (says) expect(here.map((p) => p.what)).toContainEqual(expect.stringContaining(says));
     });
   }
+
+  it("a witness whose cosignature fails is no longer named as a witness", async () => {
+    const report = await verifyAt(
+      freshCopy((db) => {
+        db.prepare("UPDATE cosignatures SET size = ? WHERE org_id = 'wga-west' AND size = ?").run(
+          FIRST_CHECKPOINT,
+          SIZE,
+        );
+      }),
+    );
+    expect(report.disputes[0]!.witnesses).toEqual([{ org: "daily-press", size: SIZE }]);
+  });
 });
 
 const VIEWERS: Viewer[] = [

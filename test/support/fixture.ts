@@ -1,8 +1,10 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { addCosignature } from "../../src/app/cosignatures.ts";
 import { Parley } from "../../src/app/parley.ts";
 import type { Command } from "../../src/domain/decide.ts";
+import { parseCheckpoint, signatureLine } from "../../src/ledger/checkpoint.ts";
 
 /** A fresh database in its own temporary folder (keys land beside it). */
 export function tempDb(): string {
@@ -167,4 +169,33 @@ export async function smallDispute(dbPath = tempDb(), opts: { extra?: number } =
   }
   await app.executeBatch("test-2023", commands);
   return { app, dbPath };
+}
+
+/**
+ * `org` cosigns the dispute's checkpoint of `size` (default: the latest) with its own key, as
+ * `parley witness --cosign` would, and the store records it; returns the size and the line.
+ */
+export async function cosignCheckpoint(
+  app: Parley,
+  slug: string,
+  org: string,
+  size?: number,
+): Promise<{ size: number; line: string }> {
+  const cp =
+    size === undefined
+      ? (await app.latestCheckpoint(slug))!
+      : await app.db
+          .selectFrom("checkpoints")
+          .select(["size", "note"])
+          .where("size", "=", size)
+          .where("dispute_id", "=", (await app.disputeRow(slug)).id)
+          .executeTakeFirstOrThrow();
+  const key = app.keys.require(org);
+  const line = signatureLine(parseCheckpoint(cp.note).body, {
+    name: org,
+    privateKey: key.privateKey,
+    publicRaw: key.publicRaw,
+  });
+  const stored = await addCosignature(app, slug, cp.size, org, line);
+  return { size: cp.size, line: stored.line };
 }

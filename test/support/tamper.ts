@@ -6,11 +6,18 @@ import type { Problem, StoreReport } from "../../src/app/verify-store.ts";
 
 /**
  * Tampering goes around Parley entirely: a second, raw better-sqlite3 connection edits the
- * file the way an attacker (or a careless operator with the sqlite3 shell) would.
+ * file the way an attacker (or a careless operator with the sqlite3 shell) would. better-sqlite3
+ * enforces foreign keys; `foreignKeys: false` edits as the sqlite3 shell does by default,
+ * without them (the pragma has no effect inside a transaction, so it is set before).
  */
-export function tamper<T>(dbPath: string, edit: (db: SQLite.Database) => T): T {
+export function tamper<T>(
+  dbPath: string,
+  edit: (db: SQLite.Database) => T,
+  opts: { foreignKeys?: boolean } = {},
+): T {
   const db = new SQLite(dbPath);
   try {
+    if (opts.foreignKeys === false) db.pragma("foreign_keys = OFF");
     return db.transaction(() => edit(db))();
   } finally {
     db.close();
