@@ -282,6 +282,28 @@ describe("parley CLI", () => {
     expect(parley([...add, "--role", "emperor"]).code).toBe(2);
   });
 
+  it("user add --operator creates a server operator, who needs no organization; none at all is refused", () => {
+    const base = ["user", "add", "--db", db, "--name", "Op"];
+    const ok = parley(
+      [...base, "--email", "op@parley.example", "--operator"],
+      {},
+      "a long enough password\n",
+    );
+    expect(ok.err).toBe("");
+    expect(ok.out).toMatch(/created account acct_\S+ \(op@parley\.example\), operator$/m);
+    const neither = parley([...base, "--email", "nobody@parley.example"], {}, "a long enough password\n");
+    expect([neither.code, neither.err]).toEqual([1, expect.stringContaining("VALIDATION_FAILED")]);
+    const half = parley(
+      [...base, "--email", "half@parley.example", "--org", "wga-west"],
+      {},
+      "a long enough password\n",
+    );
+    expect([half.code, half.err]).toEqual([
+      1,
+      expect.stringContaining("an organization and a role go together"),
+    ]);
+  });
+
   it("serve listens, answers, and shuts down cleanly on SIGTERM; a bad port is a usage error", async () => {
     expect(parley(["serve", "--db", db, "--port", "99999"]).code).toBe(2);
     const child = spawn(process.execPath, [bin, "serve", "--db", db, "--port", "0"], {

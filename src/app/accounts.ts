@@ -24,10 +24,20 @@ export const NewAccount = z
     email: z.email().max(254),
     name: z.string().trim().min(1).max(200),
     password: Password,
-    org: Id,
-    role: z.enum(ROLES),
+    /** The organization it belongs to, and its role there; an operator may belong to none. */
+    org: Id.optional(),
+    role: z.enum(ROLES).optional(),
+    operator: z.boolean().default(false),
   })
-  .strict();
+  .strict()
+  .refine((a) => (a.org === undefined) === (a.role === undefined), {
+    message: "an organization and a role go together",
+    path: ["role"],
+  })
+  .refine((a) => a.org !== undefined || a.operator, {
+    message: "an account belongs to an organization unless it is an operator",
+    path: ["org"],
+  });
 export type NewAccount = z.input<typeof NewAccount>;
 
 /** A member an admin adds: an existing account by its email, or a new one. */
@@ -56,6 +66,8 @@ export interface Caller {
   email: string;
   name: string;
   memberships: Membership[];
+  /** Runs this server: registers organizations, appoints any organization's members. */
+  operator: boolean;
   /** How the request proved who it is; a session also carries the CSRF token writes need. */
   via: { kind: "session"; csrf: string } | { kind: "token" };
 }
@@ -112,12 +124,9 @@ export class Accounts {
   async add(input: NewAccount): Promise<{ id: string }> {
     const a = parseOrFail(NewAccount, input);
     const email = a.email.toLowerCase();
-    const org = await this.db
-      .selectFrom("organizations")
-      .select("id")
-      .where("id", "=", a.org)
-      .executeTakeFirst();
-    if (!org) fail("ORG_UNKNOWN", `unknown organization ${a.org}`);
+    if (a.org !== undefined && !(await this.organizationExists(a.org))) {
+      fail("ORG_UNKNOWN", `unknown organization ${a.org}`);
+    }
     const taken = await this.db
       .selectFrom("accounts")
       .select("id")
@@ -131,12 +140,23 @@ export class Accounts {
         .insertInto("accounts")
         .values({ id, email, name: a.name, password_hash, created_at: this.now(), locked_until: null })
         .execute();
-      await trx
-        .insertInto("memberships")
-        .values({ account_id: id, org_id: a.org, role: a.role, created_at: this.now() })
-        .execute();
+      if (a.org !== undefined && a.role !== undefined) {
+        await trx
+          .insertInto("memberships")
+          .values({ account_id: id, org_id: a.org, role: a.role, created_at: this.now() })
+          .execute();
+      }
+      if (a.operator)
+        await trx.insertInto("operators").values({ account_id: id, created_at: this.now() }).execute();
     });
     return { id };
+  }
+
+  private async organizationExists(org: string): Promise<boolean> {
+    return (
+      (await this.db.selectFrom("organizations").select("id").where("id", "=", org).executeTakeFirst()) !==
+      undefined
+    );
   }
 
   /** Signs in: a new session (secret and CSRF token), or AUTH_FAILED / ACCOUNT_LOCKED. */
@@ -462,7 +482,17 @@ export class Accounts {
       .where("account_id", "=", accountId)
       .orderBy("org_id")
       .execute();
-    return { ...a, memberships: memberships.map((m) => ({ org: m.org_id, role: m.role as Role })), via };
+    const operator = await this.db
+      .selectFrom("operators")
+      .select("account_id")
+      .where("account_id", "=", accountId)
+      .executeTakeFirst();
+    return {
+      ...a,
+      memberships: memberships.map((m) => ({ org: m.org_id, role: m.role as Role })),
+      operator: operator !== undefined,
+      via,
+    };
   }
 }
 

@@ -1,7 +1,7 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import type { Writable } from "node:stream";
-import type { Transaction } from "kysely";
+import type { Insertable, Transaction } from "kysely";
 import { fail } from "../domain/errors.ts";
 import { sideOf } from "../domain/state.ts";
 import type { Organization } from "../domain/values.ts";
@@ -90,6 +90,8 @@ export async function writeExport(
         keyId: k.key_id,
         org: k.org_id,
         publicKey: Buffer.from(k.public_key).toString("base64"),
+        // Left out for a current key: the header is then what it was before rotation existed.
+        ...(k.retired_at === null ? {} : { retiredAt: k.retired_at }),
       })),
     // A cosignature whose key is missing from signing_keys (a damaged store, which `verify
     // --db` reports) still travels; a reader then sees its line as one from an unknown key.
@@ -126,21 +128,45 @@ export async function writeExport(
 /**
  * "The same keys": every signer of the file, and the checkpoint key, must be a private key
  * this store holds, so that it can go on signing for them. Their public halves and the
- * organizations are then recorded in this store's directory.
+ * organizations are then recorded in this store's directory. A key the file lists as retired
+ * is the exception: nothing signs with it again, and rotation destroyed its private half, so
+ * its public half is recorded with its retirement time; the store must then hold a current
+ * key for that organization instead, which is recorded too (no entry of the file may carry it).
  */
 async function adoptKeys(app: Parley, trx: Transaction<Database>, header: ExportHeader): Promise<void> {
   const cp = app.keys.get(CHECKPOINT_KEY);
   if (!cp || cp.keyId !== keyIdOf(Buffer.from(header.checkpointKey.publicKey, "base64"))) {
     fail("KEY_MISSING", "this store's checkpoint key is not the one that signed the export");
   }
-  const rows = [
+  const rows: Insertable<Database["signing_keys"]>[] = [
     { key_id: cp.keyId, org_id: CHECKPOINT_KEY, public_key: cp.publicRaw, created_at: app.now() },
   ];
+  const current = new Set<string>();
   for (const k of header.keys) {
+    if (k.retiredAt !== undefined) {
+      const raw = Buffer.from(k.publicKey, "base64");
+      rows.push({
+        key_id: k.keyId,
+        org_id: k.org,
+        public_key: raw,
+        created_at: app.now(),
+        retired_at: k.retiredAt,
+      });
+      continue;
+    }
     const mine = app.keys.get(k.org);
     if (!mine || mine.keyId !== k.keyId)
       fail("KEY_MISSING", `this store does not hold ${k.org}'s key ${k.keyId}`);
     rows.push({ key_id: mine.keyId, org_id: k.org, public_key: mine.publicRaw, created_at: app.now() });
+    current.add(k.org);
+  }
+  for (const org of new Set(header.keys.filter((k) => !current.has(k.org)).map((k) => k.org))) {
+    const mine = app.keys.get(org);
+    if (!mine)
+      fail("KEY_MISSING", `this store holds no key of ${org}, whose keys in the file are all retired`);
+    if (header.keys.some((k) => k.keyId === mine.keyId))
+      fail("KEY_MISSING", `this store's key of ${org}, ${mine.keyId}, is one the file says was retired`);
+    rows.push({ key_id: mine.keyId, org_id: org, public_key: mine.publicRaw, created_at: app.now() });
   }
   await trx
     .insertInto("signing_keys")

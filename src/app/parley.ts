@@ -26,6 +26,25 @@ import {
 
 export type { Actor, Recorded };
 
+/** An organization's public key as verifiers need it (see Parley.signingKeys). */
+export interface PublicSigningKey {
+  keyId: string;
+  /** The raw 32-byte Ed25519 public key, in standard base64. */
+  publicKey: string;
+  createdAt: string;
+  /** When a rotation replaced it; null for the organization's current key. */
+  retiredAt: string | null;
+}
+
+export interface KeyRotation {
+  org: string;
+  /** The new current key. */
+  keyId: string;
+  publicKey: string;
+  createdAt: string;
+  retired: { keyId: string; retiredAt: string }[];
+}
+
 export interface ParleyOptions {
   clock?: () => Date;
   /** The host part of checkpoint origins and the checkpoint signer's name. */
@@ -135,6 +154,50 @@ export class Parley {
       .values({ key_id: key.keyId, org_id: org.id, public_key: key.publicRaw, created_at: this.now() })
       .onConflict((oc) => oc.column("key_id").doNothing())
       .execute();
+  }
+
+  /**
+   * Replaces the organization's signing key (KeyStore.rotate): what it records from now on is
+   * signed with the new key; what it signed before goes on verifying under the old key's
+   * public half, kept in signing_keys with its retirement time. A transaction already under
+   * way finishes with the key it began with (see Pending.keys in writer.ts).
+   */
+  async rotateKey(org: string): Promise<KeyRotation> {
+    if (!(await this.organization(org))) fail("ORG_UNKNOWN", `unknown organization ${org}`);
+    const r = await this.keys.rotate(org, this.db, () => this.now());
+    this.writer.forgetKey(org);
+    return {
+      org,
+      keyId: r.key.keyId,
+      publicKey: r.key.publicRaw.toString("base64"),
+      createdAt: r.createdAt,
+      retired: r.retired,
+    };
+  }
+
+  /**
+   * Every key the organization has signed with or may sign with, oldest first (the current
+   * one, unretired, last): a verifier needs each, with the instant it was retired.
+   */
+  async signingKeys(org: string): Promise<PublicSigningKey[]> {
+    const rows = await this.db
+      .selectFrom("signing_keys")
+      .select(["key_id", "public_key", "created_at", "retired_at"])
+      .where("org_id", "=", org)
+      .execute();
+    // Keys made in the same instant (a fixed clock, a quick rotation) are ordered by
+    // retirement: a retired key came before the one that replaced it, the current key last.
+    const cmp = (x: string | null, y: string | null) =>
+      x === y ? 0 : y === null || (x !== null && x < y) ? -1 : 1;
+    rows.sort(
+      (a, b) => cmp(a.created_at, b.created_at) || cmp(a.retired_at, b.retired_at) || cmp(a.key_id, b.key_id),
+    );
+    return rows.map((k) => ({
+      keyId: k.key_id,
+      publicKey: Buffer.from(k.public_key).toString("base64"),
+      createdAt: k.created_at,
+      retiredAt: k.retired_at,
+    }));
   }
 
   /** Inside a transaction pass it: SQLite has one connection, and the transaction holds it. */

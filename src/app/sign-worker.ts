@@ -26,7 +26,11 @@ export interface SignResult {
   error?: string;
 }
 
-const keyObjects = new Map<string, KeyObject>();
+/**
+ * Each organization's private key, parsed once, with the PEM it came from. One per organization:
+ * a new PEM (the key was rotated) replaces the old key, so no retired private key lingers here.
+ */
+const keyObjects = new Map<string, { pem: string; key: KeyObject }>();
 
 parentPort?.on("message", (job: SignJob) => {
   try {
@@ -37,11 +41,12 @@ parentPort?.on("message", (job: SignJob) => {
     job.entries.forEach(({ org, entry }, i) => {
       const pem = job.keys[org];
       if (!pem) throw new Error(`no key for ${org}`);
-      let key = keyObjects.get(pem);
-      if (!key) {
-        key = privateKeyFromPem(pem);
-        keyObjects.set(pem, key);
+      let cached = keyObjects.get(org);
+      if (cached?.pem !== pem) {
+        cached = { pem, key: privateKeyFromPem(pem) };
+        keyObjects.set(org, cached);
       }
+      const key = cached.key;
       const bytes = canonicalBytes(entry);
       const signature = sign(bytes, key);
       bodies.push(bytes.toString("utf8"));

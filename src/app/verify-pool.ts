@@ -7,9 +7,12 @@ export class VerifierPool {
   private constructor(private readonly pool: WorkerPool<Omit<VerifyJob, "id">, VerifyResult>) {}
 
   /** `path` is the database file: each worker opens it read-only for itself. */
-  static start(path: string, keys: Map<string, { org: string; raw: Buffer }>): VerifierPool {
+  static start(
+    path: string,
+    keys: Map<string, { org: string; raw: Buffer; retiredAt: string | null }>,
+  ): VerifierPool {
     const init: VerifyInit = {
-      keys: [...keys].map(([id, k]) => [id, k.org, k.raw]),
+      keys: [...keys].map(([id, k]) => [id, k.org, k.raw, k.retiredAt]),
       path,
       sqlite: sqliteModulePath(),
     };

@@ -88,7 +88,7 @@ export async function verifyStore(
 }
 
 type Report = (p: Omit<Problem, "dispute">) => void;
-type Keys = Map<string, { org: string; raw: Buffer }>;
+type Keys = Map<string, { org: string; raw: Buffer; retiredAt: string | null }>;
 
 async function loadKeys(db: Kysely<Database>, problem: (p: Problem) => void): Promise<Keys> {
   const keys: Keys = new Map();
@@ -98,7 +98,15 @@ async function loadKeys(db: Kysely<Database>, problem: (p: Problem) => void): Pr
       problem({ dispute: "*", table: "signing_keys", what: `key ${k.key_id} does not match its public key` });
       continue;
     }
-    keys.set(k.key_id, { org: k.org_id, raw });
+    if (k.retired_at !== null && !Number.isFinite(Date.parse(k.retired_at))) {
+      // Unreadable, it cannot tell which of the key's entries were recorded after it.
+      problem({
+        dispute: "*",
+        table: "signing_keys",
+        what: `key ${k.key_id} has a retirement time that is not an instant: ${k.retired_at}`,
+      });
+    }
+    keys.set(k.key_id, { org: k.org_id, raw, retiredAt: k.retired_at });
   }
   return keys;
 }

@@ -2,6 +2,7 @@ import { parentPort } from "node:worker_threads";
 import { isEntryType, PAYLOADS } from "../domain/events.ts";
 import { publicKeyObject, verify } from "../ledger/ed25519.ts";
 import { isCanonical } from "../ledger/jcs.ts";
+import { recordedAfter } from "../ledger/key-retirement.ts";
 import { entryLeafHash } from "../ledger/merkle.ts";
 import { type EntryReader, openEntryReader } from "../store/entry-reader.ts";
 import type { EntryRow } from "../store/ledger-repo.ts";
@@ -14,7 +15,8 @@ import type { EntryRow } from "../store/ledger-repo.ts";
  * the tree and the read models.
  */
 export interface VerifyInit {
-  keys: [string, string, Uint8Array][];
+  /** Each key: its id, organization, raw public key and retirement time (null while current). */
+  keys: [string, string, Uint8Array, string | null][];
   /** The database file and the better-sqlite3 module, both absolute paths. */
   path: string;
   sqlite: string;
@@ -42,7 +44,7 @@ export interface VerifyResult {
 
 export type WorkerMessage = VerifyInit | VerifyJob;
 
-const keys = new Map<string, { org: string; raw: Buffer }>();
+const keys = new Map<string, { org: string; raw: Buffer; retiredAt: string | null }>();
 let reader: EntryReader | null = null;
 
 function check(
@@ -91,13 +93,20 @@ function check(
     problem(`key ${String(entry.keyId)} belongs to ${key.org}, not to ${String(entry.actor?.org)}`);
   } else if (!verify(body, signature, publicKeyObject(key.raw))) {
     problem("signature does not verify");
+  } else if (key.retiredAt !== null && recordedAfter(entry.recordedAt, key.retiredAt)) {
+    // A valid signature by a key its organization had already replaced: what a stolen old key,
+    // used to forge new entries, produces. Nothing legitimate signs with a key once retired.
+    problem(
+      `signed with key ${String(entry.keyId)} of ${key.org}, retired at ${key.retiredAt}, but recorded after that, at ${String(entry.recordedAt)}`,
+    );
   }
   return { leaf, replayable };
 }
 
 parentPort?.on("message", (msg: WorkerMessage) => {
   if ("keys" in msg) {
-    for (const [keyId, org, raw] of msg.keys) keys.set(keyId, { org, raw: Buffer.from(raw) });
+    for (const [keyId, org, raw, retiredAt] of msg.keys)
+      keys.set(keyId, { org, raw: Buffer.from(raw), retiredAt });
     reader = openEntryReader(msg.path, msg.sqlite);
     return;
   }

@@ -13,7 +13,7 @@ import { privateKeyToPem, sign } from "../ledger/ed25519.ts";
 import { canonicalBytes, canonicalOrder } from "../ledger/jcs.ts";
 import { CompactRange, entryLeafHash, type NodeId, rootNodes } from "../ledger/merkle.ts";
 import { AppendStatements } from "../store/append-statements.ts";
-import { CHECKPOINT_KEY, type KeyStore } from "../store/keystore.ts";
+import { CHECKPOINT_KEY, type KeyStore, type SigningKey } from "../store/keystore.ts";
 import { type EntryRow, fetchNodes, latestCheckpoint, type NodeRow, treeSize } from "../store/ledger-repo.ts";
 import type { Database } from "../store/schema.ts";
 import { BEGINNING, type Position, positionOf, type RecentEntry, RecentHistory } from "./recent-history.ts";
@@ -102,6 +102,14 @@ interface Pending {
   /** The earliest back-filled place: stored snapshots after it no longer follow from the record. */
   staleFrom: Position | null;
   bySeq: Map<number, { row: EntryRow; entry: AnyEntry; side: string | null }>;
+  /**
+   * Each organization's key as this transaction first used it. A rotation may land while the
+   * transaction awaits (a signing worker, the database): its entries must all carry one keyId
+   * and be signed by that key's private half, never the keyId of one and the signature of the
+   * other. The old key is fine to finish with: the transaction records its entries at `now`,
+   * taken before the rotation, whose retirement time is taken after its switch.
+   */
+  keys: Map<string, SigningKey>;
 }
 
 /**
@@ -114,7 +122,8 @@ export class LedgerWriter {
   private readonly live = new Map<string, Live>();
   private checkpointKeyRecorded = false;
   private signers: WorkerPool<Omit<SignJob, "id">, SignResult> | null = null;
-  private readonly pems = new Map<string, string>();
+  /** Each organization's private key as PEM for the signing workers, with the key it belongs to. */
+  private readonly pems = new Map<string, { keyId: string; pem: string }>();
   private readonly statements: AppendStatements;
   /** Commits made through this writer: with SQLite's data_version, a stamp of the whole store. */
   private commits = 0;
@@ -168,6 +177,7 @@ export class LedgerWriter {
       snapshots: [],
       staleFrom: null,
       bySeq: new Map(),
+      keys: new Map(),
     };
     try {
       const results = await this.db.transaction().execute(async (trx) => {
@@ -258,7 +268,7 @@ export class LedgerWriter {
     const chunk = p.chunk;
     p.chunk = [];
     const keys: Record<string, string> = {};
-    for (const { org } of chunk) keys[org] ??= this.pem(org);
+    for (const { org } of chunk) keys[org] ??= this.pem(p.keys.get(org)!);
     this.signers ??= new WorkerPool(new URL("./sign-worker.ts", import.meta.url));
     p.signed.push({
       rows: chunk.map((c) => c.row),
@@ -266,13 +276,31 @@ export class LedgerWriter {
     });
   }
 
-  private pem(org: string): string {
-    let pem = this.pems.get(org);
-    if (!pem) {
-      pem = privateKeyToPem(this.keys.require(org).privateKey);
-      this.pems.set(org, pem);
-    }
+  private pem(key: SigningKey): string {
+    const cached = this.pems.get(key.org);
+    if (cached?.keyId === key.keyId) return cached.pem;
+    const pem = privateKeyToPem(key.privateKey);
+    this.pems.set(key.org, { keyId: key.keyId, pem });
     return pem;
+  }
+
+  /** The key `org` signs this transaction's entries with: its current key when first asked. */
+  private signingKey(p: Pending, org: string): SigningKey {
+    let key = p.keys.get(org);
+    if (!key) {
+      key = this.keys.require(org);
+      p.keys.set(org, key);
+    }
+    return key;
+  }
+
+  /**
+   * After `org`'s key was rotated: drops the PEM of its old private key, which nothing may sign
+   * with any more. Correctness does not hang on this (a PEM is only used for the key it was
+   * made from); keeping no copy of a retired private key does.
+   */
+  forgetKey(org: string): void {
+    this.pems.delete(org);
   }
 
   async close(): Promise<void> {
@@ -346,7 +374,7 @@ export class LedgerWriter {
     actor: Actor,
     draft: AnyDraft,
   ): Promise<Recorded> {
-    const key = this.keys.require(actor.org);
+    const key = this.signingKey(pending, actor.org);
     const seq = live.size;
     const entry = {
       dispute: live.slug,

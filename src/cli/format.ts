@@ -106,7 +106,9 @@ export function formatExportReport(file: string, r: ExportReport): string {
   const lines = [
     `${file}: dispute ${r.dispute ?? "?"}, viewer ${r.viewer ?? "?"}, ${r.size} leaves (${r.full} entries, ${r.hidden} hashes)`,
     `root ${r.root ?? "(empty)"}; checkpoint key ${r.checkpointKey ?? "?"}`,
-    ...r.signers.map((s) => `signer ${s.org}: ${s.keyId}`),
+    ...r.signers.map(
+      (s) => `signer ${s.org}: ${s.keyId}${s.retiredAt === undefined ? "" : ` (retired ${s.retiredAt})`}`,
+    ),
     `witnessed by: ${witnessed.length === 0 ? "no one" : witnessed.map((w) => `${w.org} (size ${r.size})`).join(", ")}`,
     ...r.unverifiedSignatures.map(
       (s) => `unverified signature: ${s.name} (key hash ${s.keyHash}), no key for it in the file`,

@@ -153,25 +153,38 @@ export function buildProgram(): Command {
     .command("user")
     .description("Manage accounts")
     .command("add")
-    .description("Create an account in an organization; the password is read from standard input")
+    .description(
+      "Create an account in an organization, or a server operator; the password is read from standard input",
+    )
     .requiredOption("--email <email>", "the account's email, its sign-in name")
     .requiredOption("--name <name>", "the person's name")
-    .requiredOption("--org <id>", "the organization the account belongs to")
-    .addOption(new Option("--role <role>", "its role there").choices(ROLES).makeOptionMandatory())
+    .option("--org <id>", "the organization the account belongs to (with --role)")
+    .addOption(new Option("--role <role>", "its role there").choices(ROLES))
+    .option("--operator", "the account runs this server: registers organizations, appoints their members")
     .addOption(dbOption())
-    .action(async (o: { email: string; name: string; org: string; role: Role; db?: string }) =>
-      withApp(o.db, async (app) => {
-        const password = (await readStdin()).replace(/\r?\n$/, "");
-        const accounts = new Accounts(app.db, () => new Date(app.now()));
-        const { id } = await accounts.add({
-          email: o.email,
-          name: o.name,
-          password,
-          org: o.org,
-          role: o.role,
-        });
-        print(`created account ${id} (${o.email.toLowerCase()}), ${o.role} of ${o.org}`);
-      }),
+    .action(
+      async (o: {
+        email: string;
+        name: string;
+        org?: string;
+        role?: Role;
+        operator?: boolean;
+        db?: string;
+      }) =>
+        withApp(o.db, async (app) => {
+          const password = (await readStdin()).replace(/\r?\n$/, "");
+          const accounts = new Accounts(app.db, () => new Date(app.now()));
+          const { id } = await accounts.add({
+            email: o.email,
+            name: o.name,
+            password,
+            ...(o.org === undefined ? {} : { org: o.org }),
+            ...(o.role === undefined ? {} : { role: o.role }),
+            operator: o.operator === true,
+          });
+          const what = [o.org === undefined ? null : `${o.role} of ${o.org}`, o.operator ? "operator" : null];
+          print(`created account ${id} (${o.email.toLowerCase()}), ${what.filter(Boolean).join(", ")}`);
+        }),
     );
 
   program

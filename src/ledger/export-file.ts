@@ -2,6 +2,7 @@ import { z } from "zod";
 import { keyHash, type NoteSignature, parseCheckpoint } from "./checkpoint.ts";
 import { keyIdOf, publicKeyObject, SIGNATURE_SIZE, verifyAsync, verify as verifySync } from "./ed25519.ts";
 import { canonicalBytes } from "./jcs.ts";
+import { recordedAfter } from "./key-retirement.ts";
 import { CompactRange, entryLeafHash } from "./merkle.ts";
 
 /**
@@ -15,10 +16,33 @@ import { CompactRange, entryLeafHash } from "./merkle.ts";
  *      see it, otherwise only its leaf hash (the entry's nonce keeps that hash unguessable);
  *   3. a trailer with the count, so a truncated file cannot pass for a shorter ledger.
  * A verifier needs nothing else: it checks every signature and recomputes the root.
+ * A signer's key may carry `retiredAt`, the instant its organization replaced it (see
+ * SignerKey); an entry it signed recorded after that is a problem.
  */
 const B64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, "base64");
 
 const PublicKey = z.strictObject({ keyId: z.string(), org: z.string(), publicKey: B64 });
+
+/**
+ * A signer's key, with `retiredAt` once its organization rotated it. An optional field of the
+ * same version rather than a version 3, because that stays sound both ways:
+ *  - a file without it is exactly what every version-2 writer produced, and means what it
+ *    always meant (no retirement known); a writer leaves it out for a current key, so the
+ *    export of a store that never rotated a key is byte for byte what it was;
+ *  - a version-2 reader from before this field refuses a header that carries it (headers are
+ *    strict), which is loud, not a silent pass; a version 3 would have made it refuse every
+ *    new file, those without any retired key too.
+ * Nor does a version number add safety: the header is not signed (the checkpoint covers the
+ * entries, not the key list), so a field left out or a version lowered are equally possible
+ * edits. Retirement in a file is the exporting store's word, checked for consistency.
+ */
+const SignerKey = PublicKey.extend({
+  retiredAt: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/, "a UTC instant")
+    .refine((s) => Number.isFinite(Date.parse(s)), "a UTC instant")
+    .optional(),
+});
 
 const HEADER_FIELDS = {
   format: z.literal("parley-export"),
@@ -29,7 +53,7 @@ const HEADER_FIELDS = {
   size: z.number().int().nonnegative(),
   checkpoint: z.string().max(10_000),
   checkpointKey: z.strictObject({ name: z.string().min(1).max(200), publicKey: B64 }),
-  keys: z.array(PublicKey).max(10_000),
+  keys: z.array(SignerKey).max(10_000),
 };
 
 /**
@@ -72,7 +96,8 @@ export interface ExportReport {
   hidden: number;
   root: string | null;
   checkpointKey: string | null;
-  signers: { org: string; keyId: string }[];
+  /** `retiredAt` when the header says the key was retired. */
+  signers: { org: string; keyId: string; retiredAt?: string }[];
   /** Each witness the header lists; `ok` when its cosignature of the checkpoint verifies. */
   witnesses: { org: string; keyId: string; ok: boolean }[];
   /**
@@ -110,7 +135,7 @@ export async function verifyExport(
       report.problems.push(seq === undefined ? { line, what } : { line, seq, what });
   };
   let header: ExportHeader | null = null;
-  const keys = new Map<string, { org: string; raw: Buffer }>();
+  const keys = new Map<string, { org: string; raw: Buffer; retiredAt: string | null }>();
   const range = new CompactRange();
   const inFlight: Promise<void>[] = [];
   let trailer: { count: number } | null = null;
@@ -142,8 +167,12 @@ export async function verifyExport(
         const raw = Buffer.from(k.publicKey, "base64");
         if (raw.length !== 32 || keyIdOf(raw) !== k.keyId)
           problem(n, `key ${k.keyId} does not match its public key`);
-        else keys.set(k.keyId, { org: k.org, raw });
-        report.signers.push({ org: k.org, keyId: k.keyId });
+        else keys.set(k.keyId, { org: k.org, raw, retiredAt: k.retiredAt ?? null });
+        report.signers.push({
+          org: k.org,
+          keyId: k.keyId,
+          ...(k.retiredAt === undefined ? {} : { retiredAt: k.retiredAt }),
+        });
       }
       continue;
     }
@@ -192,6 +221,13 @@ export async function verifyExport(
           if (!ok) problem(n, "signature does not verify", seq);
         }),
       );
+      if (key.retiredAt !== null && recordedAfter(entry.recordedAt, key.retiredAt)) {
+        problem(
+          n,
+          `signed with key ${entry.keyId} of ${key.org}, retired at ${key.retiredAt}, but recorded after that, at ${String(entry.recordedAt)}`,
+          seq,
+        );
+      }
     }
     report.full += 1;
     range.append(entryLeafHash(bytes, signature));

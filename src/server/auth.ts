@@ -63,6 +63,20 @@ export function requireCaller(req: FastifyRequest): Caller {
   return req.caller;
 }
 
+/** A preValidation hook for what only the server's operators may do (checked before the body). */
+export async function operatorsOnly(req: FastifyRequest): Promise<void> {
+  if (!requireCaller(req).operator) fail("ROLE_REQUIRED", "this takes the server operator role");
+}
+
+/**
+ * Members are managed by the organization's admins, and by the server's operators, who must
+ * be able to appoint a new organization's first admin.
+ */
+export async function membersManagers(req: FastifyRequest): Promise<void> {
+  if (requireCaller(req).operator) return;
+  await adminsOfOrg(req);
+}
+
 /**
  * A preValidation hook for routes under /orgs/:org that only the organization's admins may
  * use: checked before the body, so that no one else learns even what a valid request is.

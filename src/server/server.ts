@@ -26,6 +26,7 @@ import { errorReply, toErrorReply } from "./errors.ts";
 import { calendarRoutes } from "./routes/calendar.ts";
 import { disputeRoutes } from "./routes/disputes.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { keyRoutes } from "./routes/keys.ts";
 import { orgRoutes } from "./routes/orgs.ts";
 import { searchRoutes } from "./routes/search.ts";
 import { sessionRoutes } from "./routes/session.ts";
@@ -134,6 +135,7 @@ export async function buildServer(opts: ServerOptions): Promise<Api> {
   disputeRoutes(app);
   searchRoutes(app);
   orgRoutes(app);
+  keyRoutes(app);
   calendarRoutes(app);
   streamRoutes(app);
   webhookRoutes(app);

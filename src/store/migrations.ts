@@ -226,6 +226,26 @@ const migrations: Record<string, Migration> = {
       }
     },
   },
+  "0006_operators": {
+    async up(db: Kysely<unknown>) {
+      // The accounts that run this server: they register organizations and may appoint any
+      // organization's members (a new organization's first admin). Reading is not theirs:
+      // what an operator sees of a dispute still follows from its memberships alone.
+      await db.schema
+        .createTable("operators")
+        .addColumn("account_id", "text", (c) => c.primaryKey().references("accounts.id"))
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .execute();
+    },
+  },
+  "0007_key_retirement": {
+    async up(db: Kysely<unknown>) {
+      // When an organization's key stopped being its current one (KeyStore.rotate); null while
+      // it is current. Verification reports an entry recorded after its key's retirement: that
+      // is what a stolen old key, used to forge new entries, would produce.
+      await db.schema.alterTable("signing_keys").addColumn("retired_at", "text").execute();
+    },
+  },
 };
 
 class InlineProvider implements MigrationProvider {

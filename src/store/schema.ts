@@ -19,6 +19,8 @@ export interface Database {
     org_id: string;
     public_key: Uint8Array;
     created_at: string;
+    /** When a rotation replaced it as the organization's current key; null while current. */
+    retired_at: string | null;
   };
   disputes: {
     id: Generated<number>;
@@ -91,6 +93,11 @@ export interface Database {
     created_at: string;
     failed_logins: Generated<number>;
     locked_until: string | null;
+  };
+  /** Accounts that run the server (see migration 0006_operators). */
+  operators: {
+    account_id: string;
+    created_at: string;
   };
   memberships: {
     account_id: string;

@@ -143,6 +143,18 @@ const MATRIX: Record<string, Case> = {
   },
   "GET /api/v1/orgs": { path: "/api/v1/orgs", allowed: EVERYONE },
   "GET /api/v1/orgs/{org}": { path: "/api/v1/orgs/other-union", allowed: EVERYONE },
+  "GET /api/v1/orgs/{org}/keys": { path: "/api/v1/orgs/other-union/keys", allowed: EVERYONE },
+  // A real rotation of other-union's key, which signs nothing in the dispute: its admin's alone.
+  "POST /api/v1/orgs/{org}/keys/rotate": {
+    path: "/api/v1/orgs/other-union/keys/rotate",
+    allowed: ["outsiderAdmin"],
+  },
+  // Only the server's operators register organizations, and no one in the matrix is one.
+  "POST /api/v1/orgs": {
+    path: "/api/v1/orgs",
+    body: () => ({ id: "matrix-org", name: "Matrix Org", shortName: "Matrix", kind: "union" }),
+    allowed: [],
+  },
   // Account ids are random, so a fixed path can only show who is turned away before the lookup.
   "PATCH /api/v1/orgs/{org}/members/{account}": {
     path: "/api/v1/orgs/other-union/members/acct_nonexistent",

@@ -297,3 +297,60 @@ describe("opening a dispute", () => {
     expect(slugs).not.toContain("by-anon");
   });
 });
+
+describe("the server's operators", () => {
+  const NEW_ORG = { id: "new-guild", name: "A New Guild", shortName: "New Guild", kind: "union" };
+  let operator: Record<string, string>;
+
+  beforeAll(async () => {
+    await server.accounts.add({ email: "op@parley.example", name: "Op", password: PASSWORD, operator: true });
+    const r = await server.call("POST", "/api/v1/session", {
+      body: { email: "op@parley.example", password: PASSWORD },
+    });
+    operator = { cookie: r.headers.get("set-cookie")!.split(";")[0]!, "x-csrf-token": r.json.csrf };
+  });
+
+  it("register an organization, with its key, and appoint its first admin, who then manages it", async () => {
+    const me = await server.call("GET", "/api/v1/me", { headers: operator });
+    expect([me.json.operator, me.json.memberships]).toEqual([true, []]);
+    const created = await server.call("POST", "/api/v1/orgs", { body: NEW_ORG, headers: operator });
+    expect(created.status).toBe(201);
+    expect(created.json).toMatchObject({ ...NEW_ORG, keys: [{ keyId: expect.any(String) }] });
+    const first = await server.call("POST", "/api/v1/orgs/new-guild/members", {
+      body: { email: "chair@new-guild.example", name: "Chair", password: PASSWORD, role: "admin" },
+      headers: operator,
+    });
+    expect(first.status).toBe(201);
+    const login = await server.call("POST", "/api/v1/session", {
+      body: { email: "chair@new-guild.example", password: PASSWORD },
+    });
+    const chair = {
+      cookie: login.headers.get("set-cookie")!.split(";")[0]!,
+      "x-csrf-token": login.json.csrf,
+    };
+    const members = await server.call("GET", "/api/v1/orgs/new-guild/members", { headers: chair });
+    expect(members.json.members.map((m: { email: string }) => m.email)).toEqual(["chair@new-guild.example"]);
+  });
+
+  it("refuses a second registration of an id, and a malformed organization, writing nothing", async () => {
+    const again = await server.call("POST", "/api/v1/orgs", { body: NEW_ORG, headers: operator });
+    expect([again.status, again.json.error.code]).toEqual([409, "ORG_EXISTS"]);
+    const bad = await server.call("POST", "/api/v1/orgs", {
+      body: { ...NEW_ORG, id: "Not An Id", kind: "guild" },
+      headers: operator,
+    });
+    expect([bad.status, bad.json.error.code]).toEqual([400, "VALIDATION_FAILED"]);
+    expect((await parley.organizations()).some((o) => o.id === "Not An Id")).toBe(false);
+  });
+
+  it("is not something an organization's admin, or the anonymous, may do", async () => {
+    const byAdmin = await server.call("POST", "/api/v1/orgs", {
+      body: { ...NEW_ORG, id: "admins-guild" },
+      headers: admin,
+    });
+    expect([byAdmin.status, byAdmin.json.error.code]).toEqual([403, "ROLE_REQUIRED"]);
+    const anonymous = await server.call("POST", "/api/v1/orgs", { body: { ...NEW_ORG, id: "anon-guild" } });
+    expect(anonymous.status).toBe(401);
+    expect(await parley.organization("admins-guild")).toBeUndefined();
+  });
+});

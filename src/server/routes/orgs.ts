@@ -1,10 +1,8 @@
-import type { Kysely } from "kysely";
 import { z } from "zod";
 import { MemberRole, NewMember, ROLES } from "../../app/accounts.ts";
 import { fail } from "../../domain/errors.ts";
-import { Id } from "../../domain/values.ts";
-import type { Database } from "../../store/schema.ts";
-import { adminsOfOrg } from "../auth.ts";
+import { Id, Organization } from "../../domain/values.ts";
+import { membersManagers, operatorsOnly } from "../auth.ts";
 import type { Api } from "../server.ts";
 
 const Org = z.object({ org: Id });
@@ -16,32 +14,36 @@ const PublicKey = z.object({
   /** The raw 32-byte Ed25519 public key, in standard base64. */
   publicKey: z.string(),
   createdAt: z.string(),
+  /** When a rotation replaced it; null for the organization's current key. */
+  retiredAt: z.string().nullable(),
 });
-
-/**
- * An organization's registered signing keys, oldest first. Public by design: anyone holding
- * a copy of the record needs them to check the organization's signatures and cosignatures.
- */
-async function signingKeys(db: Kysely<Database>, org: string): Promise<z.infer<typeof PublicKey>[]> {
-  const rows = await db
-    .selectFrom("signing_keys")
-    .select(["key_id", "public_key", "created_at"])
-    .where("org_id", "=", org)
-    .orderBy("created_at")
-    .orderBy("key_id")
-    .execute();
-  return rows.map((k) => ({
-    keyId: k.key_id,
-    publicKey: Buffer.from(k.public_key).toString("base64"),
-    createdAt: k.created_at,
-  }));
-}
 
 export function orgRoutes(api: Api): void {
   api.get(
     "/api/v1/orgs",
     { schema: { summary: "The organizations registered on this server", tags: ["organizations"] } },
     async (req) => ({ organizations: await req.server.parley.organizations() }),
+  );
+
+  api.post(
+    "/api/v1/orgs",
+    {
+      schema: {
+        summary: "Register an organization, with a signing key of its own (the server's operators only)",
+        description:
+          "An operator then appoints its first admin with POST /api/v1/orgs/{org}/members; from there its admins manage it.",
+        tags: ["organizations"],
+        body: Organization,
+      },
+      preValidation: operatorsOnly,
+    },
+    async (req, reply) => {
+      const parley = req.server.parley;
+      if (await parley.organization(req.body.id)) fail("ORG_EXISTS", `${req.body.id} is already registered`);
+      await parley.registerOrganization(req.body);
+      const org = (await parley.organization(req.body.id))!;
+      return reply.code(201).send({ ...org, keys: await parley.signingKeys(org.id) });
+    },
   );
 
   api.get(
@@ -65,7 +67,7 @@ export function orgRoutes(api: Api): void {
     async (req) => {
       const org = await req.server.parley.organization(req.params.org);
       if (!org) fail("ORG_UNKNOWN", `unknown organization ${req.params.org}`);
-      return { ...org, keys: await signingKeys(req.server.parley.db, org.id) };
+      return { ...org, keys: await req.server.parley.signingKeys(org.id) };
     },
   );
 
@@ -73,11 +75,11 @@ export function orgRoutes(api: Api): void {
     "/api/v1/orgs/:org/members",
     {
       schema: {
-        summary: "The organization's members and their roles (its admins only)",
+        summary: "The organization's members and their roles (its admins and the server's operators)",
         tags: ["organizations"],
         params: Org,
       },
-      preValidation: adminsOfOrg,
+      preValidation: membersManagers,
     },
     async (req) => ({ members: await req.server.accounts.members(req.params.org) }),
   );
@@ -92,7 +94,7 @@ export function orgRoutes(api: Api): void {
         body: NewMember,
         response: { 201: z.object({ id: z.string(), created: z.boolean(), role: z.enum(ROLES) }) },
       },
-      preValidation: adminsOfOrg,
+      preValidation: membersManagers,
     },
     async (req, reply) => {
       if (!(await req.server.parley.organization(req.params.org))) fail("ORG_UNKNOWN");
@@ -107,13 +109,14 @@ export function orgRoutes(api: Api): void {
     "/api/v1/orgs/:org/members/:account",
     {
       schema: {
-        summary: "Change a member's role (its admins only; the last admin keeps the role)",
+        summary:
+          "Change a member's role (its admins and the server's operators; the last admin keeps the role)",
         tags: ["organizations"],
         params: OrgMember,
         body: MemberRole,
         response: { 200: z.object({ id: z.string(), org: z.string(), role: z.enum(ROLES) }) },
       },
-      preValidation: adminsOfOrg,
+      preValidation: membersManagers,
     },
     async (req) => req.server.accounts.setRole(req.params.org, req.params.account, req.body),
   );
@@ -122,11 +125,12 @@ export function orgRoutes(api: Api): void {
     "/api/v1/orgs/:org/members/:account",
     {
       schema: {
-        summary: "Remove a member from the organization (its admins only; never its last admin)",
+        summary:
+          "Remove a member from the organization (its admins and the server's operators; never its last admin)",
         tags: ["organizations"],
         params: OrgMember,
       },
-      preValidation: adminsOfOrg,
+      preValidation: membersManagers,
     },
     async (req, reply) => {
       await req.server.accounts.removeMember(req.params.org, req.params.account);

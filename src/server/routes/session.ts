@@ -8,6 +8,8 @@ const Me = z.object({
   email: z.string(),
   name: z.string(),
   memberships: z.array(z.object({ org: z.string(), role: z.enum(ROLES) })),
+  /** Runs this server: registers organizations, appoints any organization's members. */
+  operator: z.boolean(),
 });
 
 export function sessionRoutes(api: Api, loginsPerMinute: number): void {
@@ -59,7 +61,7 @@ export function sessionRoutes(api: Api, loginsPerMinute: number): void {
     },
     async (req) => {
       const c = requireCaller(req);
-      return { id: c.id, email: c.email, name: c.name, memberships: c.memberships };
+      return { id: c.id, email: c.email, name: c.name, memberships: c.memberships, operator: c.operator };
     },
   );
 
