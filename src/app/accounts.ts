@@ -14,6 +14,8 @@ import type { Viewer } from "./visibility.ts";
  * only as their SHA-256.
  */
 export const ROLES = ["admin", "negotiator", "member"] as const;
+export const TOKEN_SCOPES = ["api", "calendar"] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];
 export type Role = (typeof ROLES)[number];
 
 /** The one strength rule for a password, wherever one is chosen: creation and change alike. */
@@ -285,13 +287,14 @@ export class Accounts {
   }
 
   /** The caller behind an API token, or null if it is unknown or revoked. */
-  async byToken(token: string): Promise<Caller | null> {
+  async byToken(token: string, scope: TokenScope = "api"): Promise<Caller | null> {
     const t = await this.db
       .selectFrom("api_tokens")
       .selectAll()
       .where("token_hash", "=", digest(token))
       .executeTakeFirst();
-    if (!t || t.revoked_at !== null) return null;
+    // A token serves its own scope only: a calendar key opens no API, an API token is no feed key.
+    if (!t || t.revoked_at !== null || t.scope !== scope) return null;
     // Last use is kept to the minute: a write per request would double a script's commits.
     const now = this.now();
     if (t.last_used_at === null || t.last_used_at.slice(0, 16) !== now.slice(0, 16)) {
@@ -300,9 +303,16 @@ export class Accounts {
     return this.caller(t.account_id, { kind: "token" });
   }
 
-  /** A personal API token: the secret is returned here once and never again. */
-  async createToken(accountId: string, name: string): Promise<{ id: string; token: string; name: string }> {
-    const token = secret("pat");
+  /**
+   * A personal token: the secret is returned here once and never again. An "api" token acts
+   * as its account; a "calendar" one only reads the account's calendar feeds.
+   */
+  async createToken(
+    accountId: string,
+    name: string,
+    scope: TokenScope = "api",
+  ): Promise<{ id: string; token: string; name: string; scope: TokenScope }> {
+    const token = secret(scope === "api" ? "pat" : "cal");
     const id = `tok_${randomBytes(9).toString("base64url")}`;
     await this.db
       .insertInto("api_tokens")
@@ -311,24 +321,26 @@ export class Accounts {
         token_hash: digest(token),
         account_id: accountId,
         name,
+        scope,
         created_at: this.now(),
         last_used_at: null,
         revoked_at: null,
       })
       .execute();
-    return { id, token, name };
+    return { id, token, name, scope };
   }
 
   async tokens(accountId: string) {
     const rows = await this.db
       .selectFrom("api_tokens")
-      .select(["id", "name", "created_at", "last_used_at", "revoked_at"])
+      .select(["id", "name", "scope", "created_at", "last_used_at", "revoked_at"])
       .where("account_id", "=", accountId)
       .orderBy("created_at")
       .execute();
     return rows.map((r) => ({
       id: r.id,
       name: r.name,
+      scope: r.scope as TokenScope,
       createdAt: r.created_at,
       lastUsedAt: r.last_used_at,
       revokedAt: r.revoked_at,

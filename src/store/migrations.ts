@@ -246,6 +246,17 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable("signing_keys").addColumn("retired_at", "text").execute();
     },
   },
+  "0008_token_scopes": {
+    async up(db: Kysely<unknown>) {
+      // What a token may do: "api" (everything its account may), or "calendar" (read the
+      // account's calendar feeds, nothing else): the one kind of secret that travels in a URL,
+      // because calendar apps subscribe by URL alone.
+      await db.schema
+        .alterTable("api_tokens")
+        .addColumn("scope", "text", (c) => c.notNull().defaultTo("api"))
+        .execute();
+    },
+  },
 };
 
 class InlineProvider implements MigrationProvider {

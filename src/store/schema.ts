@@ -115,6 +115,8 @@ export interface Database {
   };
   api_tokens: {
     id: string;
+    /** "api" or "calendar" (migration 0008_token_scopes). */
+    scope: Generated<string>;
     token_hash: string;
     account_id: string;
     name: string;

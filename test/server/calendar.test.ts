@@ -119,6 +119,34 @@ describe("GET /api/v1/disputes/:slug/calendar.ics", () => {
     }
   });
 
+  it("serves a negotiator's own view to a calendar app by a calendar key in the URL, and nothing else", async () => {
+    const auth = await server.signIn("wgaNegotiator");
+    const made = await server.call("POST", "/api/v1/tokens", {
+      body: { name: "my calendar", scope: "calendar" },
+      headers: auth,
+    });
+    expect([made.status, made.json.scope]).toEqual([201, "calendar"]);
+    const key = made.json.token as string;
+    const url = `/api/v1/disputes/${SLUG}/calendar.ics?key=${encodeURIComponent(key)}`;
+    const subscribed = await server.call("GET", url);
+    expect(subscribed.status).toBe(200);
+    expect(uids(subscribed.text)).toEqual(["s1@test-2023.parley", "wga-caucus@test-2023.parley"]);
+    const one = await server.call("GET", `/api/v1/disputes/${SLUG}/meetings/wga-caucus.ics?key=${key}`);
+    expect(one.text).toContain(CAUCUS_MARKER);
+    // The key opens no API: as a Bearer token it is refused, even for a read.
+    const asBearer = await server.call("GET", "/api/v1/me", { headers: { authorization: `Bearer ${key}` } });
+    expect([asBearer.status, asBearer.json.error.code]).toEqual([401, "AUTH_REQUIRED"]);
+    // An API token is no calendar key: write power never travels in a URL.
+    const api = await server.call("POST", "/api/v1/tokens", { body: { name: "script" }, headers: auth });
+    const wrongKind = await server.call("GET", `/api/v1/disputes/${SLUG}/calendar.ics?key=${api.json.token}`);
+    expect([wrongKind.status, wrongKind.json.error.code]).toEqual([401, "AUTH_REQUIRED"]);
+    // Revoked, the subscription stops at once rather than falling back to the public feed.
+    await server.call("DELETE", `/api/v1/tokens/${made.json.id}`, { headers: auth });
+    const revoked = await server.call("GET", url);
+    expect(revoked.status).toBe(401);
+    expect(revoked.text).not.toContain(CAUCUS_MARKER);
+  });
+
   it("answers an unknown dispute with the error shape", async () => {
     const r = await server.call("GET", "/api/v1/disputes/no-such-dispute/calendar.ics");
     expect([r.status, r.json.error.code]).toEqual([404, "DISPUTE_UNKNOWN"]);
@@ -196,7 +224,7 @@ describe("OpenAPI", () => {
       ]),
     );
     const params = doc.paths["/api/v1/disputes/{slug}/meetings/{meeting}.ics"].get.parameters;
-    expect(params.map((p: { name: string }) => p.name).sort()).toEqual(["meeting", "slug"]);
+    expect(params.map((p: { name: string }) => p.name).sort()).toEqual(["key", "meeting", "slug"]);
   });
 });
 

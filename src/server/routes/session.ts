@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { PasswordChange, ROLES } from "../../app/accounts.ts";
+import { PasswordChange, ROLES, TOKEN_SCOPES } from "../../app/accounts.ts";
 import { requireCaller, SESSION_COOKIE } from "../auth.ts";
 import type { Api } from "../server.ts";
 
@@ -100,14 +100,21 @@ export function sessionRoutes(api: Api, loginsPerMinute: number): void {
     "/api/v1/tokens",
     {
       schema: {
-        summary: "Create a personal API token; its secret is shown in this response only",
+        summary: "Create a personal token; its secret is shown in this response only",
+        description:
+          "scope `api` (the default): a Bearer token that acts as you. Scope `calendar`: a key that only reads your calendar feeds, for the `key` parameter of a calendar URL, since calendar apps subscribe by URL alone; it opens nothing else.",
         tags: ["accounts"],
-        body: z.object({ name: z.string().trim().min(1).max(100) }).strict(),
-        response: { 201: z.object({ id: z.string(), name: z.string(), token: z.string() }) },
+        body: z
+          .object({ name: z.string().trim().min(1).max(100), scope: z.enum(TOKEN_SCOPES).default("api") })
+          .strict(),
+        response: {
+          201: z.object({ id: z.string(), name: z.string(), scope: z.enum(TOKEN_SCOPES), token: z.string() }),
+        },
       },
     },
     async (req, reply) => {
-      const created = await req.server.accounts.createToken(requireCaller(req).id, req.body.name);
+      const { name, scope } = req.body;
+      const created = await req.server.accounts.createToken(requireCaller(req).id, name, scope);
       return reply.code(201).send(created);
     },
   );
