@@ -1,5 +1,7 @@
+import type { Kysely } from "kysely";
 import { fail } from "../domain/errors.ts";
 import { CheckpointError, parseCheckpoint, verifySignatureLine } from "../ledger/checkpoint.ts";
+import type { Database } from "../store/schema.ts";
 import type { Parley } from "./parley.ts";
 
 /**
@@ -34,6 +36,20 @@ async function checkpointRow(parley: Parley, disputeId: number, size: number) {
     .executeTakeFirst();
 }
 
+/**
+ * The cosignatures of one checkpoint, ordered by organization: so one store's exports and
+ * checkpoint routes carry the same note whoever asks and in whatever order witnesses came.
+ */
+export function storedCosignatures(db: Kysely<Database>, disputeId: number, size: number) {
+  return db
+    .selectFrom("cosignatures")
+    .select(["org_id", "key_id", "line"])
+    .where("dispute_id", "=", disputeId)
+    .where("size", "=", size)
+    .orderBy("org_id")
+    .execute();
+}
+
 /** The checkpoint of `size` (default: the latest) with every cosignature it has received. */
 export async function checkpointWithCosignatures(
   parley: Parley,
@@ -50,13 +66,7 @@ export async function checkpointWithCosignatures(
     cp = await checkpointRow(parley, d.id, size);
     if (!cp) fail("CHECKPOINT_UNKNOWN", `${slug} has no checkpoint of size ${size}`);
   }
-  const rows = await parley.db
-    .selectFrom("cosignatures")
-    .select(["org_id", "key_id", "line"])
-    .where("dispute_id", "=", d.id)
-    .where("size", "=", cp.size)
-    .orderBy("org_id")
-    .execute();
+  const rows = await storedCosignatures(parley.db, d.id, cp.size);
   return {
     size: cp.size,
     root: Buffer.from(cp.root).toString("base64"),

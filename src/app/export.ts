@@ -14,6 +14,7 @@ import { AppendStatements } from "../store/append-statements.ts";
 import { CHECKPOINT_KEY } from "../store/keystore.ts";
 import { type EntryRow, entriesInOrder, latestCheckpoint, type NodeRow } from "../store/ledger-repo.ts";
 import type { Database } from "../store/schema.ts";
+import { storedCosignatures } from "./cosignatures.ts";
 import type { Parley } from "./parley.ts";
 import { rebuildProjectionsIn } from "./rebuild.ts";
 import { parseEntry } from "./views.ts";
@@ -60,15 +61,7 @@ export async function writeExport(
   const cpKey =
     keys.find((k) => k.org_id === CHECKPOINT_KEY) ?? fail("KEY_MISSING", "no checkpoint key recorded");
   const published = new Set(Object.keys(all.published).map(Number));
-  // Ordered by organization, as the checkpoint routes show them, so one store's exports of one
-  // checkpoint carry the same note whoever asks and in whatever order the witnesses came.
-  const cosignatures = await app.db
-    .selectFrom("cosignatures")
-    .select(["org_id", "key_id", "line"])
-    .where("dispute_id", "=", d.id)
-    .where("size", "=", cp.size)
-    .orderBy("org_id")
-    .execute();
+  const cosignatures = await storedCosignatures(app.db, d.id, cp.size);
   const keyById = new Map(keys.map((k) => [k.key_id, k]));
   const header: ExportHeader = {
     format: "parley-export",

@@ -6,6 +6,7 @@ import { MAX_QUERY_LENGTH, parseSearchQuery } from "../domain/search-query.ts";
 import { Instant } from "../domain/values.ts";
 import type { Database } from "../store/schema.ts";
 import { type SearchMatch, type Snippet, searchIndexFor } from "../store/search-index.ts";
+import { opaqueCursor } from "./cursor.ts";
 import { readableNow } from "./timeline-query.ts";
 import type { Viewer } from "./visibility.ts";
 
@@ -61,24 +62,12 @@ export interface SearchPage {
  * the first page saw, so later pages rank the same set even while entries are appended. It
  * counts readable matches only, so no cursor can step onto or over a hidden entry.
  */
-const Cursor = z.object({
-  u: z.number().int().min(-1),
-  o: z.number().int().min(0).max(1_000_000),
-});
-type Cursor = z.infer<typeof Cursor>;
-
-function encodeCursor(c: Cursor): string {
-  return Buffer.from(JSON.stringify(c)).toString("base64url");
-}
-
-function decodeCursor(text: string): Cursor | null {
-  try {
-    const parsed = Cursor.safeParse(JSON.parse(Buffer.from(text, "base64url").toString("utf8")));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
-}
+const cursor = opaqueCursor(
+  z.object({
+    u: z.number().int().min(-1),
+    o: z.number().int().min(0).max(1_000_000),
+  }),
+);
 
 export async function searchDispute(
   db: Kysely<Database>,
@@ -95,16 +84,16 @@ export async function searchDispute(
   },
 ): Promise<SearchPage> {
   const query = parseSearchQuery(params.q);
-  const cursor = params.after === undefined ? null : decodeCursor(params.after);
-  if (params.after !== undefined && !cursor)
+  const after = params.after === undefined ? null : cursor.decode(params.after);
+  if (params.after !== undefined && !after)
     fail("VALIDATION_FAILED", "after: not a cursor this search gave out");
   const index = searchIndexFor(db);
   const mark = await index.catchUp(disputeId);
-  const upTo = cursor ? Math.min(cursor.u, mark) : mark;
+  const upTo = after ? Math.min(after.u, mark) : mark;
   const types = params.type === undefined ? [] : Array.isArray(params.type) ? params.type : [params.type];
   const matches = await index.matches(disputeId, query, { types, from: params.from, to: params.to, upTo });
   const ranked = rank(matches.filter((m) => readableNow(m, viewer, viewerSide)));
-  const offset = cursor?.o ?? 0;
+  const offset = after?.o ?? 0;
   const page = ranked.slice(offset, offset + params.limit);
   const snippets = await index.snippets(
     disputeId,
@@ -123,7 +112,7 @@ export async function searchDispute(
       snippet: snippets.get(m.seq) ?? { text: "", highlights: [] },
     })),
     total: ranked.length,
-    next: offset + params.limit < ranked.length ? encodeCursor({ u: upTo, o: offset + params.limit }) : null,
+    next: offset + params.limit < ranked.length ? cursor.encode({ u: upTo, o: offset + params.limit }) : null,
   };
 }
 

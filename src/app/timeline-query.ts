@@ -3,6 +3,7 @@ import { z } from "zod";
 import { ENTRY_TYPES } from "../domain/events.ts";
 import { Id, Instant } from "../domain/values.ts";
 import type { Database } from "../store/schema.ts";
+import { opaqueCursor } from "./cursor.ts";
 import { canReadNow, type Viewer } from "./visibility.ts";
 
 /** What a client may ask of a dispute's timeline: filters, a page size and where to go on from. */
@@ -38,20 +39,8 @@ export interface TimelineItem {
   signature: string;
 }
 
-const Cursor = z.object({ o: z.string(), s: z.number().int() });
-
-function encodeCursor(occurredAt: string, seq: number): string {
-  return Buffer.from(JSON.stringify({ o: occurredAt, s: seq })).toString("base64url");
-}
-
-function decodeCursor(text: string): { o: string; s: number } | null {
-  try {
-    const parsed = Cursor.safeParse(JSON.parse(Buffer.from(text, "base64url").toString("utf8")));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
-}
+/** Where the next page starts: after this occurrence instant and sequence number. */
+const cursor = opaqueCursor(z.object({ o: z.string(), s: z.number().int() }));
 
 /**
  * One page of a dispute's timeline in occurrence order, holding only what the viewer may see:
@@ -65,7 +54,7 @@ export async function readTimeline(
   viewerSide: string | null,
   q: TimelineQuery,
 ): Promise<{ items: TimelineItem[]; next: string | null } | { badCursor: true }> {
-  let after = q.after === undefined ? null : decodeCursor(q.after);
+  let after = q.after === undefined ? null : cursor.decode(q.after);
   if (q.after !== undefined && !after) return { badCursor: true };
   const types = q.type === undefined ? [] : Array.isArray(q.type) ? q.type : [q.type];
   const items: TimelineItem[] = [];
@@ -98,7 +87,7 @@ export async function readTimeline(
     for (const r of rows) {
       if (readableNow(r, viewer, viewerSide)) {
         items.push(itemOf(r));
-        if (items.length === q.limit) return { items, next: encodeCursor(r.occurred_at, r.seq) };
+        if (items.length === q.limit) return { items, next: cursor.encode({ o: r.occurred_at, s: r.seq }) };
       }
       after = { o: r.occurred_at, s: r.seq };
     }

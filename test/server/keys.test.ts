@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Parley } from "../../src/app/parley.ts";
 import { verifyStore } from "../../src/app/verify-store.ts";
 import { keyIdOf } from "../../src/ledger/ed25519.ts";
-import { keyRoutes } from "../../src/server/routes/keys.ts";
 import { smallDispute } from "../support/fixture.ts";
 import { PASSWORD, startServer } from "../support/server.ts";
 
@@ -22,12 +21,7 @@ const as: Record<"wgaAdmin" | "wgaNegotiator" | "outsiderAdmin", Record<string, 
 
 beforeAll(async () => {
   parley = (await smallDispute()).app;
-  server = await startServer(parley, {
-    // Until server.ts registers the routes itself; then this adds nothing.
-    routes: (api) => {
-      if (!api.hasRoute({ method: "GET", url: "/api/v1/orgs/:org/keys" })) keyRoutes(api);
-    },
-  });
+  server = await startServer(parley);
   await server.accounts.add({
     email: "admin@wga.example",
     name: "Admin",
@@ -35,10 +29,7 @@ beforeAll(async () => {
     org: "wga-west",
     role: "admin",
   });
-  const r = await server.call("POST", "/api/v1/session", {
-    body: { email: "admin@wga.example", password: PASSWORD },
-  });
-  as.wgaAdmin = { cookie: r.headers.get("set-cookie")!.split(";")[0]!, "x-csrf-token": r.json.csrf };
+  as.wgaAdmin = await server.signInAs("admin@wga.example");
   as.wgaNegotiator = await server.signIn("wgaNegotiator");
   as.outsiderAdmin = await server.signIn("outsiderAdmin");
 });

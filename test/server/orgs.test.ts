@@ -18,10 +18,7 @@ beforeAll(async () => {
     org: "wga-west",
     role: "admin",
   });
-  const r = await server.call("POST", "/api/v1/session", {
-    body: { email: "admin@wga.example", password: PASSWORD },
-  });
-  admin = { cookie: r.headers.get("set-cookie")!.split(";")[0]!, "x-csrf-token": r.json.csrf };
+  admin = await server.signInAs("admin@wga.example");
 });
 afterAll(async () => {
   await server.app.close();
@@ -304,10 +301,7 @@ describe("the server's operators", () => {
 
   beforeAll(async () => {
     await server.accounts.add({ email: "op@parley.example", name: "Op", password: PASSWORD, operator: true });
-    const r = await server.call("POST", "/api/v1/session", {
-      body: { email: "op@parley.example", password: PASSWORD },
-    });
-    operator = { cookie: r.headers.get("set-cookie")!.split(";")[0]!, "x-csrf-token": r.json.csrf };
+    operator = await server.signInAs("op@parley.example");
   });
 
   it("register an organization, with its key, and appoint its first admin, who then manages it", async () => {

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Parley } from "../../src/app/parley.ts";
-import { searchRoutes } from "../../src/server/routes/search.ts";
 import { MARKERS, smallDispute } from "../support/fixture.ts";
 import { PEOPLE, type Person, startServer } from "../support/server.ts";
 
@@ -25,12 +24,7 @@ const headers: Partial<Record<Who, Record<string, string>>> = { anonymous: {} };
 
 beforeAll(async () => {
   parley = (await smallDispute(undefined, { extra: 4 })).app;
-  server = await startServer(parley, {
-    // Until server.ts registers the route itself; then this adds nothing.
-    routes: (api) => {
-      if (!api.hasRoute({ method: "GET", url: "/api/v1/disputes/:slug/search" })) searchRoutes(api);
-    },
-  });
+  server = await startServer(parley);
   for (const who of Object.keys(PEOPLE) as Person[]) headers[who] = await server.signIn(who);
 });
 afterAll(async () => {

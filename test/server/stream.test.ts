@@ -109,11 +109,8 @@ describe("the live stream", () => {
       password: "a password of some length",
       role: "member",
     });
-    const login = await server.call("POST", "/api/v1/session", {
-      body: { email: "leaving@wga.example", password: "a password of some length" },
-    });
-    const cookie = login.headers.get("set-cookie")!.split(";")[0]!;
-    const leaving = await server.stream(`/api/v1/disputes/${SLUG}/stream`, { cookie });
+    const session = await server.signInAs("leaving@wga.example", "a password of some length");
+    const leaving = await server.stream(`/api/v1/disputes/${SLUG}/stream`, session);
     const staying = await server.stream(`/api/v1/disputes/${SLUG}/stream`, await server.signIn("wgaMember"));
     const ended = leaving.until(() => false);
     await server.accounts.removeMember("wga-west", id);

@@ -1,6 +1,6 @@
 import { Accounts } from "../../src/app/accounts.ts";
 import type { Parley } from "../../src/app/parley.ts";
-import { type Api, buildServer } from "../../src/server/server.ts";
+import { buildServer } from "../../src/server/server.ts";
 
 /** Low scrypt cost for tests: the parameters travel in each hash, so checks still verify. */
 process.env.PARLEY_SCRYPT_N ??= "1024";
@@ -23,8 +23,6 @@ export async function startServer(
   parley: Parley,
   opts: {
     loginsPerMinute?: number;
-    /** Routes a test adds before the server listens (a route module not yet wired into server.ts). */
-    routes?: (api: Api) => void;
   } = {},
 ) {
   const accounts = new Accounts(parley.db, () => new Date(parley.now()));
@@ -38,7 +36,6 @@ export async function startServer(
     await accounts.add({ ...p, name, password: PASSWORD });
   }
   const app = await buildServer({ parley, accounts, loginsPerMinute: opts.loginsPerMinute ?? 1000 });
-  opts.routes?.(app);
   await app.listen({ host: "127.0.0.1", port: 0 });
   const address = app.server.address();
   if (!address || typeof address === "string") throw new Error("no port");
@@ -67,15 +64,14 @@ export async function startServer(
     return { status: res.status, json: json as any, text, headers: res.headers };
   };
 
-  /** Signs in and returns the headers a cookie-authenticated write needs. */
-  const signIn = async (who: Person) => {
-    const res = await call("POST", "/api/v1/session", {
-      body: { email: PEOPLE[who].email, password: PASSWORD },
-    });
+  /** Signs an account in and returns the headers a cookie-authenticated write needs. */
+  const signInAs = async (email: string, password = PASSWORD) => {
+    const res = await call("POST", "/api/v1/session", { body: { email, password } });
     if (res.status !== 200) throw new Error(`sign-in failed: ${res.text}`);
     const cookie = res.headers.get("set-cookie")!.split(";")[0]!;
     return { cookie, "x-csrf-token": res.json.csrf as string };
   };
+  const signIn = (who: Person) => signInAs(PEOPLE[who].email);
 
   /** Reads a Server-Sent Events stream frame by frame until `stop` says so or it ends. */
   const stream = async (path: string, headers: Record<string, string> = {}) => {
@@ -115,5 +111,5 @@ export async function startServer(
     return { status: res.status, headers: res.headers, until, close: () => controller.abort() };
   };
 
-  return { app, accounts, base, call, signIn, stream };
+  return { app, accounts, base, call, signIn, signInAs, stream };
 }
