@@ -61,6 +61,8 @@ export interface ServerOptions {
   loginsPerMinute?: number;
   /** Webhook deliveries: timeout, backoff, attempts (tests shorten them). */
   webhooks?: DispatcherOptions;
+  /** Between a live stream's heartbeats, each of which re-checks its caller (default 15 s). */
+  streamHeartbeatMs?: number;
 }
 
 /** The largest request body accepted: a pass with long contract language fits many times over. */
@@ -137,7 +139,7 @@ export async function buildServer(opts: ServerOptions): Promise<Api> {
   orgRoutes(app);
   keyRoutes(app);
   calendarRoutes(app);
-  streamRoutes(app);
+  streamRoutes(app, opts.streamHeartbeatMs);
   webhookRoutes(app);
   witnessRoutes(app);
   // Deliveries start when the server is ready and stop with it, before serve() closes the store.

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Accounts } from "../../src/app/accounts.ts";
 import type { Parley } from "../../src/app/parley.ts";
 import { AMPTP, smallDispute, WGA } from "../support/fixture.ts";
 import { startServer } from "../support/server.ts";
@@ -119,5 +120,52 @@ describe("the live stream", () => {
     const events = await staying.until((e) => e.id === later.seq);
     staying.close();
     expect(texts(events)).toEqual(["after one member left"]);
+  });
+
+  it("ends, at its next heartbeat, a stream whose access changed elsewhere: another process, an expired session", async () => {
+    const own = await startServer((await smallDispute()).app, { streamHeartbeatMs: 100 });
+    try {
+      // Another process (its own Accounts, whose changes this server hears nothing of) ends a membership.
+      const elsewhere = new Accounts(own.app.parley.db, () => new Date());
+      const { id } = await elsewhere.addMember("wga-west", {
+        email: "elsewhere@wga.example",
+        name: "Elsewhere",
+        password: "a password of some length",
+        role: "member",
+      });
+      const member = await own.signInAs("elsewhere@wga.example", "a password of some length");
+      const removed = (await own.stream(`/api/v1/disputes/${SLUG}/stream`, member)).until(() => false);
+      await elsewhere.removeMember("wga-west", id);
+      expect(await removed).toEqual([]);
+
+      // A session that runs out while its stream is open.
+      const expiring = await own.signIn("wgaNegotiator");
+      const expired = (await own.stream(`/api/v1/disputes/${SLUG}/stream`, expiring)).until(() => false);
+      await own.app.parley.db
+        .updateTable("sessions")
+        .set({ expires_at: "2000-01-01T00:00:00.000Z" })
+        .execute();
+      expect(await expired).toEqual([]);
+
+      // A stream whose caller's access stands goes on through many heartbeats.
+      const staying = await own.stream(
+        `/api/v1/disputes/${SLUG}/stream`,
+        await own.signIn("amptpNegotiator"),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 350));
+      const later = await own.app.parley.execute(SLUG, {
+        actor: WGA,
+        type: "statement.made",
+        occurredAt: "2023-09-26T17:00:00Z",
+        visibility: "public",
+        payload: { by: "wga-west", channel: "other", text: "still streaming" },
+      });
+      const events = await staying.until((e) => e.id === later.seq);
+      staying.close();
+      expect(texts(events)).toEqual(["still streaming"]);
+    } finally {
+      await own.app.close();
+      await own.app.parley.close();
+    }
   });
 });

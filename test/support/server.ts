@@ -23,6 +23,7 @@ export async function startServer(
   parley: Parley,
   opts: {
     loginsPerMinute?: number;
+    streamHeartbeatMs?: number;
   } = {},
 ) {
   const accounts = new Accounts(parley.db, () => new Date(parley.now()));
@@ -35,7 +36,12 @@ export async function startServer(
   for (const [name, p] of Object.entries(PEOPLE)) {
     await accounts.add({ ...p, name, password: PASSWORD });
   }
-  const app = await buildServer({ parley, accounts, loginsPerMinute: opts.loginsPerMinute ?? 1000 });
+  const app = await buildServer({
+    parley,
+    accounts,
+    loginsPerMinute: opts.loginsPerMinute ?? 1000,
+    ...(opts.streamHeartbeatMs === undefined ? {} : { streamHeartbeatMs: opts.streamHeartbeatMs }),
+  });
   await app.listen({ host: "127.0.0.1", port: 0 });
   const address = app.server.address();
   if (!address || typeof address === "string") throw new Error("no port");

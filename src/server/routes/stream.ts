@@ -9,7 +9,10 @@ import { reauthenticate } from "../auth.ts";
 import type { Api } from "../server.ts";
 import { viewerOf } from "../viewer.ts";
 
-/** A comment line now and then keeps proxies from closing a quiet stream. */
+/**
+ * A comment line now and then keeps proxies from closing a quiet stream; each heartbeat also
+ * checks that the caller may still read it.
+ */
 const HEARTBEAT_MS = 15_000;
 
 function frame(item: TimelineItem): string {
@@ -43,7 +46,7 @@ function itemOf(a: Appended): TimelineItem {
  * changes its memberships, and otherwise (another process, an expired session) at the next
  * heartbeat's check. The client reconnects and is authorized afresh.
  */
-export function streamRoutes(api: Api): void {
+export function streamRoutes(api: Api, heartbeatMs = HEARTBEAT_MS): void {
   const open = new Set<ServerResponse>();
   // Streams never finish on their own; a shutdown ends them so in-flight requests can drain.
   api.addHook("preClose", async () => {
@@ -104,7 +107,7 @@ export function streamRoutes(api: Api): void {
       const heartbeat = setInterval(() => {
         res.write(": still here\n\n");
         recheck();
-      }, HEARTBEAT_MS);
+      }, heartbeatMs);
       heartbeat.unref();
       const stop = () => {
         clearInterval(heartbeat);
