@@ -360,6 +360,20 @@ export class Accounts {
   }
 
   /**
+   * A member's tokens, for the organization's admins: in an incident they must see which of
+   * its people's scripts hold access, and cut one off, without asking the person.
+   */
+  async memberTokens(org: string, accountId: string) {
+    await this.membership(this.db, org, accountId);
+    return this.tokens(accountId);
+  }
+
+  async revokeMemberToken(org: string, accountId: string, id: string): Promise<void> {
+    await this.membership(this.db, org, accountId);
+    await this.revokeToken(accountId, id);
+  }
+
+  /**
    * Adds a person to an organization: an existing account (by email) gains the membership;
    * otherwise a new account is made, which needs a name and a password.
    */

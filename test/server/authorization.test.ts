@@ -143,6 +143,17 @@ const MATRIX: Record<string, Case> = {
   },
   "GET /api/v1/orgs": { path: "/api/v1/orgs", allowed: EVERYONE },
   "GET /api/v1/orgs/{org}": { path: "/api/v1/orgs/other-union", allowed: EVERYONE },
+  // Account ids are random: a fixed path shows who is turned away before the lookup.
+  "GET /api/v1/orgs/{org}/members/{account}/tokens": {
+    path: "/api/v1/orgs/other-union/members/acct_nonexistent/tokens",
+    allowed: [],
+    refused: (who) => (who === "anonymous" ? 401 : who === "outsiderAdmin" ? 404 : 403),
+  },
+  "DELETE /api/v1/orgs/{org}/members/{account}/tokens/{id}": {
+    path: "/api/v1/orgs/other-union/members/acct_nonexistent/tokens/tok_nothing",
+    allowed: [],
+    refused: (who) => (who === "anonymous" ? 401 : who === "outsiderAdmin" ? 404 : 403),
+  },
   "GET /api/v1/orgs/{org}/keys": { path: "/api/v1/orgs/other-union/keys", allowed: EVERYONE },
   // A real rotation of other-union's key, which signs nothing in the dispute: its admin's alone.
   "POST /api/v1/orgs/{org}/keys/rotate": {

@@ -348,3 +348,50 @@ describe("the server's operators", () => {
     expect(await parley.organization("admins-guild")).toBeUndefined();
   });
 });
+
+describe("a member's tokens, for the organization's admins", () => {
+  it("lists a member's tokens without secrets and revokes a leaked one, which stops working at once", async () => {
+    const writer = await server.signIn("wgaNegotiator");
+    const made = await server.call("POST", "/api/v1/tokens", {
+      body: { name: "deploy script" },
+      headers: writer,
+    });
+    const bearer = { authorization: `Bearer ${made.json.token}` };
+    expect((await server.call("GET", "/api/v1/me", { headers: bearer })).status).toBe(200);
+    const me = (await server.call("GET", "/api/v1/me", { headers: writer })).json;
+    const listed = await server.call("GET", `/api/v1/orgs/wga-west/members/${me.id}/tokens`, {
+      headers: admin,
+    });
+    expect(listed.status).toBe(200);
+    expect(listed.json.tokens.map((t: { name: string }) => t.name)).toContain("deploy script");
+    expect(listed.text).not.toContain(made.json.token);
+    const revoked = await server.call(
+      "DELETE",
+      `/api/v1/orgs/wga-west/members/${me.id}/tokens/${made.json.id}`,
+      {
+        headers: admin,
+      },
+    );
+    expect(revoked.status).toBe(204);
+    expect((await server.call("GET", "/api/v1/me", { headers: bearer })).status).toBe(401);
+  });
+
+  it("refuses other organizations' admins, members themselves, unknown members and tokens", async () => {
+    const wgaMember = (await server.call("GET", "/api/v1/me", { headers: await server.signIn("wgaMember") }))
+      .json;
+    const path = `/api/v1/orgs/wga-west/members/${wgaMember.id}/tokens`;
+    const outsider = await server.call("GET", path, { headers: await server.signIn("outsiderAdmin") });
+    expect([outsider.status, outsider.json.error.code]).toEqual([403, "ROLE_REQUIRED"]);
+    const self = await server.call("GET", path, { headers: await server.signIn("wgaMember") });
+    expect(self.status).toBe(403);
+    // An account of another organization is no member here, whatever its tokens.
+    const amptp = (await server.call("GET", "/api/v1/me", { headers: await server.signIn("amptpMember") }))
+      .json;
+    const foreign = await server.call("GET", `/api/v1/orgs/wga-west/members/${amptp.id}/tokens`, {
+      headers: admin,
+    });
+    expect([foreign.status, foreign.json.error.code]).toEqual([404, "MEMBER_UNKNOWN"]);
+    const noToken = await server.call("DELETE", `${path}/tok_nothing`, { headers: admin });
+    expect([noToken.status, noToken.json.error.code]).toEqual([404, "TOKEN_UNKNOWN"]);
+  });
+});

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { MemberRole, NewMember, ROLES } from "../../app/accounts.ts";
 import { fail } from "../../domain/errors.ts";
 import { Id, Organization } from "../../domain/values.ts";
-import { membersManagers, operatorsOnly } from "../auth.ts";
+import { adminsOfOrg, membersManagers, operatorsOnly } from "../auth.ts";
 import type { Api } from "../server.ts";
 
 const Org = z.object({ org: Id });
@@ -134,6 +134,36 @@ export function orgRoutes(api: Api): void {
     },
     async (req, reply) => {
       await req.server.accounts.removeMember(req.params.org, req.params.account);
+      return reply.code(204).send();
+    },
+  );
+
+  api.get(
+    "/api/v1/orgs/:org/members/:account/tokens",
+    {
+      schema: {
+        summary: "A member's personal tokens, never their secrets (the organization's admins)",
+        tags: ["organizations"],
+        params: OrgMember,
+      },
+      preValidation: adminsOfOrg,
+    },
+    async (req) => ({ tokens: await req.server.accounts.memberTokens(req.params.org, req.params.account) }),
+  );
+
+  api.delete(
+    "/api/v1/orgs/:org/members/:account/tokens/:id",
+    {
+      schema: {
+        summary: "Revoke one of a member's tokens (the organization's admins), e.g. a leaked one",
+        tags: ["organizations"],
+        params: OrgMember.extend({ id: z.string().max(100) }),
+      },
+      preValidation: adminsOfOrg,
+    },
+    async (req, reply) => {
+      const { org, account, id } = req.params;
+      await req.server.accounts.revokeMemberToken(org, account, id);
       return reply.code(204).send();
     },
   );
