@@ -140,7 +140,7 @@ describe("parley CLI", () => {
   it("rebuilds the read models and still verifies", () => {
     const r = parley(["rebuild", "--db", db]);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/wga-2023: \d+ timeline rows/);
+    expect(r.out).toMatch(/wga-2023: \d+ timeline rows, \d+ snapshots, [1-9]\d* entries in the search index/);
     expect(parley(["verify", "--db", db]).code).toBe(0);
     expect(parley(["rebuild", "nope", "--db", db]).err).toContain("DISPUTE_UNKNOWN");
   });

@@ -292,7 +292,9 @@ export function buildProgram(): Command {
         const disputes = slug ? [await app.disputeRow(slug)] : await app.disputes();
         for (const d of disputes) {
           const r = await rebuildProjections(app.db, d.id, d.slug);
-          print(`${d.slug}: ${r.timeline} timeline rows, ${r.snapshots} snapshots`);
+          print(
+            `${d.slug}: ${r.timeline} timeline rows, ${r.snapshots} snapshots, ${r.search} entries in the search index`,
+          );
         }
         app.forget();
       }),
