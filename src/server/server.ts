@@ -68,13 +68,47 @@ export interface ServerOptions {
 /** The largest request body accepted: a pass with long contract language fits many times over. */
 export const BODY_LIMIT = 256 * 1024;
 
+/** Query parameters that carry secrets (a calendar key): never written to a log. */
+const SECRET_PARAMS = /([?&]key=)[^&#]*/g;
+
+export function redactUrl(url: string): string {
+  return url.replace(SECRET_PARAMS, "$1[redacted]");
+}
+
+/**
+ * The logger's options with a request serializer that logs what Fastify's does, minus the
+ * secrets a URL may carry: a calendar app can only present its key in the URL, and a log is
+ * read by more people than the key was meant for.
+ */
+function withoutSecrets(logger: FastifyServerOptions["logger"]): FastifyServerOptions["logger"] {
+  if (!logger) return logger;
+  return {
+    ...(logger === true ? {} : logger),
+    serializers: {
+      req: (req: {
+        method: string;
+        url: string;
+        host?: string;
+        ip?: string;
+        socket?: { remotePort?: number };
+      }) => ({
+        method: req.method,
+        url: redactUrl(req.url),
+        host: req.host,
+        remoteAddress: req.ip,
+        remotePort: req.socket?.remotePort,
+      }),
+    },
+  };
+}
+
 /**
  * The HTTP server: Fastify with zod-validated routes (the same schemas make the OpenAPI
  * document), one error shape, and the caller of every request resolved before its handler.
  */
 export async function buildServer(opts: ServerOptions): Promise<Api> {
   const app = Fastify({
-    logger: opts.logger ?? false,
+    logger: withoutSecrets(opts.logger ?? false),
     bodyLimit: BODY_LIMIT,
     trustProxy: opts.trustProxy ?? false,
     requestIdHeader: "x-request-id",

@@ -1,8 +1,11 @@
+import { Writable } from "node:stream";
 import { Temporal } from "temporal-polyfill";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Accounts } from "../../src/app/accounts.ts";
 import { disputeCalendar, meetingCalendar, vtimezone } from "../../src/app/calendar-feed.ts";
 import type { Parley } from "../../src/app/parley.ts";
 import { initialState, type MeetingState } from "../../src/domain/state.ts";
+import { buildServer, redactUrl } from "../../src/server/server.ts";
 import { AMPTP, smallDispute, WGA } from "../support/fixture.ts";
 import { type Person, startServer } from "../support/server.ts";
 
@@ -145,6 +148,28 @@ describe("GET /api/v1/disputes/:slug/calendar.ics", () => {
     const revoked = await server.call("GET", url);
     expect(revoked.status).toBe(401);
     expect(revoked.text).not.toContain(CAUCUS_MARKER);
+  });
+
+  it("keeps calendar keys out of the server's logs", async () => {
+    expect(redactUrl("/c.ics?a=1&key=cal_x&b=2")).toBe("/c.ics?a=1&key=[redacted]&b=2");
+    const lines: string[] = [];
+    const stream = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const accounts = new Accounts(parley.db, () => new Date(parley.now()));
+    const logged = await buildServer({ parley, accounts, logger: { level: "info", stream } });
+    const r = await logged.inject({
+      method: "GET",
+      url: `/api/v1/disputes/${SLUG}/calendar.ics?key=cal_secretvalue`,
+    });
+    await logged.close();
+    expect(r.statusCode).toBe(401);
+    const log = lines.join("");
+    expect(log).toContain("calendar.ics?key=[redacted]");
+    expect(log).not.toContain("cal_secretvalue");
   });
 
   it("answers an unknown dispute with the error shape", async () => {
