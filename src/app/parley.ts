@@ -5,6 +5,7 @@ import { fail, ParleyError } from "../domain/errors.ts";
 import { type DisputeState, sideOf } from "../domain/state.ts";
 import { type ForeignStoppage, type Status, sideName, status } from "../domain/status.ts";
 import { Id, type Organization, Organization as OrganizationSchema } from "../domain/values.ts";
+import { inSuccession } from "../ledger/key-retirement.ts";
 import { consistencyPlan, inclusionPlan, materialize, planNodes } from "../ledger/proof.ts";
 import { openStore } from "../store/db.ts";
 import { KeyStore } from "../store/keystore.ts";
@@ -185,14 +186,10 @@ export class Parley {
       .select(["key_id", "public_key", "created_at", "retired_at"])
       .where("org_id", "=", org)
       .execute();
-    // Keys made in the same instant (a fixed clock, a quick rotation) are ordered by
-    // retirement: a retired key came before the one that replaced it, the current key last.
-    const cmp = (x: string | null, y: string | null) =>
-      x === y ? 0 : y === null || (x !== null && x < y) ? -1 : 1;
-    rows.sort(
-      (a, b) => cmp(a.created_at, b.created_at) || cmp(a.retired_at, b.retired_at) || cmp(a.key_id, b.key_id),
+    const ordered = inSuccession(
+      rows.map((r) => ({ ...r, keyId: r.key_id, org, createdAt: r.created_at, retiredAt: r.retired_at })),
     );
-    return rows.map((k) => ({
+    return ordered.map((k) => ({
       keyId: k.key_id,
       publicKey: Buffer.from(k.public_key).toString("base64"),
       createdAt: k.created_at,

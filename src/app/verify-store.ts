@@ -3,6 +3,7 @@ import { type AnyEntry, occurrenceOrder } from "../domain/entry.ts";
 import { chainLine, chainLink } from "../ledger/chain.ts";
 import { keyHash, parseCheckpoint, readSignatureLine } from "../ledger/checkpoint.ts";
 import { keyIdOf, publicKeyObject, verifyAsync } from "../ledger/ed25519.ts";
+import { KeySuccession } from "../ledger/key-retirement.ts";
 import { CompactRange } from "../ledger/merkle.ts";
 import { CHECKPOINT_KEY } from "../store/keystore.ts";
 import { bodyPages } from "../store/ledger-repo.ts";
@@ -88,7 +89,7 @@ export async function verifyStore(
 }
 
 type Report = (p: Omit<Problem, "dispute">) => void;
-type Keys = Map<string, { org: string; raw: Buffer; retiredAt: string | null }>;
+type Keys = Map<string, { org: string; raw: Buffer; createdAt: string; retiredAt: string | null }>;
 
 async function loadKeys(db: Kysely<Database>, problem: (p: Problem) => void): Promise<Keys> {
   const keys: Keys = new Map();
@@ -106,7 +107,7 @@ async function loadKeys(db: Kysely<Database>, problem: (p: Problem) => void): Pr
         what: `key ${k.key_id} has a retirement time that is not an instant: ${k.retired_at}`,
       });
     }
-    keys.set(k.key_id, { org: k.org_id, raw, retiredAt: k.retired_at });
+    keys.set(k.key_id, { org: k.org_id, raw, createdAt: k.created_at, retiredAt: k.retired_at });
   }
   return keys;
 }
@@ -125,6 +126,7 @@ async function verifyDispute(
   const counts = { entries: 0, nodes: 0, checkpoints: 0 };
   const inFlight = new Window(WINDOW);
   const projections = await ProjectionCheck.start(db, d, problem);
+  const succession = new KeySuccession([...keys].map(([keyId, k]) => ({ keyId, ...k })));
   const signerKeys = [...keys.values()].filter((k) => k.org === CHECKPOINT_KEY);
 
   let previous: { size: number; note: string } | null = null;
@@ -193,7 +195,18 @@ async function verifyDispute(
         });
       }
       counts.entries += 1;
-      if (checked.replayable[i]) await projections.step(parseEntry(row.body));
+      if (checked.replayable[i]) {
+        const entry = parseEntry(row.body);
+        const newer = succession.check(entry.actor.org, entry.keyId, seq);
+        if (newer) {
+          problem({
+            table: "ledger_entries",
+            seq,
+            what: `signed with key ${entry.keyId} of ${entry.actor.org} after entry ${newer.seq} was signed with its successor ${newer.keyId}`,
+          });
+        }
+        await projections.step(entry);
+      }
       const completed = range.append(checked.leaves.subarray(i * 32, i * 32 + 32));
       let idx = range.size - 1;
       for (let level = 1; level <= completed.length; level++) {

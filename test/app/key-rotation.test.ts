@@ -261,7 +261,7 @@ describe("exports of a ledger signed with a rotated key", () => {
 });
 
 describe("verify --db and an entry signed with a retired key", () => {
-  it("reports one recorded after the key's retirement; one recorded at that very instant is fine", async () => {
+  it("reports one recorded after the key's retirement, and any that follows its successor's entries, backdated or not", async () => {
     const { app, dbPath, old, rotation } = await rotatedStore();
     const rows = await entryRows(app);
     const d = await app.disputeRow(SLUG);
@@ -298,7 +298,10 @@ describe("verify --db and an entry signed with a retired key", () => {
     };
     const atRetirement = rows.length;
     const afterRetirement = rows.length + 1;
+    const backdated = rows.length + 2;
     const later = new Date(Date.parse(retiredAt) + 1).toISOString();
+    const before = new Date(T0).toISOString();
+    const successor = rows.find((r) => r.org_id === WGA.org && r.key_id !== old.keyId)!;
     tamper(dbPath, (db) => {
       const insert = db.prepare(
         `INSERT INTO ledger_entries (dispute_id, seq, type, org_id, key_id, occurred_at, recorded_at, visibility, body, signature, leaf_hash)
@@ -306,21 +309,35 @@ describe("verify --db and an entry signed with a retired key", () => {
       );
       insert.run(forge(atRetirement, retiredAt));
       insert.run(forge(afterRetirement, later));
+      insert.run(forge(backdated, before));
     });
     const store = await openStore(dbPath);
     try {
       const report = await verifyStore(store);
       expect(report.ok).toBe(false);
-      // Both are well formed and carry good signatures: only the second is out of its key's time.
-      expect(problemsAt(report, SLUG, "ledger_entries", atRetirement)).toEqual([]);
-      expect(problemsAt(report, SLUG, "ledger_entries", afterRetirement)).toEqual([
-        {
-          dispute: SLUG,
-          table: "ledger_entries",
-          seq: afterRetirement,
-          what: `signed with key ${old.keyId} of ${WGA.org}, retired at ${retiredAt}, but recorded after that, at ${later}`,
-        },
-      ]);
+      // All are well formed and carry good signatures. Each comes after an entry signed with
+      // the old key's successor, which an organization signing with one key at a time never
+      // does: that needs no clock, so a backdated recordedAt does not hide it.
+      const outOfTurn = (seq: number) => ({
+        dispute: SLUG,
+        table: "ledger_entries",
+        seq,
+        what: `signed with key ${old.keyId} of ${WGA.org} after entry ${successor.seq} was signed with its successor ${successor.key_id}`,
+      });
+      expect(problemsAt(report, SLUG, "ledger_entries", atRetirement)).toEqual([outOfTurn(atRetirement)]);
+      expect(problemsAt(report, SLUG, "ledger_entries", backdated)).toEqual([outOfTurn(backdated)]);
+      // Recorded after the retirement: the clock says so too.
+      expect(problemsAt(report, SLUG, "ledger_entries", afterRetirement)).toEqual(
+        expect.arrayContaining([
+          {
+            dispute: SLUG,
+            table: "ledger_entries",
+            seq: afterRetirement,
+            what: `signed with key ${old.keyId} of ${WGA.org}, retired at ${retiredAt}, but recorded after that, at ${later}`,
+          },
+          outOfTurn(afterRetirement),
+        ]),
+      );
     } finally {
       await store.close();
     }
