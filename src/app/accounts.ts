@@ -496,10 +496,12 @@ export class Accounts {
   }
 
   private async caller(accountId: string, via: Caller["via"]): Promise<Caller | null> {
+    // Every authenticated request comes here: the operator flag rides on the account's row.
     const a = await this.db
       .selectFrom("accounts")
-      .select(["id", "email", "name"])
-      .where("id", "=", accountId)
+      .leftJoin("operators", "operators.account_id", "accounts.id")
+      .select(["accounts.id", "accounts.email", "accounts.name", "operators.account_id as operator"])
+      .where("accounts.id", "=", accountId)
       .executeTakeFirst();
     if (!a) return null;
     const memberships = await this.db
@@ -508,15 +510,12 @@ export class Accounts {
       .where("account_id", "=", accountId)
       .orderBy("org_id")
       .execute();
-    const operator = await this.db
-      .selectFrom("operators")
-      .select("account_id")
-      .where("account_id", "=", accountId)
-      .executeTakeFirst();
     return {
-      ...a,
+      id: a.id,
+      email: a.email,
+      name: a.name,
       memberships: memberships.map((m) => ({ org: m.org_id, role: m.role as Role })),
-      operator: operator !== undefined,
+      operator: a.operator !== null,
       via,
     };
   }

@@ -6,7 +6,8 @@ import type { Api } from "../server.ts";
 
 const Org = z.object({ org: Id });
 
-const SigningKey = z.object({
+/** A signing key as routes show it: what a verifier needs of each key an entry names. */
+export const SigningKey = z.object({
   keyId: z.string(),
   /** The raw 32-byte Ed25519 public key, in standard base64. */
   publicKey: z.string(),

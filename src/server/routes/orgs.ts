@@ -4,19 +4,11 @@ import { fail } from "../../domain/errors.ts";
 import { Id, Organization } from "../../domain/values.ts";
 import { adminsOfOrg, membersManagers, operatorsOnly } from "../auth.ts";
 import type { Api } from "../server.ts";
+import { SigningKey } from "./keys.ts";
 
 const Org = z.object({ org: Id });
 /** Account ids are made by the server (`acct_` and base64url); nothing else can name one. */
 const OrgMember = z.object({ org: Id, account: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, "an account id") });
-
-const PublicKey = z.object({
-  keyId: z.string(),
-  /** The raw 32-byte Ed25519 public key, in standard base64. */
-  publicKey: z.string(),
-  createdAt: z.string(),
-  /** When a rotation replaced it; null for the organization's current key. */
-  retiredAt: z.string().nullable(),
-});
 
 export function orgRoutes(api: Api): void {
   api.get(
@@ -59,7 +51,7 @@ export function orgRoutes(api: Api): void {
             name: z.string(),
             shortName: z.string(),
             kind: z.string(),
-            keys: z.array(PublicKey),
+            keys: z.array(SigningKey),
           }),
         },
       },
