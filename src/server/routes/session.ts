@@ -92,7 +92,12 @@ export function sessionRoutes(api: Api, loginsPerMinute: number): void {
 
   api.get(
     "/api/v1/tokens",
-    { schema: { summary: "Your personal API tokens (never their secrets)", tags: ["accounts"] } },
+    {
+      schema: {
+        summary: "Your personal tokens, API and calendar keys alike (never their secrets)",
+        tags: ["accounts"],
+      },
+    },
     async (req) => ({ tokens: await req.server.accounts.tokens(requireCaller(req).id) }),
   );
 
@@ -123,7 +128,7 @@ export function sessionRoutes(api: Api, loginsPerMinute: number): void {
     "/api/v1/tokens/:id",
     {
       schema: {
-        summary: "Revoke one of your API tokens",
+        summary: "Revoke one of your personal tokens",
         tags: ["accounts"],
         params: z.object({ id: z.string().max(100) }),
       },
