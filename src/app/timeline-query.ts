@@ -17,6 +17,7 @@ export const TimelineQuery = z
     org: Id.optional().describe("entries recorded by this organization"),
     from: Instant.optional().describe("occurred at or after this instant"),
     to: Instant.optional().describe("occurred at or before this instant"),
+    order: z.enum(["asc", "desc"]).default("asc").describe("oldest first (asc) or newest first (desc)"),
     after: z.string().max(200).optional().describe("the `next` cursor of the previous page"),
     limit: z.coerce.number().int().min(1).max(200).default(50),
   })
@@ -39,7 +40,7 @@ export interface TimelineItem {
   signature: string;
 }
 
-/** Where the next page starts: after this occurrence instant and sequence number. */
+/** Where the next page starts: past this occurrence instant and sequence number, in the page order. */
 const cursor = opaqueCursor(z.object({ o: z.string(), s: z.number().int() }));
 
 /**
@@ -77,13 +78,23 @@ export async function readTimeline(
         ]),
       );
     }
+    const desc = q.order === "desc";
     if (after) {
       const a = after;
-      sql = sql
-        .where("t.occurred_at", ">=", a.o)
-        .where((eb) => eb.or([eb("t.occurred_at", ">", a.o), eb("t.seq", ">", a.s)]));
+      sql = desc
+        ? sql
+            .where("t.occurred_at", "<=", a.o)
+            .where((eb) => eb.or([eb("t.occurred_at", "<", a.o), eb("t.seq", "<", a.s)]))
+        : sql
+            .where("t.occurred_at", ">=", a.o)
+            .where((eb) => eb.or([eb("t.occurred_at", ">", a.o), eb("t.seq", ">", a.s)]));
     }
-    const rows = await sql.orderBy("t.occurred_at").orderBy("t.seq").limit(batch).execute();
+    const direction = desc ? "desc" : "asc";
+    const rows = await sql
+      .orderBy("t.occurred_at", direction)
+      .orderBy("t.seq", direction)
+      .limit(batch)
+      .execute();
     for (const r of rows) {
       if (readableNow(r, viewer, viewerSide)) {
         items.push(itemOf(r));

@@ -18,10 +18,9 @@ const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 /**
  * Finds the caller of each request: an API token in `Authorization: Bearer`, else a session
- * cookie. A write that rides on a cookie must also echo the session's CSRF token in
- * X-CSRF-Token (a token-authenticated script has no cookie to be tricked into sending).
+ * cookie (whose writes checkCsrf then guards).
  */
-export function authenticate(accounts: Accounts, csrfExempt: ReadonlySet<string>) {
+export function authenticate(accounts: Accounts) {
   return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     req.caller = null;
     req.credential = null;
@@ -39,12 +38,31 @@ export function authenticate(accounts: Accounts, csrfExempt: ReadonlySet<string>
     const caller = await accounts.bySession(session);
     // An expired or revoked session reads as the public; a write then asks to sign in.
     if (!caller) return;
-    if (UNSAFE.has(req.method) && !csrfExempt.has(req.routeOptions.url ?? "")) {
-      const sent = req.headers["x-csrf-token"];
-      if (caller.via.kind !== "session" || sent !== caller.via.csrf) fail("CSRF_FAILED");
-    }
     req.caller = caller;
     req.credential = { kind: "session", secret: session };
+  };
+}
+
+/**
+ * A write that rides on a session cookie must prove it comes from Parley's own pages or
+ * scripts: the session's CSRF token in X-CSRF-Token, or, from an HTML form, in its `_csrf`
+ * field. It runs once the body is parsed (a form's token is in it) and before any handler or
+ * route hook. A token-authenticated script has no cookie to be tricked into sending.
+ */
+export function checkCsrf(csrfExempt: ReadonlySet<string>) {
+  return async (req: FastifyRequest): Promise<void> => {
+    if (req.credential?.kind !== "session" || !UNSAFE.has(req.method)) return;
+    if (csrfExempt.has(req.routeOptions.url ?? "")) return;
+    const via = req.caller?.via;
+    const header = req.headers["x-csrf-token"];
+    const field = (req.body as { _csrf?: unknown } | null | undefined)?._csrf;
+    const sent = typeof header === "string" ? header : field;
+    if (via?.kind !== "session" || typeof sent !== "string" || sent !== via.csrf) {
+      // Refused as the anonymous would be: nothing of the session is used for this request.
+      req.caller = null;
+      req.credential = null;
+      fail("CSRF_FAILED");
+    }
   };
 }
 

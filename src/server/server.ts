@@ -18,11 +18,16 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from "fastify-type-provider-zod";
+import { h } from "preact";
 import type { Accounts } from "../app/accounts.ts";
 import type { Parley } from "../app/parley.ts";
 import { type DispatcherOptions, WebhookDispatcher } from "../app/webhook-dispatcher.ts";
-import { authenticate } from "./auth.ts";
+import { webAssets } from "../web/assets.ts";
+import { ErrorPage } from "../web/pages/basic.tsx";
+import { authenticate, checkCsrf } from "./auth.ts";
 import { errorReply, toErrorReply } from "./errors.ts";
+import { type PageRoutes, pagePlugin, wantsHtml } from "./pages/plugin.ts";
+import { pageContext, sendPage } from "./pages/render.ts";
 import { calendarRoutes } from "./routes/calendar.ts";
 import { disputeRoutes } from "./routes/disputes.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -64,6 +69,9 @@ export interface ServerOptions {
   /** Between a live stream's heartbeats, each of which re-checks its caller (default 15 s). */
   streamHeartbeatMs?: number;
 }
+
+/** The workspace's pages beyond the dashboard and sign-in, one group per area. */
+const PAGE_GROUPS: PageRoutes[] = [];
 
 /** The largest request body accepted: a pass with long contract language fits many times over. */
 export const BODY_LIMIT = 256 * 1024;
@@ -134,8 +142,16 @@ export async function buildServer(opts: ServerOptions): Promise<Api> {
     if (unexpected) req.log.error({ err }, "request failed");
     reply.header("x-request-id", req.id).code(status).send(body);
   });
+  const assets = await webAssets();
   app.setNotFoundHandler((req, reply) => {
     const { status, body } = errorReply("ROUTE_UNKNOWN", `no route ${req.method} ${req.url.split("?")[0]}`);
+    if (wantsHtml(req)) {
+      return sendPage(
+        reply,
+        h(ErrorPage, { ctx: pageContext(req, assets.urls), status, ...body.error }),
+        status,
+      );
+    }
     reply.code(status).send(body);
   });
   app.addHook("onSend", async (req, reply) => {
@@ -165,7 +181,8 @@ export async function buildServer(opts: ServerOptions): Promise<Api> {
   await app.register(fastifySwaggerUi, { routePrefix: "/api/docs" });
   app.get("/api/v1/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
-  app.addHook("onRequest", authenticate(opts.accounts, new Set(["/api/v1/session"])));
+  app.addHook("onRequest", authenticate(opts.accounts));
+  app.addHook("preValidation", checkCsrf(new Set(["/api/v1/session", "/signin"])));
   healthRoutes(app);
   sessionRoutes(app, opts.loginsPerMinute ?? 10);
   disputeRoutes(app);
@@ -176,6 +193,7 @@ export async function buildServer(opts: ServerOptions): Promise<Api> {
   streamRoutes(app, opts.streamHeartbeatMs);
   webhookRoutes(app);
   witnessRoutes(app);
+  await pagePlugin(app, assets, PAGE_GROUPS);
   // Deliveries start when the server is ready and stop with it, before serve() closes the store.
   const dispatcher = new WebhookDispatcher(opts.parley, {
     onError: (err, context) => app.log.error({ err }, `webhooks: ${context}`),

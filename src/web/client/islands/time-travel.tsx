@@ -1,0 +1,53 @@
+import { render } from "preact";
+import { useState } from "preact/hooks";
+
+/**
+ * Adds a slider over the dispute's life to the time-travel form: dragging shows the day it
+ * would go to, letting go goes there. The date field and its button still work alone.
+ */
+interface Props {
+  firstDate: string;
+  today: string;
+  asOf: string | null;
+  path: string;
+}
+
+const DAY_MS = 86_400_000;
+const toDays = (date: string) => Date.parse(`${date}T00:00:00Z`) / DAY_MS;
+const toDate = (days: number) => new Date(days * DAY_MS).toISOString().slice(0, 10);
+
+function Slider(props: Props) {
+  const first = toDays(props.firstDate);
+  const last = toDays(props.today);
+  const [day, setDay] = useState(toDays(props.asOf ?? props.today));
+  const go = (d: number) => {
+    const url = new URL(props.path, location.href);
+    const here = new URL(location.href);
+    for (const [k, v] of here.searchParams) if (k !== "asOf" && k !== "after") url.searchParams.append(k, v);
+    if (d < last) url.searchParams.set("asOf", toDate(d));
+    location.assign(url.toString());
+  };
+  return (
+    <div class="time-slider">
+      <label for="as-of-slider">Dispute's life</label>
+      <input
+        id="as-of-slider"
+        type="range"
+        min={first}
+        max={last}
+        step={1}
+        value={day}
+        aria-valuetext={toDate(day)}
+        onInput={(e) => setDay(Number((e.target as HTMLInputElement).value))}
+        onChange={(e) => go(Number((e.target as HTMLInputElement).value))}
+      />
+      <output for="as-of-slider">{day >= last ? "today" : toDate(day)}</output>
+    </div>
+  );
+}
+
+export function mount(el: HTMLElement, props: unknown): void {
+  const box = document.createElement("div");
+  el.append(box);
+  render(<Slider {...(props as Props)} />, box);
+}
