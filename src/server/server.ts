@@ -26,7 +26,8 @@ import { webAssets } from "../web/assets.ts";
 import { ErrorPage } from "../web/pages/basic.tsx";
 import { authenticate, checkCsrf } from "./auth.ts";
 import { errorReply, toErrorReply } from "./errors.ts";
-import { type PageRoutes, pagePlugin, wantsHtml } from "./pages/plugin.ts";
+import { PAGE_GROUPS } from "./pages/groups.ts";
+import { pagePlugin, wantsHtml } from "./pages/plugin.ts";
 import { pageContext, sendPage } from "./pages/render.ts";
 import { calendarRoutes } from "./routes/calendar.ts";
 import { disputeRoutes } from "./routes/disputes.ts";
@@ -69,9 +70,6 @@ export interface ServerOptions {
   /** Between a live stream's heartbeats, each of which re-checks its caller (default 15 s). */
   streamHeartbeatMs?: number;
 }
-
-/** The workspace's pages beyond the dashboard and sign-in, one group per area. */
-const PAGE_GROUPS: PageRoutes[] = [];
 
 /** The largest request body accepted: a pass with long contract language fits many times over. */
 export const BODY_LIMIT = 256 * 1024;

@@ -7,9 +7,9 @@ import { ErrorPage, HomePage } from "../../web/pages/basic.tsx";
 import { toErrorReply } from "../errors.ts";
 import type { Api } from "../server.ts";
 import { viewerOf } from "../viewer.ts";
-import { accountPages } from "./account.ts";
 import { dashboardPage } from "./dashboard.ts";
 import { pageContext, sendPage } from "./render.ts";
+import { sessionPages } from "./session.ts";
 
 /** Registers a group of pages; each gets the assets for its layout. */
 export type PageRoutes = (pages: Api, assets: Assets) => void;
@@ -60,7 +60,7 @@ export async function pagePlugin(app: Api, assets: Assets, groups: PageRoutes[])
     });
 
     pages.get("/", { schema: { hide: true } }, async (req, reply) => homePage(req, reply, assets));
-    accountPages(pages, assets);
+    sessionPages(pages, assets);
     dashboardPage(pages, assets);
     for (const group of groups) group(pages, assets);
   });

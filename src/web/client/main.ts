@@ -11,6 +11,9 @@ export interface IslandModule {
 const ISLANDS: Record<string, () => Promise<IslandModule>> = {
   "time-travel": () => import("./islands/time-travel.tsx"),
   live: () => import("./islands/live.ts"),
+  "timeline-chart": () => import("./islands/timeline-chart.ts"),
+  "impact-chart": () => import("./islands/impact-chart.ts"),
+  "pass-form": () => import("./islands/pass-form.tsx"),
 };
 
 export function mountIslands(root: ParentNode): void {

@@ -1,0 +1,15 @@
+import { accountPages } from "./account.ts";
+import { issuesPages } from "./issues.ts";
+import type { PageRoutes } from "./plugin.ts";
+import { recordPages } from "./record.ts";
+import { statementsPages } from "./statements.ts";
+import { timelinePages } from "./timeline.ts";
+
+/** The workspace's pages beyond the dashboard and sign-in, one group per area. */
+export const PAGE_GROUPS: PageRoutes[] = [
+  timelinePages,
+  issuesPages,
+  statementsPages,
+  recordPages,
+  accountPages,
+];

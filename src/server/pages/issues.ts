@@ -1,0 +1,4 @@
+import type { PageRoutes } from "./plugin.ts";
+
+/** The issues pages (being built). */
+export const issuesPages: PageRoutes = () => {};

@@ -1,0 +1,2 @@
+/** (being built) */
+export function mount(_el: HTMLElement, _props: unknown): void {}
