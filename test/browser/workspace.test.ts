@@ -1,0 +1,103 @@
+import AxeBuilder from "@axe-core/playwright";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chromiumAvailable, launchChromium } from "../support/browser.ts";
+import { DEMO, DEMO_PASSWORD, type DemoPerson, demoServer } from "../support/web.ts";
+
+const run = chromiumAvailable();
+
+describe.runIf(run)("the workspace in a real browser", () => {
+  let s: Awaited<ReturnType<typeof demoServer>>;
+  let browser: Browser;
+  beforeAll(async () => {
+    s = await demoServer();
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await s?.app.close();
+    await s?.parley.close();
+  });
+
+  /** A fresh browser context (its own cookies) signed in through the form, as a person would. */
+  async function signedIn(who: DemoPerson): Promise<Page> {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${s.base}/signin?next=/d/wga-2023`);
+    await page.getByLabel("Email").fill(DEMO[who]);
+    await page.getByLabel("Password").fill(DEMO_PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(`${s.base}/d/wga-2023`);
+    return page;
+  }
+
+  it("time travel: the date control goes to Thursday 2023-09-14, day 136, and the URL says so", async () => {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${s.base}/d/wga-2023`);
+    await expect.poll(() => page.locator("#as-of-slider").count()).toBe(1); // the island mounted
+    await page.getByLabel("As of").fill("2023-09-14");
+    await page.getByRole("button", { name: "Show" }).click();
+    await page.waitForURL(/asOf=2023-09-14/);
+    await expect.poll(() => page.locator(".stoppage .counter").first().textContent()).toBe("Day 136");
+    expect(await page.locator(".as-of-banner").textContent()).toContain("Thu 2023-09-14");
+    await page.context().close();
+  });
+
+  it("live: a page shows what the other side records within moments, without a reload", async () => {
+    const page = await signedIn("wgaNegotiator");
+    await page.waitForFunction(() => document.documentElement.dataset.live === "open");
+    await page.evaluate(() => {
+      (window as unknown as { untouched: boolean }).untouched = true;
+    });
+    await s.parley.execute("wga-2023", {
+      type: "statement.made",
+      actor: { org: "amptp", user: "browser-test" },
+      occurredAt: s.parley.now(),
+      visibility: "public",
+      payload: { by: "amptp", channel: "press-release", text: "LIVE-MARKER: the companies speak." },
+    });
+    await page.getByText("LIVE-MARKER: the companies speak.").waitFor({ timeout: 5_000 });
+    expect(await page.evaluate(() => (window as unknown as { untouched?: boolean }).untouched)).toBe(true);
+    await page.context().close();
+  });
+
+  it("a member sees neither side's private caucus notes", async () => {
+    const page = await signedIn("amptpMember");
+    await page.goto(`${s.base}/d/wga-2023?asOf=2023-08-21`);
+    const body = await page.locator("main").innerText();
+    expect(body).toContain("Recent entries");
+    expect(body).not.toContain("CAUCUS-WGA-PRIVATE");
+    expect(body).not.toContain("CAUCUS-AMPTP-PRIVATE");
+    const negotiator = await signedIn("amptpNegotiator");
+    await negotiator.goto(`${s.base}/d/wga-2023?asOf=2023-08-21`);
+    expect(await negotiator.locator("main").innerText()).toContain("CAUCUS-AMPTP-PRIVATE");
+    await page.context().close();
+    await negotiator.context().close();
+  });
+
+  it("axe finds no serious or critical violation on any page", async () => {
+    const pages: [DemoPerson | null, string][] = [
+      [null, "/"],
+      [null, "/signin"],
+      [null, "/d/wga-2023"],
+      [null, "/d/wga-2023?asOf=2023-09-14"],
+      ["wgaNegotiator", "/d/wga-2023"],
+    ];
+    const failures: string[] = [];
+    for (const [who, path] of pages) {
+      const page = who ? await signedIn(who) : await (await browser.newContext()).newPage();
+      await page.goto(s.base + path);
+      const result = await new AxeBuilder({ page })
+        .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+        .analyze();
+      for (const v of result.violations) {
+        if (v.impact === "serious" || v.impact === "critical") {
+          failures.push(
+            `${path}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
+          );
+        }
+      }
+      await page.context().close();
+    }
+    expect(failures).toEqual([]);
+  });
+});
