@@ -10,9 +10,12 @@ import { Parley } from "../src/app/parley.ts";
 import { PUBLIC } from "../src/app/visibility.ts";
 import { bareVerifyPerSecond } from "./ed25519-baseline.ts";
 import { serverBenchmarks } from "./server.ts";
+import { webBenchmarks } from "./web.ts";
 import { fill, openBenchDispute, UNION, workloadCommand } from "./workload.ts";
 
 const quick = process.argv.includes("--quick");
+/** `--only web` runs the workspace budgets alone (a dated file; latest.json keeps the full run). */
+const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
 const REFERENCE_BARE = 18_000 / 0.7;
 const scale = (n: number) => (quick ? Math.max(1, Math.floor(n / 100)) : n);
 const work = mkdtempSync(join(tmpdir(), "parley-bench-"));
@@ -124,6 +127,11 @@ async function main() {
     quick,
     sqlite: "WAL; synchronous=NORMAL unless noted (PARLEY_SYNC=full for FULL)",
   };
+  if (only === "web") {
+    log("the workspace: dashboard render, JavaScript per page, first contentful paint…");
+    results.web = await webBenchmarks(quick);
+    return write(results, "-web");
+  }
   log("single appends (synchronous=NORMAL)…");
   results.singleAppendNormal = await singleAppends("normal", scale(5000));
   log("single appends (synchronous=FULL)…");
@@ -161,14 +169,19 @@ async function main() {
 
   log("the HTTP API: public summary, authenticated appends, 1,000 live streams…");
   results.server = await serverBenchmarks(quick);
+  log("the workspace: dashboard render, JavaScript per page, first contentful paint…");
+  results.web = await webBenchmarks(quick);
+  write(results, "");
+}
 
+function write(results: Record<string, unknown>, suffix: string): void {
   const json = JSON.stringify(results, null, 2);
   process.stdout.write(`${json}\n`);
   const dir = join(import.meta.dirname, "results");
   mkdirSync(dir, { recursive: true });
   if (!quick) {
-    writeFileSync(join(dir, `${results.date as string}.json`.replaceAll(":", "-")), `${json}\n`);
-    writeFileSync(join(dir, "latest.json"), `${json}\n`);
+    writeFileSync(join(dir, `${results.date as string}${suffix}.json`.replaceAll(":", "-")), `${json}\n`);
+    if (suffix === "") writeFileSync(join(dir, "latest.json"), `${json}\n`);
   }
   rmSync(work, { recursive: true, force: true });
 }
