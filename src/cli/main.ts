@@ -59,7 +59,9 @@ async function serveUntilStopped(
   });
   try {
     const s = await serve(app, { host: o.host, port: o.port, logLevel: o.logLevel, onClosed: stopped });
-    print(`Parley is serving ${s.url} (API reference: ${s.url}/api/docs). Ctrl-C stops it.`);
+    print(
+      `Parley is serving ${s.url}: the workspace at ${s.url}/d/wga-2023, the API reference at ${s.url}/api/docs. Ctrl-C stops it.`,
+    );
   } catch (err) {
     await app.close();
     throw err;

@@ -21,6 +21,11 @@ export function disputeHref(frame: DisputeFrame, path: string, query: Record<str
   return `/d/${encodeURIComponent(frame.slug)}${path}${q ? `?${q}` : ""}`;
 }
 
+/** Whether the reader records moves for some organization (the "Record a move" tab is theirs). */
+function records(ctx: PageContext): boolean {
+  return ctx.caller?.memberships.some((m) => m.role === "negotiator") ?? false;
+}
+
 export function CsrfField(props: { ctx: PageContext }) {
   return props.ctx.csrf ? <input type="hidden" name="_csrf" value={props.ctx.csrf} /> : null;
 }
@@ -35,7 +40,13 @@ function AccountMenu({ ctx }: { ctx: PageContext }) {
   }
   return (
     <div class="account-menu">
-      <a href="/account">{ctx.caller.name}</a>
+      <a href="/account">
+        {ctx.caller.name}
+        <span class="muted">
+          {" "}
+          ({ctx.caller.memberships.map((m) => `${m.org} ${m.role}`).join(", ") || "no organization"})
+        </span>
+      </a>
       <form method="post" action="/signout">
         <CsrfField ctx={ctx} />
         <button type="submit" class="link">
@@ -114,7 +125,7 @@ export function Layout(props: {
           {frame ? (
             <nav class="tabs" aria-label="Dispute">
               <ul>
-                {DISPUTE_TABS.map((t) => (
+                {DISPUTE_TABS.filter((t) => t.path !== "/record" || records(ctx)).map((t) => (
                   <li key={t.path}>
                     <a
                       href={disputeHref(frame, t.path)}

@@ -1,0 +1,44 @@
+/**
+ * `npm run screenshots`: the README's pictures of the workspace, taken from the demo in
+ * Debian's headless Chromium. Rerun it after changing a page; it writes docs/screenshots/.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { launchChromium } from "../test/support/browser.ts";
+import { DEMO, DEMO_PASSWORD, demoServer } from "../test/support/web.ts";
+
+const OUT = join(import.meta.dirname, "..", "docs", "screenshots");
+
+const SHOTS = [
+  { file: "dashboard.png", path: "/d/wga-2023?asOf=2023-09-14", full: false },
+  { file: "issue-redlines.png", path: "/d/wga-2023/issues/ai?asOf=2023-09-14", full: false },
+  { file: "timeline.png", path: "/d/wga-2023/timeline?asOf=2023-09-14", full: false },
+  { file: "dashboard-phone.png", path: "/d/wga-2023?asOf=2023-09-14", full: false, phone: true },
+];
+
+mkdirSync(OUT, { recursive: true });
+const server = await demoServer();
+const browser = await launchChromium();
+try {
+  for (const shot of SHOTS) {
+    const context = await browser.newContext({
+      viewport: shot.phone ? { width: 390, height: 844 } : { width: 1280, height: 1000 },
+      deviceScaleFactor: 1,
+    });
+    const page = await context.newPage();
+    // Signed in as the WGA's negotiator: the workspace as a side sees it.
+    await page.goto(`${server.base}/signin`);
+    await page.getByLabel("Email").fill(DEMO.wgaNegotiator);
+    await page.getByLabel("Password").fill(DEMO_PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(`${server.base}/`);
+    await page.goto(server.base + shot.path, { waitUntil: "networkidle" });
+    await page.screenshot({ path: join(OUT, shot.file), fullPage: shot.full });
+    process.stderr.write(`wrote docs/screenshots/${shot.file}\n`);
+    await context.close();
+  }
+} finally {
+  await browser.close();
+  await server.app.close();
+  await server.parley.close();
+}
