@@ -191,7 +191,7 @@ export async function buildServer(opts: ServerOptions): Promise<Api> {
   streamRoutes(app, opts.streamHeartbeatMs);
   webhookRoutes(app);
   witnessRoutes(app);
-  await pagePlugin(app, assets, PAGE_GROUPS);
+  await pagePlugin(app, assets, PAGE_GROUPS, opts.loginsPerMinute ?? 10);
   // Deliveries start when the server is ready and stop with it, before serve() closes the store.
   const dispatcher = new WebhookDispatcher(opts.parley, {
     onError: (err, context) => app.log.error({ err }, `webhooks: ${context}`),

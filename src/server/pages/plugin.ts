@@ -19,7 +19,12 @@ export type PageRoutes = (pages: Api, assets: Assets) => void;
  * live in their own Fastify context so that HTML forms (urlencoded bodies) are parsed here and
  * nowhere in the JSON API, and errors come back as pages rather than JSON.
  */
-export async function pagePlugin(app: Api, assets: Assets, groups: PageRoutes[]): Promise<void> {
+export async function pagePlugin(
+  app: Api,
+  assets: Assets,
+  groups: PageRoutes[],
+  loginsPerMinute: number,
+): Promise<void> {
   await app.register(async (instance: FastifyInstance) => {
     const pages = instance as unknown as Api;
     await pages.register(fastifyFormbody);
@@ -60,7 +65,7 @@ export async function pagePlugin(app: Api, assets: Assets, groups: PageRoutes[])
     });
 
     pages.get("/", { schema: { hide: true } }, async (req, reply) => homePage(req, reply, assets));
-    sessionPages(pages, assets);
+    sessionPages(pages, assets, loginsPerMinute);
     dashboardPage(pages, assets);
     for (const group of groups) group(pages, assets);
   });

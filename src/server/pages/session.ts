@@ -22,7 +22,7 @@ const SignInForm = z.object({
 });
 
 /** Signing in and out with the same sessions, lockout and rate limit as the API. */
-export function sessionPages(pages: Api, assets: Assets, loginsPerMinute = 10): void {
+export function sessionPages(pages: Api, assets: Assets, loginsPerMinute: number): void {
   pages.get("/signin", { schema: { hide: true } }, async (req, reply) => {
     const next = localPath((req.query as { next?: unknown }).next);
     return sendPage(reply, h(SignInPage, { ctx: pageContext(req, assets.urls), next }));
