@@ -93,6 +93,8 @@ export function Layout(props: {
   frame?: DisputeFrame;
   /** The tab of the dispute this page is (a DISPUTE_TABS path). */
   tab?: string;
+  /** Where time travel goes from this page, when it is not the tab itself (an issue's page). */
+  path?: string;
   children: ComponentChildren;
 }) {
   const { ctx, frame } = props;
@@ -138,7 +140,7 @@ export function Layout(props: {
               </ul>
             </nav>
           ) : null}
-          {frame ? <TimeTravel frame={frame} path={`/d/${frame.slug}${tabPath}`} /> : null}
+          {frame ? <TimeTravel frame={frame} path={props.path ?? `/d/${frame.slug}${tabPath}`} /> : null}
           {frame?.asOf ? (
             <p class="as-of-banner" role="status">
               You are looking at the record as it stood at the end of {formatDate(frame.asOf)} (
