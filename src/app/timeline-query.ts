@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import { z } from "zod";
 import { ENTRY_TYPES } from "../domain/events.ts";
-import { Id, Instant } from "../domain/values.ts";
+import { Id, Instant, Visibility } from "../domain/values.ts";
 import type { Database } from "../store/schema.ts";
 import { opaqueCursor } from "./cursor.ts";
 import { canReadNow, type Viewer } from "./visibility.ts";
@@ -15,6 +15,13 @@ export const TimelineQuery = z
       .describe("one entry type, or several (repeat the parameter)"),
     issue: Id.optional().describe("entries about this bargaining issue"),
     org: Id.optional().describe("entries recorded by this organization"),
+    visibility: z
+      .union([Visibility, z.array(Visibility).max(Visibility.options.length)])
+      .optional()
+      .describe(
+        "entries recorded with this visibility, or any of several (repeat the parameter); `public` also " +
+          "matches an entry made public since. It only narrows: what the caller may read is decided as always",
+      ),
     from: Instant.optional().describe("occurred at or after this instant"),
     to: Instant.optional().describe("occurred at or before this instant"),
     order: z.enum(["asc", "desc"]).default("asc").describe("oldest first (asc) or newest first (desc)"),
@@ -58,12 +65,21 @@ export async function readTimeline(
   let after = q.after === undefined ? null : cursor.decode(q.after);
   if (q.after !== undefined && !after) return { badCursor: true };
   const types = q.type === undefined ? [] : Array.isArray(q.type) ? q.type : [q.type];
+  const visibilities = q.visibility === undefined ? [] : [q.visibility].flat();
   const items: TimelineItem[] = [];
   const batch = Math.min(500, q.limit * 2);
   for (;;) {
     let sql = timelineWithBodies(db, disputeId);
     if (types.length > 0) sql = sql.where("t.type", "in", types);
     if (q.org) sql = sql.where("t.org_id", "=", q.org);
+    if (visibilities.length > 0) {
+      // An entry made public later is public now, whatever it was recorded as.
+      sql = visibilities.includes("public")
+        ? sql.where((eb) =>
+            eb.or([eb("t.visibility", "in", visibilities), eb("t.published_seq", "is not", null)]),
+          )
+        : sql.where("t.visibility", "in", visibilities);
+    }
     if (q.from) sql = sql.where("t.occurred_at", ">=", q.from);
     if (q.to) sql = sql.where("t.occurred_at", "<=", q.to);
     if (q.issue) {

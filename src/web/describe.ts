@@ -80,8 +80,7 @@ export function describeEntry(entry: AnyEntry, state: DisputeState, timeZone: st
       return `${by} dropped “${issueTitle(state, entry.payload.issue)}”`;
     case "pass.made": {
       const issues = entry.payload.issues.map((i) => issueTitle(state, i.issue));
-      const what = issues.length > 1 ? `a package on ${list(issues)}` : `on ${issues[0]}`;
-      return `${by} made a ${entry.payload.kind} ${what}`;
+      return `${by} made a ${entry.payload.kind} on ${list(issues)}${issues.length > 1 ? " (a package)" : ""}`;
     }
     case "ta.signed": {
       const what = entry.payload.wholeAgreement

@@ -61,10 +61,17 @@ function AccountMenu({ ctx }: { ctx: PageContext }) {
  * The date control of time travel: a plain GET form (it works without JavaScript), which the
  * `time-travel` island adds a slider over the dispute's life to. The URL carries the day.
  */
-function TimeTravel({ frame, path }: { frame: DisputeFrame; path: string }) {
+function TimeTravel({ frame, path, url }: { frame: DisputeFrame; path: string; url: string }) {
+  // The page's other parameters (a timeline's filters) go along; its paging cursor does not.
+  const kept = [...new URLSearchParams(url.split("?")[1] ?? "")].filter(
+    ([k]) => k !== "asOf" && k !== "after",
+  );
   return (
     <Island name="time-travel" class="time-travel" data={{ ...frame, path }}>
       <form method="get" action={path} class="time-travel-form">
+        {kept.map(([k, v], i) => (
+          <input key={`${k}-${i}`} type="hidden" name={k} value={v} />
+        ))}
         <label for="as-of">As of</label>
         <input
           id="as-of"
@@ -140,7 +147,9 @@ export function Layout(props: {
               </ul>
             </nav>
           ) : null}
-          {frame ? <TimeTravel frame={frame} path={props.path ?? `/d/${frame.slug}${tabPath}`} /> : null}
+          {frame ? (
+            <TimeTravel frame={frame} path={props.path ?? `/d/${frame.slug}${tabPath}`} url={ctx.url} />
+          ) : null}
           {frame?.asOf ? (
             <p class="as-of-banner" role="status">
               You are looking at the record as it stood at the end of {formatDate(frame.asOf)} (

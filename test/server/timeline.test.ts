@@ -79,8 +79,38 @@ describe("the timeline", () => {
     expect(april.length).toBeGreaterThan(0);
   });
 
+  it("filters by visibility, only ever narrowing what the caller may read", async () => {
+    const wga = await server.signIn("wgaNegotiator");
+    const notes = await everything("?visibility=private", wga);
+    expect(notes.map((i) => i.type)).toEqual(["note.recorded"]);
+    const privateText = (await page("?visibility=private&limit=200", wga)).text;
+    expect(privateText).toContain(MARKERS.wgaPrivate);
+    expect(privateText).not.toContain(MARKERS.amptpPrivate);
+    // The public asking for private or table entries gets none, only what it could read anyway.
+    const hidden = await page("?visibility=private&visibility=members&limit=200");
+    expect(hidden.status).toBe(200);
+    expect(hidden.json.items).toEqual([]);
+    for (const marker of Object.values(MARKERS)) expect(hidden.text).not.toContain(marker);
+    // A pass recorded at the table and made public later is readable by the public, and it is public now.
+    const table = await everything("?visibility=table");
+    expect(table.map((i) => [i.type, i.published !== null])).toEqual([["pass.made", true]]);
+    const pub = await everything("?visibility=public");
+    expect(pub.some((i) => i.type === "pass.made" && i.published !== null)).toBe(true);
+    expect(pub.length).toBe((await everything("")).length);
+    const both = await everything("?visibility=table&visibility=members", wga);
+    expect(new Set(both.map((i) => (i as Item & { visibility: string }).visibility))).toEqual(
+      new Set(["table", "members"]),
+    );
+  });
+
   it("refuses a made-up cursor, an unknown type and an absurd limit with 400", async () => {
-    for (const q of ["?after=not-a-cursor", "?type=pass.invented", "?limit=100000", "?from=yesterday"]) {
+    for (const q of [
+      "?after=not-a-cursor",
+      "?type=pass.invented",
+      "?limit=100000",
+      "?from=yesterday",
+      "?visibility=secret",
+    ]) {
       const r = await page(q);
       expect([q, r.status, r.json.error.code]).toEqual([q, 400, "VALIDATION_FAILED"]);
     }
