@@ -27,7 +27,7 @@ import { ErrorPage } from "../web/pages/basic.tsx";
 import { authenticate, checkCsrf } from "./auth.ts";
 import { errorReply, toErrorReply } from "./errors.ts";
 import { PAGE_GROUPS } from "./pages/groups.ts";
-import { pagePlugin, wantsHtml } from "./pages/plugin.ts";
+import { type PageRoute, pagePlugin, wantsHtml } from "./pages/plugin.ts";
 import { pageContext, sendPage } from "./pages/render.ts";
 import { calendarRoutes } from "./routes/calendar.ts";
 import { disputeRoutes } from "./routes/disputes.ts";
@@ -45,6 +45,8 @@ declare module "fastify" {
     parley: Parley;
     accounts: Accounts;
     webhooks: WebhookDispatcher;
+    /** The workspace's page routes (they are not in the OpenAPI document). */
+    pageRoutes: PageRoute[];
   }
 }
 
@@ -191,7 +193,7 @@ export async function buildServer(opts: ServerOptions): Promise<Api> {
   streamRoutes(app, opts.streamHeartbeatMs);
   webhookRoutes(app);
   witnessRoutes(app);
-  await pagePlugin(app, assets, PAGE_GROUPS, opts.loginsPerMinute ?? 10);
+  app.decorate("pageRoutes", await pagePlugin(app, assets, PAGE_GROUPS, opts.loginsPerMinute ?? 10));
   // Deliveries start when the server is ready and stop with it, before serve() closes the store.
   const dispatcher = new WebhookDispatcher(opts.parley, {
     onError: (err, context) => app.log.error({ err }, `webhooks: ${context}`),

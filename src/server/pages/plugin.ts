@@ -11,6 +11,12 @@ import { dashboardPage } from "./dashboard.ts";
 import { pageContext, sendPage } from "./render.ts";
 import { sessionPages } from "./session.ts";
 
+/** A page route's method and URL pattern. */
+export interface PageRoute {
+  method: string;
+  url: string;
+}
+
 /** Registers a group of pages; each gets the assets for its layout. */
 export type PageRoutes = (pages: Api, assets: Assets) => void;
 
@@ -24,9 +30,14 @@ export async function pagePlugin(
   assets: Assets,
   groups: PageRoutes[],
   loginsPerMinute: number,
-): Promise<void> {
+): Promise<PageRoute[]> {
+  const routes: PageRoute[] = [];
   await app.register(async (instance: FastifyInstance) => {
     const pages = instance as unknown as Api;
+    // Every page route, so tests can hold each to the authorization rules (pages are not in OpenAPI).
+    pages.addHook("onRoute", (r) => {
+      for (const method of [r.method].flat()) if (method !== "HEAD") routes.push({ method, url: r.url });
+    });
     await pages.register(fastifyFormbody);
 
     // A form post must come from this origin: browsers send Origin with every POST, and a
@@ -69,6 +80,7 @@ export async function pagePlugin(
     dashboardPage(pages, assets);
     for (const group of groups) group(pages, assets);
   });
+  return routes;
 }
 
 function safeHost(origin: string): string | null {

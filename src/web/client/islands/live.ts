@@ -18,7 +18,8 @@ export function mount(el: HTMLElement, props: unknown): void {
   status.setAttribute("aria-live", "polite");
   el.append(status);
 
-  let dirty = false;
+  // A form the server refused holds what the reader typed: it counts as started.
+  let dirty = main.querySelector("form[data-refused]") !== null;
   main.addEventListener("input", () => {
     dirty = true;
   });
