@@ -2,6 +2,7 @@ import type { RedlineOp } from "../../app/redlines.ts";
 import type { IssueStatus } from "../../domain/state.ts";
 import { formatDateTime, formatDay, plural } from "../format.ts";
 import { disputeHref, Layout } from "../layout.tsx";
+import { Markdown } from "../markdown-view.tsx";
 import type { DisputeFrame, PageContext } from "../page-context.ts";
 import { formatTerm, type Term, termLabel, termsTable } from "../terms.ts";
 import { VisibilityBadge } from "./dashboard.tsx";
@@ -102,11 +103,14 @@ export function RedlineText({ ops }: { ops: RedlineOp[] }) {
   );
 }
 
+/**
+ * One redline of a pass. With nothing to compare with, it says so: the pass's whole text is shown
+ * once, rendered, above the redlines ("The text as proposed").
+ */
 function Comparison(props: {
   id: string;
   label: string;
   redline: RedlineView;
-  language: string;
   firstNote: string;
   frame: DisputeFrame;
 }) {
@@ -116,22 +120,21 @@ function Comparison(props: {
       <h4 id={props.id}>
         {redline.against ? (
           <>
-            {props.label}{" "}
+            {props.label},{" "}
             <a href={`#pass-${redline.against.seq}`}>
               {redline.against.side}, {formatDay(redline.against.occurredAt, frame.timeZone)}
             </a>
           </>
         ) : (
-          "Full text"
+          props.label
         )}
       </h4>
       {redline.against ? (
         <RedlineText ops={redline.ops} />
       ) : (
-        <>
-          <p class="muted redline-note">{props.firstNote}</p>
-          <div class="language">{props.language}</div>
-        </>
+        <div class="redline-none">
+          <p class="muted redline-note">{props.firstNote} Nothing to compare with.</p>
+        </div>
       )}
     </div>
   );
@@ -174,29 +177,29 @@ function Pass({ p, issueId, frame }: { p: PassView; issueId: string; frame: Disp
           ))}
         </p>
       ) : null}
-      {first ? (
-        <div class="redline">
-          <h4 id={`pass-${p.seq}-language`}>Language</h4>
+      <div class="issue-pass-text">
+        <h4 id={`pass-${p.seq}-language`}>The text as proposed</h4>
+        {first ? (
           <p class="muted redline-note">
             The first pass on this issue that you may read: nothing to compare with.
           </p>
-          <div class="language">{p.language}</div>
-        </div>
-      ) : (
+        ) : null}
+        {/* Rendered as markdown (sanitized); the redlines below compare the raw text, word by word. */}
+        <Markdown text={p.language} class="issue-language" topHeading={5} />
+      </div>
+      {first ? null : (
         <div class="redlines">
           <Comparison
             id={`pass-${p.seq}-own`}
-            label={`Changes from ${p.side}'s previous pass,`}
+            label={`Changes from ${p.side}'s previous pass`}
             redline={p.ownPrevious}
-            language={p.language}
             firstNote={`${p.side}'s first pass on this issue that you may read.`}
             frame={frame}
           />
           <Comparison
             id={`pass-${p.seq}-other`}
-            label="Changes from the other side's latest pass,"
+            label="Changes from the other side's latest pass"
             redline={p.otherLatest}
-            language={p.language}
             firstNote="No earlier pass by the other side on this issue that you may read."
             frame={frame}
           />
@@ -307,13 +310,21 @@ function Ta({ ta, frame }: { ta: TaView; frame: DisputeFrame }) {
           </li>
         ))}
       </ul>
-      {language ? <div class="language ta-language">{language}</div> : null}
+      {language ? (
+        <>
+          <h4 class="ta-language-heading">The text agreed</h4>
+          <Markdown text={language} class="issue-language ta-language" topHeading={5} />
+        </>
+      ) : null}
       {ta.signoffs
         .filter((s) => s.countersign && s.language)
         .map((s) => (
-          <p key={s.seq} class="ta-countersign-note">
-            <strong>{s.side}:</strong> {s.language}
-          </p>
+          <div key={s.seq} class="ta-countersign-note">
+            <p class="ta-countersign-by">
+              <strong>{s.side}</strong>, countersigning:
+            </p>
+            <Markdown text={s.language!} class="issue-language" topHeading={4} />
+          </div>
         ))}
     </article>
   );
