@@ -43,6 +43,9 @@ export function isRecordType(type: string): type is RecordType {
 /** A urlencoded form body as @fastify/formbody parses it: a repeated name gives an array. */
 export type FormBody = Record<string, string | string[] | undefined>;
 
+/** The hidden field holding the time a fresh form offered as "now" (see the record route). */
+export const OFFERED_NOW = "occurredAtOffered";
+
 /** A message for one field (its form name), or for the whole form when `field` is null. */
 export interface FieldError {
   field: string | null;

@@ -60,6 +60,62 @@ describe.runIf(run)("the workspace in a real browser", () => {
     await page.context().close();
   });
 
+  it("each side records a pass in the forms; the other side sees it live and the move changes hands; both sign a TA", async () => {
+    // A fresh issue on the table (the demo's five were all settled in 2023).
+    await s.parley.execute("wga-2023", {
+      type: "issue.opened",
+      actor: { org: "wga-west", user: "browser-test" },
+      occurredAt: s.parley.now(),
+      visibility: "table",
+      payload: { issue: "health-plan", title: "Health plan contributions" },
+    });
+    const wga = await signedIn("wgaNegotiator");
+    const amptp = await signedIn("amptpNegotiator");
+    await amptp.waitForFunction(() => document.documentElement.dataset.live === "open");
+    const moveRow = (page: Page) => page.locator("table.moves tr", { hasText: "Health plan contributions" });
+
+    // The WGA proposes; the AMPTP's dashboard, open all along, shows the AMPTP owing the move.
+    await wga.goto(`${s.base}/d/wga-2023/record/pass.made`);
+    await wga.locator("#f-issues-0-issue").selectOption("health-plan");
+    await wga.locator("#f-issues-0-language").fill("The companies raise their contribution to the plan.");
+    // The island has replaced the blank rows of the plain form with buttons that add them.
+    await wga.getByRole("button", { name: "Add a term to issue 1" }).click();
+    await wga.locator("#f-issues-0-terms-0-key").fill("contribution-increase");
+    await wga.locator("#f-issues-0-terms-0-value").fill("1.5");
+    await wga.locator("#f-issues-0-terms-0-unit").fill("%");
+    await wga.getByRole("button", { name: "Record the pass" }).click();
+    await wga.waitForURL(/\/d\/wga-2023\/issues\/health-plan$/);
+    await expect.poll(() => moveRow(amptp).locator("td").nth(1).textContent(), { timeout: 5_000 }).toBe("AMPTP");
+
+    // The AMPTP counters from its own form; the WGA's issue page, open all along, hands the move back.
+    await wga.waitForFunction(() => document.documentElement.dataset.live === "open");
+    await amptp.goto(`${s.base}/d/wga-2023/record/pass.made`);
+    await amptp.getByLabel("Counterproposal").check();
+    await amptp.locator("#f-issues-0-issue").selectOption("health-plan");
+    await amptp.locator("#f-issues-0-language").fill("The companies raise their contribution, in steps.");
+    await amptp.getByRole("button", { name: "Record the pass" }).click();
+    await amptp.waitForURL(/\/issues\/health-plan$/);
+    await wga.getByText("The companies raise their contribution, in steps.").first().waitFor({ timeout: 5_000 });
+    expect(await wga.locator(".issue-move strong").textContent()).toBe("WGA");
+
+    // A tentative agreement: the WGA signs, the AMPTP countersigns, and the issue page says both did.
+    await wga.goto(`${s.base}/d/wga-2023/record/ta.signed`);
+    await wga.locator('input[name="issues"][value="health-plan"]').check();
+    await wga.getByRole("button", { name: "Record the signature" }).click();
+    await wga.waitForURL(/\/issues\/health-plan$/);
+    await amptp.goto(`${s.base}/d/wga-2023/record/ta.signed`);
+    const pending = amptp.locator("#f-countersigns option", { hasText: "Health plan contributions" });
+    await amptp.locator("#f-countersigns").selectOption((await pending.getAttribute("value"))!);
+    await amptp.getByRole("button", { name: "Record the signature" }).click();
+    await amptp.waitForURL(/\/issues\/health-plan$/);
+    const state = await s.parley.view("wga-2023", { kind: "operator" });
+    expect(state.issues["health-plan"]?.status).toBe("tentatively-agreed");
+    await amptp.goto(`${s.base}/d/wga-2023/issues`);
+    expect(await amptp.locator("main").innerText()).toMatch(/Tentatively agreed[\s\S]*Health plan contributions/);
+    await wga.context().close();
+    await amptp.context().close();
+  });
+
   it("a member sees neither side's private caucus notes", async () => {
     const page = await signedIn("amptpMember");
     await page.goto(`${s.base}/d/wga-2023?asOf=2023-08-21`);

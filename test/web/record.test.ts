@@ -381,3 +381,69 @@ describe("time travel", () => {
     expect(r.html).toContain("VALIDATION_FAILED");
   });
 });
+
+describe("the time a fresh form offers", () => {
+  // Half a minute past the hour: the form offers 12:00, the minute, which is before now.
+  let late: Server;
+  beforeAll(async () => {
+    late = await demoServer({ now: "2024-06-01T19:00:30.000Z" });
+  });
+  afterAll(async () => {
+    await late.app.close();
+    await late.parley.close();
+  });
+
+  it("sent back unchanged means now, so a pass on an issue opened a moment ago is not dated before it", async () => {
+    const cookie = await late.signIn("wgaNegotiator");
+    await late.parley.execute(SLUG, {
+      type: "issue.opened",
+      actor: { org: "wga-west", user: "t" },
+      occurredAt: late.parley.now(),
+      visibility: "table",
+      payload: { issue: "parking", title: "Parking" },
+    });
+    const form = await late.page(`/d/${SLUG}/record/pass.made`, cookie);
+    const offered = /name="occurredAt"[^>]*value="([^"]+)"/.exec(form.html)?.[1];
+    expect(offered).toBe("2024-06-01T12:00");
+    expect(form.html).toContain(`name="occurredAtOffered" value="${offered}"`);
+    const fields = {
+      _csrf: late.csrfOf(form.html),
+      kind: "proposal",
+      visibility: "table",
+      occurredAt: offered!,
+      occurredAtOffered: offered!,
+      "issues.0.issue": "parking",
+      "issues.0.language": "Free parking.",
+    };
+    const r = await late.post(`/d/${SLUG}/record/pass.made`, fields, cookie);
+    expect([r.status, r.headers.get("location")]).toEqual([303, `/d/${SLUG}/issues/parking`]);
+    const last = (await late.parley.timeline(SLUG, { kind: "operator" }, { order: "desc", limit: 1 }))
+      .items[0]!;
+    expect([last.type, last.occurredAt]).toEqual(["pass.made", "2024-06-01T19:00:30.000Z"]);
+
+    // A time the person typed is theirs: the same minute, changed by hand, is kept as typed.
+    const typed = await late.post(
+      `/d/${SLUG}/record/note.recorded`,
+      {
+        _csrf: fields._csrf,
+        text: "Earlier.",
+        visibility: "private",
+        occurredAt: "2024-06-01T11:59",
+        occurredAtOffered: offered!,
+      },
+      cookie,
+    );
+    expect(typed.status).toBe(303);
+    const notes = await late.parley.timeline(
+      SLUG,
+      { kind: "operator" },
+      {
+        type: "note.recorded",
+        order: "desc",
+        limit: 1,
+      },
+    );
+    const note = notes.items[0]!;
+    expect([note.type, note.occurredAt]).toEqual(["note.recorded", "2024-06-01T18:59:00.000Z"]);
+  });
+});

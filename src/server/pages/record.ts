@@ -18,6 +18,7 @@ import {
   type FormBody,
   instantToLocal,
   isRecordType,
+  OFFERED_NOW,
   type RecordType,
   refusalErrors,
 } from "../../web/record-form.ts";
@@ -123,6 +124,11 @@ async function ownEntries(
   });
 }
 
+function sentUnchanged(values: FormBody): boolean {
+  const offered = values[OFFERED_NOW];
+  return typeof offered === "string" && offered !== "" && values.occurredAt === offered;
+}
+
 /** What a fresh form holds: now (or midday of the day travelled to), the move's visibility, its defaults. */
 function freshValues(
   type: RecordType,
@@ -137,6 +143,10 @@ function freshValues(
     occurredAt: frame.asOf ? `${frame.asOf}T12:00` : instantToLocal(now, frame.timeZone),
     visibility: MOVES[type].visibility,
   };
+  // The time offered is now to the minute; sent back unchanged it means now to the millisecond,
+  // or a move made right after another (a pass on an issue opened a moment ago) would be dated
+  // before it.
+  if (!frame.asOf) values[OFFERED_NOW] = values.occurredAt!;
   switch (type) {
     case "pass.made":
       values.kind = "proposal";
@@ -318,7 +328,7 @@ export const recordPages: PageRoutes = (pages: Api, assets: Assets) => {
           type,
           visibility: s.visibility,
           payload: s.payload,
-          occurredAt: s.occurredAt ?? parley.now(),
+          occurredAt: s.occurredAt === null || sentUnchanged(values) ? parley.now() : s.occurredAt,
           actor: { org: org.id, user: r.caller.id },
         });
       } catch (err) {

@@ -2,7 +2,7 @@ import type { JSX } from "preact";
 import type { DisputeState } from "../../../domain/state.ts";
 import { CsrfField, disputeHref, Layout } from "../../layout.tsx";
 import type { DisputeFrame, PageContext } from "../../page-context.ts";
-import type { FieldError, FormBody, RecordType } from "../../record-form.ts";
+import { type FieldError, type FormBody, OFFERED_NOW, type RecordType } from "../../record-form.ts";
 import { CorrectFields, PublishFields } from "./entries.tsx";
 import type { FormEnv, OwnEntry, RecorderOrg } from "./env.ts";
 import { DateTimeField, ErrorSummary, FormState, SelectField } from "./fields.tsx";
@@ -149,6 +149,9 @@ export function RecordFormPage(props: RecordFormProps) {
           </p>
         )}
         <Fields {...env} />
+        {f.value(OFFERED_NOW) ? (
+          <input type="hidden" name={OFFERED_NOW} value={f.value(OFFERED_NOW)} />
+        ) : null}
         <DateTimeField
           f={f}
           name="occurredAt"
