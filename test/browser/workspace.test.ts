@@ -20,10 +20,14 @@ describe.runIf(run)("the workspace in a real browser", () => {
   });
 
   /** A fresh browser context (its own cookies) signed in through the form, as a person would. */
-  async function signedIn(who: DemoPerson): Promise<Page> {
+  function signedIn(who: DemoPerson): Promise<Page> {
+    return signedInAs(DEMO[who]);
+  }
+
+  async function signedInAs(email: string): Promise<Page> {
     const page = await (await browser.newContext()).newPage();
     await page.goto(`${s.base}/signin?next=/d/wga-2023`);
-    await page.getByLabel("Email").fill(DEMO[who]);
+    await page.getByLabel("Email").fill(email);
     await page.getByLabel("Password").fill(DEMO_PASSWORD);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.waitForURL(`${s.base}/d/wga-2023`);
@@ -85,7 +89,9 @@ describe.runIf(run)("the workspace in a real browser", () => {
     await wga.locator("#f-issues-0-terms-0-unit").fill("%");
     await wga.getByRole("button", { name: "Record the pass" }).click();
     await wga.waitForURL(/\/d\/wga-2023\/issues\/health-plan$/);
-    await expect.poll(() => moveRow(amptp).locator("td").nth(1).textContent(), { timeout: 5_000 }).toBe("AMPTP");
+    await expect
+      .poll(() => moveRow(amptp).locator("td").nth(1).textContent(), { timeout: 5_000 })
+      .toBe("AMPTP");
 
     // The AMPTP counters from its own form; the WGA's issue page, open all along, hands the move back.
     await wga.waitForFunction(() => document.documentElement.dataset.live === "open");
@@ -95,7 +101,10 @@ describe.runIf(run)("the workspace in a real browser", () => {
     await amptp.locator("#f-issues-0-language").fill("The companies raise their contribution, in steps.");
     await amptp.getByRole("button", { name: "Record the pass" }).click();
     await amptp.waitForURL(/\/issues\/health-plan$/);
-    await wga.getByText("The companies raise their contribution, in steps.").first().waitFor({ timeout: 5_000 });
+    await wga
+      .getByText("The companies raise their contribution, in steps.")
+      .first()
+      .waitFor({ timeout: 5_000 });
     expect(await wga.locator(".issue-move strong").textContent()).toBe("WGA");
 
     // A tentative agreement: the WGA signs, the AMPTP countersigns, and the issue page says both did.
@@ -111,7 +120,9 @@ describe.runIf(run)("the workspace in a real browser", () => {
     const state = await s.parley.view("wga-2023", { kind: "operator" });
     expect(state.issues["health-plan"]?.status).toBe("tentatively-agreed");
     await amptp.goto(`${s.base}/d/wga-2023/issues`);
-    expect(await amptp.locator("main").innerText()).toMatch(/Tentatively agreed[\s\S]*Health plan contributions/);
+    expect(await amptp.locator("main").textContent()).toMatch(
+      /Tentatively agreed[\s\S]*Health plan contributions/,
+    );
     await wga.context().close();
     await amptp.context().close();
   });
@@ -119,41 +130,75 @@ describe.runIf(run)("the workspace in a real browser", () => {
   it("a member sees neither side's private caucus notes", async () => {
     const page = await signedIn("amptpMember");
     await page.goto(`${s.base}/d/wga-2023?asOf=2023-08-21`);
-    const body = await page.locator("main").innerText();
+    const body = await page.locator("main").textContent();
     expect(body).toContain("Recent entries");
     expect(body).not.toContain("CAUCUS-WGA-PRIVATE");
     expect(body).not.toContain("CAUCUS-AMPTP-PRIVATE");
     const negotiator = await signedIn("amptpNegotiator");
     await negotiator.goto(`${s.base}/d/wga-2023?asOf=2023-08-21`);
-    expect(await negotiator.locator("main").innerText()).toContain("CAUCUS-AMPTP-PRIVATE");
+    expect(await negotiator.locator("main").textContent()).toContain("CAUCUS-AMPTP-PRIVATE");
     await page.context().close();
     await negotiator.context().close();
   });
 
-  it("axe finds no serious or critical violation on any page", async () => {
-    const pages: [DemoPerson | null, string][] = [
+  it("axe finds no serious or critical violation on any page, at a desktop's width and a phone's", async () => {
+    await s.accounts.add({
+      email: "admin@wga.demo",
+      name: "WGA West admin",
+      org: "wga-west",
+      role: "admin",
+      password: DEMO_PASSWORD,
+    });
+    const pages: [DemoPerson | "admin" | null, string][] = [
       [null, "/"],
       [null, "/signin"],
       [null, "/d/wga-2023"],
       [null, "/d/wga-2023?asOf=2023-09-14"],
+      [null, "/d/wga-2023/timeline?asOf=2023-09-14"],
+      [null, "/d/wga-2023/issues"],
+      [null, "/d/wga-2023/issues/ai?asOf=2023-09-14"],
+      [null, "/d/wga-2023/statements"],
+      [null, "/d/wga-2023/impact"],
+      [null, "/d/no-such-dispute"],
       ["wgaNegotiator", "/d/wga-2023"],
+      ["wgaNegotiator", "/d/wga-2023/timeline?type=pass.made"],
+      ["wgaNegotiator", "/d/wga-2023/record"],
+      ["wgaNegotiator", "/d/wga-2023/record/pass.made"],
+      ["wgaNegotiator", "/d/wga-2023/record/meeting.scheduled"],
+      ["wgaNegotiator", "/account"],
+      ["admin", "/orgs/wga-west/members"],
     ];
     const failures: string[] = [];
-    for (const [who, path] of pages) {
-      const page = who ? await signedIn(who) : await (await browser.newContext()).newPage();
-      await page.goto(s.base + path);
-      const result = await new AxeBuilder({ page })
-        .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
-        .analyze();
-      for (const v of result.violations) {
-        if (v.impact === "serious" || v.impact === "critical") {
-          failures.push(
-            `${path}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
-          );
+    for (const width of [1280, 360]) {
+      for (const [who, path] of pages) {
+        const page =
+          who === "admin"
+            ? await signedInAs("admin@wga.demo")
+            : who
+              ? await signedIn(who)
+              : await (await browser.newContext()).newPage();
+        await page.setViewportSize({ width, height: 900 });
+        await page.goto(s.base + path, { waitUntil: "load" });
+        const result = await new AxeBuilder({ page })
+          .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+          .analyze();
+        for (const v of result.violations) {
+          if (v.impact === "serious" || v.impact === "critical") {
+            failures.push(
+              `${width}px ${path}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
+            );
+          }
         }
+        // Nothing may be wider than a phone's screen but what scrolls on purpose (tables, charts).
+        if (width === 360) {
+          const wide = await page.evaluate(
+            () => document.documentElement.scrollWidth > window.innerWidth + 1,
+          );
+          if (wide) failures.push(`${width}px ${path}: the page scrolls sideways`);
+        }
+        await page.context().close();
       }
-      await page.context().close();
     }
     expect(failures).toEqual([]);
-  });
+  }, 300_000);
 });

@@ -3,6 +3,7 @@ import type { Role, TokenScope } from "../../app/accounts.ts";
 import { formatDateTime } from "../format.ts";
 import { CsrfField, Layout } from "../layout.tsx";
 import type { PageContext } from "../page-context.ts";
+import { TableWrap } from "../table-wrap.tsx";
 
 /** A form sent back with what was wrong: messages per field, and one summary with its code. */
 export interface FormState {
@@ -278,7 +279,7 @@ export function AccountPage(props: AccountPageProps) {
         {props.memberships.length === 0 ? (
           <p>You belong to no organization.</p>
         ) : (
-          <div class="table-wrap">
+          <TableWrap label="Your organizations">
             <table>
               <caption class="visually-hidden">Your organizations and your role in each</caption>
               <thead>
@@ -308,7 +309,7 @@ export function AccountPage(props: AccountPageProps) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         )}
       </section>
 

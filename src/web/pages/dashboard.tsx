@@ -5,6 +5,7 @@ import { describeEntry, entryOf, TYPE_LABELS } from "../describe.ts";
 import { formatDate, formatDateTime, formatDay, plural } from "../format.ts";
 import { disputeHref, Layout } from "../layout.tsx";
 import type { DisputeFrame, PageContext } from "../page-context.ts";
+import { TableWrap } from "../table-wrap.tsx";
 
 export interface DashboardProps {
   ctx: PageContext;
@@ -90,7 +91,7 @@ function Meeting({ label, m, timeZone }: { label: string; m: MeetingView | null;
 function MoveBoard({ moves, frame }: { moves: MoveView[]; frame: DisputeFrame }) {
   if (moves.length === 0) return <p class="muted">Nobody owes a move.</p>;
   return (
-    <div class="table-wrap">
+    <TableWrap label="Whose move">
       <table class="moves">
         <caption class="visually-hidden">Open issues and meeting requests awaiting a side's move</caption>
         <thead>
@@ -122,7 +123,7 @@ function MoveBoard({ moves, frame }: { moves: MoveView[]; frame: DisputeFrame })
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }
 

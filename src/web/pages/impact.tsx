@@ -2,6 +2,7 @@ import { formatDate, formatDateTime, formatDecimal, plural } from "../format.ts"
 import { Island } from "../island.tsx";
 import { Layout } from "../layout.tsx";
 import type { DisputeFrame, PageContext } from "../page-context.ts";
+import { TableWrap } from "../table-wrap.tsx";
 import { VisibilityBadge } from "./dashboard.tsx";
 import { Corrections, type CorrectionView, hostOf, Paragraphs } from "./statements.tsx";
 
@@ -180,7 +181,7 @@ function ChartTables({ units }: { units: ImpactChartProps["units"] }) {
   return (
     <div class="chart-tables">
       {units.map((u) => (
-        <div class="table-wrap" key={u.unit}>
+        <TableWrap label={`Figures in ${u.unit}`} key={u.unit}>
           <table class="impact-table">
             <caption>Figures in {u.unit}, by the date they describe</caption>
             <thead>
@@ -204,7 +205,7 @@ function ChartTables({ units }: { units: ImpactChartProps["units"] }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       ))}
     </div>
   );

@@ -4,6 +4,7 @@ import { formatDateTime, formatDay, plural } from "../format.ts";
 import { disputeHref, Layout } from "../layout.tsx";
 import { Markdown } from "../markdown-view.tsx";
 import type { DisputeFrame, PageContext } from "../page-context.ts";
+import { TableWrap } from "../table-wrap.tsx";
 import { formatTerm, type Term, termLabel, termsTable } from "../terms.ts";
 import { VisibilityBadge } from "./dashboard.tsx";
 import { MoveLine, statusLabel } from "./issues.tsx";
@@ -229,7 +230,7 @@ function TermsTableView({
     return <p class="muted">No pass on this issue that you may read states figures.</p>;
   }
   return (
-    <div class="table-wrap issue-terms-wrap">
+    <TableWrap label="Terms pass by pass" class="issue-terms-wrap">
       <table class="issue-terms" id={`terms-${issueId}`}>
         <caption>
           Figures stated by each pass, oldest first. A figure in bold, marked “changed”, differs from the
@@ -278,7 +279,7 @@ function TermsTableView({
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }
 

@@ -2,6 +2,7 @@ import type { Status } from "../../domain/status.ts";
 import { formatDateTime, plural } from "../format.ts";
 import { disputeHref, Layout } from "../layout.tsx";
 import type { DisputeFrame, PageContext } from "../page-context.ts";
+import { TableWrap } from "../table-wrap.tsx";
 import { VisibilityBadge } from "./dashboard.tsx";
 
 /** A later entry of the author correcting (with new words) or retracting an earlier one. */
@@ -282,7 +283,7 @@ export function StatementsPage(props: StatementsProps) {
           {props.responseTimes.length === 0 ? (
             <p class="muted">No side has yet answered a move of the other.</p>
           ) : (
-            <div class="table-wrap">
+            <TableWrap label="Response times">
               <table class="response-times">
                 <caption>
                   How long each side took to make its move once it was its turn: to answer the other side's
@@ -307,7 +308,7 @@ export function StatementsPage(props: StatementsProps) {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableWrap>
           )}
         </section>
 

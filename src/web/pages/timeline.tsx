@@ -8,6 +8,7 @@ import { formatDate, formatDay, formatTime, plural } from "../format.ts";
 import { Island } from "../island.tsx";
 import { Layout } from "../layout.tsx";
 import type { DisputeFrame, PageContext } from "../page-context.ts";
+import { TableWrap } from "../table-wrap.tsx";
 import { VisibilityBadge } from "./dashboard.tsx";
 
 export const VISIBILITIES = ["private", "members", "table", "public"] as const;
@@ -268,7 +269,7 @@ function ChartSummary({ chart, frame }: { chart: TimelineChartData; frame: Dispu
   const held = chart.meetings.filter((m) => m.held);
   const upcoming = chart.meetings.filter((m) => !m.held);
   return (
-    <div class="table-wrap">
+    <TableWrap label="Stoppages, meetings and passes">
       <table class="tl-summary">
         <caption>Stoppages, meetings and passes ({tz})</caption>
         <thead>
@@ -317,7 +318,7 @@ function ChartSummary({ chart, frame }: { chart: TimelineChartData; frame: Dispu
           })}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }
 

@@ -1,0 +1,19 @@
+import type { ComponentChildren } from "preact";
+
+/**
+ * A wide table's frame: on a narrow screen the table scrolls sideways inside it rather than
+ * widening the page, and the frame takes the keyboard focus so that scrolling works without a
+ * mouse (WCAG's scrollable-region-focusable).
+ */
+export function TableWrap(props: { label: string; class?: string; children: ComponentChildren }) {
+  return (
+    <div
+      class={props.class ? `table-wrap ${props.class}` : "table-wrap"}
+      role="region"
+      aria-label={props.label}
+      tabIndex={0}
+    >
+      {props.children}
+    </div>
+  );
+}
