@@ -115,6 +115,7 @@ function withoutSecrets(logger: FastifyServerOptions["logger"]): FastifyServerOp
  * document), one error shape, and the caller of every request resolved before its handler.
  */
 export async function buildServer(opts: ServerOptions): Promise<Api> {
+  const assets = await webAssets();
   const app = Fastify({
     logger: withoutSecrets(opts.logger ?? false),
     bodyLimit: BODY_LIMIT,
@@ -125,7 +126,12 @@ export async function buildServer(opts: ServerOptions): Promise<Api> {
     frameworkErrors: (err, req, reply) => {
       const { status, body } = toErrorReply(err);
       // The reply here is typed for no route in particular; the body is the API's error shape.
-      (reply as FastifyReply).header("x-request-id", req.id).code(status).send(body);
+      const r = (reply as FastifyReply).header("x-request-id", req.id);
+      if (wantsHtml(req)) {
+        sendPage(r, h(ErrorPage, { ctx: pageContext(req, assets.urls), status, ...body.error }), status);
+        return;
+      }
+      r.code(status).send(body);
     },
   }).withTypeProvider<ZodTypeProvider>();
   // The API speaks JSON only: a text/plain body is refused (415) rather than parsed as a string.
@@ -142,7 +148,6 @@ export async function buildServer(opts: ServerOptions): Promise<Api> {
     if (unexpected) req.log.error({ err }, "request failed");
     reply.header("x-request-id", req.id).code(status).send(body);
   });
-  const assets = await webAssets();
   app.setNotFoundHandler((req, reply) => {
     const { status, body } = errorReply("ROUTE_UNKNOWN", `no route ${req.method} ${req.url.split("?")[0]}`);
     if (wantsHtml(req)) {
