@@ -129,8 +129,7 @@ export function TokenTable(props: {
   revokeAction: (token: TokenRow) => string;
 }) {
   return (
-    // biome-ignore lint/a11y/noNoninteractiveTabindex: a region that scrolls sideways must be reachable by keyboard
-    <section class="account-table-wrap" aria-label={props.caption} tabIndex={0}>
+    <TableWrap class="account-table-wrap" label={props.caption}>
       <table class="token-table">
         <caption>{props.caption}</caption>
         <thead>
@@ -166,7 +165,7 @@ export function TokenTable(props: {
           ))}
         </tbody>
       </table>
-    </section>
+    </TableWrap>
   );
 }
 

@@ -2,6 +2,7 @@ import { ROLES, type Role } from "../../app/accounts.ts";
 import { formatDateTime } from "../format.ts";
 import { CsrfField, Layout } from "../layout.tsx";
 import type { PageContext } from "../page-context.ts";
+import { TableWrap } from "../table-wrap.tsx";
 import {
   ACCOUNT_TIME_ZONE,
   controlProps,
@@ -182,8 +183,7 @@ export function MembersPage(props: MembersPageProps) {
           {props.members.length} {props.members.length === 1 ? "member" : "members"}, {admins}{" "}
           {admins === 1 ? "admin" : "admins"}. An organization keeps at least one admin.
         </p>
-        {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a region that scrolls sideways must be reachable by keyboard */}
-        <section class="account-table-wrap" aria-label={`Members of ${org.name}`} tabIndex={0}>
+        <TableWrap class="account-table-wrap" label={`Members of ${org.name}`}>
           <table class="members-table">
             <caption class="visually-hidden">Members of {org.name}, their roles and what to change</caption>
             <thead>
@@ -216,7 +216,7 @@ export function MembersPage(props: MembersPageProps) {
               ))}
             </tbody>
           </table>
-        </section>
+        </TableWrap>
       </section>
 
       {props.tokens ? (
