@@ -6,13 +6,10 @@ import type { ComponentChildren } from "preact";
  * scrolling works without a mouse (WCAG's scrollable-region-focusable).
  */
 export function TableWrap(props: { label: string; class?: string; children: ComponentChildren }) {
+  const cls = props.class ? `table-wrap ${props.class}` : "table-wrap";
   return (
     // biome-ignore lint/a11y/noNoninteractiveTabindex: a region that scrolls sideways must be reachable by keyboard
-    <section
-      class={props.class ? `table-wrap ${props.class}` : "table-wrap"}
-      aria-label={props.label}
-      tabIndex={0}
-    >
+    <section class={cls} aria-label={props.label} tabIndex={0}>
       {props.children}
     </section>
   );

@@ -43,6 +43,11 @@ describe.runIf(run)("the workspace in a real browser", () => {
     await page.waitForURL(/asOf=2023-09-14/);
     await expect.poll(() => page.locator(".stoppage .counter").first().textContent()).toBe("Day 136");
     expect(await page.locator(".as-of-banner").textContent()).toContain("Thu 2023-09-14");
+    // The slider by keyboard: a day later, and the page follows once the arrows pause.
+    await page.locator("#as-of-slider").focus();
+    await page.keyboard.press("ArrowRight");
+    await page.waitForURL(/asOf=2023-09-15/);
+    await expect.poll(() => page.locator(".stoppage .counter").first().textContent()).toBe("Day 137");
     await page.context().close();
   });
 
