@@ -60,7 +60,7 @@ async function serveUntilStopped(
   try {
     const s = await serve(app, { host: o.host, port: o.port, logLevel: o.logLevel, onClosed: stopped });
     print(
-      `Parley is serving its workspace at ${s.url}/ and the API (reference: ${s.url}/api/docs). Ctrl-C stops it.`,
+      `Parley is serving ${s.url}: the workspace at ${s.url}/, the API reference at ${s.url}/api/docs. Ctrl-C stops it.`,
     );
   } catch (err) {
     await app.close();

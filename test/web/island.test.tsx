@@ -12,7 +12,9 @@ describe("an island's props", () => {
     );
     expect(html.match(/<script/g)).toHaveLength(1);
     expect(html.match(/<\/script>/g)).toHaveLength(1);
-    const json = /<script type="application\/json" data-island-props="">([\s\S]*?)<\/script>/.exec(html)![1]!;
+    const json = /<script type="application\/json" data-island-props[^>]*>([\s\S]*?)<\/script>/.exec(
+      html,
+    )![1]!;
     expect(JSON.parse(json)).toEqual(data);
     expect(html).toContain("<p>fallback</p>");
     expect(html).toContain('data-island="demo"');
