@@ -76,6 +76,29 @@ export function reauthenticate(accounts: Accounts, credential: Credential): Prom
     : accounts.bySession(credential.secret);
 }
 
+/** Sets the session cookie of a sign-in: the API's and the sign-in form's alike. */
+export function setSessionCookie(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  session: { token: string; expiresAt: string },
+): void {
+  reply.setCookie(SESSION_COOKIE, session.token, {
+    path: "/",
+    httpOnly: true,
+    sameSite: "lax",
+    secure: req.protocol === "https",
+    expires: new Date(session.expiresAt),
+  });
+}
+
+/** Signs the caller out: revokes the session the request came with and clears its cookie. */
+export async function endSession(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  requireCaller(req);
+  const token = req.cookies[SESSION_COOKIE];
+  if (token) await req.server.accounts.logout(token);
+  reply.clearCookie(SESSION_COOKIE, { path: "/" });
+}
+
 export function requireCaller(req: FastifyRequest): Caller {
   if (!req.caller) fail("AUTH_REQUIRED");
   return req.caller;

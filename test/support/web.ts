@@ -17,6 +17,19 @@ export const DEMO = {
 } as const;
 export type DemoPerson = keyof typeof DEMO;
 
+/** The text of an HTML page, tags and scripts stripped, entities decoded, whitespace collapsed: what a reader reads. */
+export function pageText(html: string): string {
+  return html
+    .replace(/<script[\s\S]*?<\/script>/g, " ")
+    .replace(/<[^>]+>/g, " ")
+    .replace(/&amp;/g, "&")
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/\s+/g, " ");
+}
+
 /**
  * The demo disputes and accounts behind the real server on a loopback port: what the pages
  * are tested against, as a newcomer sees them after `npm start`. `now` pins the clock.

@@ -1,17 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ImpactChartProps } from "../../src/web/pages/impact.tsx";
-import { demoServer } from "../support/web.ts";
-
-/** The text of an HTML page, tags stripped, whitespace collapsed: what a reader reads. */
-function text(html: string): string {
-  return html
-    .replace(/<script[\s\S]*?<\/script>/g, " ")
-    .replace(/<[^>]+>/g, " ")
-    .replace(/&amp;/g, "&")
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/\s+/g, " ");
-}
+import { demoServer, pageText as text } from "../support/web.ts";
 
 /** The props the server gave the impact-chart island, parsed from its JSON data block. */
 function chartProps(html: string): ImpactChartProps | null {

@@ -3,18 +3,7 @@ import { renderToString } from "preact-render-to-string";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { wga2023 } from "../../src/demo/wga-2023.ts";
 import { IssuePage, type IssuePageProps } from "../../src/web/pages/issue.tsx";
-import { demoServer } from "../support/web.ts";
-
-/** The text of an HTML page, tags stripped, whitespace collapsed: what a reader reads. */
-function text(html: string): string {
-  return html
-    .replace(/<script[\s\S]*?<\/script>/g, " ")
-    .replace(/<[^>]+>/g, " ")
-    .replace(/&amp;/g, "&")
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/\s+/g, " ");
-}
+import { demoServer, pageText as text } from "../support/web.ts";
 
 /** One pass of an issue page's thread, as HTML ("" when the page does not show it). */
 function passOf(html: string, seq: number): string {

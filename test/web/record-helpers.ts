@@ -1,5 +1,8 @@
 import { OPERATOR } from "../../src/app/visibility.ts";
-import { DEMO_PASSWORD, type demoServer } from "../support/web.ts";
+import { DEMO_PASSWORD, type demoServer, pageText } from "../support/web.ts";
+
+/** What a reader reads of a page (see test/support/web.ts). */
+export const text = pageText;
 
 /** Helpers of the record-*.test.ts files (not a test file itself). */
 export type Server = Awaited<ReturnType<typeof demoServer>>;
@@ -7,19 +10,6 @@ export type Server = Awaited<ReturnType<typeof demoServer>>;
 /** After the demo's last entry (Mar 1, 2024): "now" for every move the tests record. */
 export const NOW = "2024-06-01T19:00:00.000Z";
 export const SLUG = "wga-2023";
-
-/** The text of an HTML page, tags stripped, whitespace collapsed: what a reader reads. */
-export function text(html: string): string {
-  return html
-    .replace(/<script[\s\S]*?<\/script>/g, " ")
-    .replace(/<[^>]+>/g, " ")
-    .replace(/&amp;/g, "&")
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/\s+/g, " ");
-}
 
 /** How many entries the dispute's ledger holds (its latest checkpoint's size). */
 export async function ledgerSize(s: Server, slug = SLUG): Promise<number> {

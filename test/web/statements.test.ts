@@ -1,17 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STATEMENTS_PER_PAGE } from "../../src/server/pages/statements.ts";
-import { demoServer } from "../support/web.ts";
-
-/** The text of an HTML page, tags stripped, whitespace collapsed: what a reader reads. */
-function text(html: string): string {
-  return html
-    .replace(/<script[\s\S]*?<\/script>/g, " ")
-    .replace(/<[^>]+>/g, " ")
-    .replace(/&amp;/g, "&")
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/\s+/g, " ");
-}
+import { demoServer, pageText as text } from "../support/web.ts";
 
 /** The text of the request-for-comment card whose heading is `heading`. */
 function requestCard(html: string, heading: string): string {

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { ParleyError } from "../../domain/errors.ts";
 import type { Assets } from "../../web/assets.ts";
 import { SignInPage } from "../../web/pages/basic.tsx";
-import { requireCaller, SESSION_COOKIE } from "../auth.ts";
+import { endSession, setSessionCookie } from "../auth.ts";
 import type { Api } from "../server.ts";
 import { pageContext, sendPage } from "./render.ts";
 
@@ -37,13 +37,7 @@ export function sessionPages(pages: Api, assets: Assets, loginsPerMinute: number
       const next = localPath(fields.next);
       try {
         const s = await req.server.accounts.login(fields.email, fields.password);
-        reply.setCookie(SESSION_COOKIE, s.token, {
-          path: "/",
-          httpOnly: true,
-          sameSite: "lax",
-          secure: req.protocol === "https",
-          expires: new Date(s.expiresAt),
-        });
+        setSessionCookie(req, reply, s);
         return reply.redirect(next, 303);
       } catch (err) {
         if (!(err instanceof ParleyError)) throw err;
@@ -60,10 +54,7 @@ export function sessionPages(pages: Api, assets: Assets, loginsPerMinute: number
   );
 
   pages.post("/signout", { schema: { hide: true } }, async (req, reply) => {
-    requireCaller(req);
-    const token = req.cookies[SESSION_COOKIE];
-    if (token) await req.server.accounts.logout(token);
-    reply.clearCookie(SESSION_COOKIE, { path: "/" });
+    await endSession(req, reply);
     return reply.redirect("/", 303);
   });
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { PasswordChange, ROLES, TOKEN_SCOPES } from "../../app/accounts.ts";
-import { requireCaller, SESSION_COOKIE } from "../auth.ts";
+import { endSession, requireCaller, SESSION_COOKIE, setSessionCookie } from "../auth.ts";
 import type { Api } from "../server.ts";
 
 const Me = z.object({
@@ -27,13 +27,7 @@ export function sessionRoutes(api: Api, loginsPerMinute: number): void {
     },
     async (req, reply) => {
       const s = await req.server.accounts.login(req.body.email, req.body.password);
-      reply.setCookie(SESSION_COOKIE, s.token, {
-        path: "/",
-        httpOnly: true,
-        sameSite: "lax",
-        secure: req.protocol === "https",
-        expires: new Date(s.expiresAt),
-      });
+      setSessionCookie(req, reply, s);
       return { csrf: s.csrf, expiresAt: s.expiresAt };
     },
   );
@@ -42,10 +36,7 @@ export function sessionRoutes(api: Api, loginsPerMinute: number): void {
     "/api/v1/session",
     { schema: { summary: "Sign out: revokes the session", tags: ["accounts"] } },
     async (req, reply) => {
-      requireCaller(req);
-      const token = req.cookies[SESSION_COOKIE];
-      if (token) await req.server.accounts.logout(token);
-      reply.clearCookie(SESSION_COOKIE, { path: "/" });
+      await endSession(req, reply);
       return reply.code(204).send();
     },
   );
