@@ -9,9 +9,15 @@ import { DEMO, DEMO_PASSWORD, demoServer } from "../test/support/web.ts";
 
 const OUT = join(import.meta.dirname, "..", "docs", "screenshots");
 
-const SHOTS = [
+const SHOTS: { file: string; path: string; full: boolean; phone?: boolean; at?: string }[] = [
   { file: "dashboard.png", path: "/d/wga-2023?asOf=2023-09-14", full: false },
-  { file: "issue-redlines.png", path: "/d/wga-2023/issues/ai?asOf=2023-09-14", full: false },
+  // The AMPTP's May pass on wages, redlined against the guild's opening and its own later offer.
+  {
+    file: "issue-redlines.png",
+    path: "/d/wga-2023/issues/wages?asOf=2023-09-14",
+    full: false,
+    at: ".issue-pass >> nth=1",
+  },
   { file: "timeline.png", path: "/d/wga-2023/timeline?asOf=2023-09-14", full: false },
   { file: "dashboard-phone.png", path: "/d/wga-2023?asOf=2023-09-14", full: false, phone: true },
 ];
@@ -32,7 +38,8 @@ try {
     await page.getByLabel("Password").fill(DEMO_PASSWORD);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.waitForURL(`${server.base}/`);
-    await page.goto(server.base + shot.path, { waitUntil: "networkidle" });
+    await page.goto(server.base + shot.path, { waitUntil: "load" });
+    if (shot.at) await page.locator(shot.at).evaluate((el) => el.scrollIntoView({ block: "start" }));
     await page.screenshot({ path: join(OUT, shot.file), fullPage: shot.full });
     process.stderr.write(`wrote docs/screenshots/${shot.file}\n`);
     await context.close();
