@@ -33,9 +33,11 @@ export function CsrfField(props: { ctx: PageContext }) {
 function AccountMenu({ ctx }: { ctx: PageContext }) {
   if (!ctx.caller) {
     return (
-      <a class="button" href={`/signin?next=${encodeURIComponent(ctx.url)}`}>
-        Sign in
-      </a>
+      <div class="account-menu">
+        <a class="button" href={`/signin?next=${encodeURIComponent(ctx.url)}`}>
+          Sign in
+        </a>
+      </div>
     );
   }
   return (

@@ -25,6 +25,11 @@ export function HomePage(props: {
   return (
     <Layout ctx={props.ctx} title="Disputes">
       <h1>Disputes on this server</h1>
+      <p class="muted">
+        Each dispute is the shared, signed record of a negotiation: who sits at the table, each side's passes,
+        whose move it is, the strike's day count. Signed out, you read what the public may; sign in to see
+        what your side may and to record its moves.
+      </p>
       {props.disputes.length === 0 ? (
         <p>No dispute has been opened here yet.</p>
       ) : (
