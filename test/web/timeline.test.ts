@@ -130,12 +130,13 @@ async function api(query: string, who: DemoPerson | "public" = "public") {
 }
 
 describe("the timeline page", () => {
-  it("groups entries by day in the dispute's zone, headed with the strike day (day 136 on 2023-09-14)", async () => {
+  it("groups entries by day in the dispute's zone, headed with the strike days (136 and SAG-AFTRA's 63 on 2023-09-14)", async () => {
     const pages = await allPages(`${PATH}?asOf=2023-09-14`);
     expect(pages.length).toBeGreaterThan(1);
     const headings = pages.flatMap(dayHeadings);
     const byDate = new Map(headings.map((h) => [h.date, h.text]));
-    expect(byDate.get("2023-09-14")).toBe("Thu 2023-09-14 · WGA strike day 136");
+    // SAG-AFTRA's strike, recorded in its own dispute, is against the same employers.
+    expect(byDate.get("2023-09-14")).toBe("Thu 2023-09-14 · WGA strike day 136 · SAG-AFTRA strike day 63");
     expect(byDate.get("2023-05-02")).toBe("Tue 2023-05-02 · WGA strike day 1");
     expect(byDate.get("2023-05-01")).toBe("Mon 2023-05-01");
     expect(byDate.get("2023-03-20")).toBe("Mon 2023-03-20");
@@ -158,8 +159,8 @@ describe("the timeline page", () => {
   it("stops counting strike days when the strike ends (148 days, Sep 26 the last)", async () => {
     const html = (await allPages(`${PATH}?type=statement.made&type=stoppage.ended`)).join("");
     const byDate = new Map(dayHeadings(html).map((h) => [h.date, h.text]));
-    expect(byDate.get("2023-09-26")).toBe("Tue 2023-09-26 · WGA strike day 148");
-    expect(byDate.get("2023-09-27")).toBe("Wed 2023-09-27");
+    expect(byDate.get("2023-09-26")).toBe("Tue 2023-09-26 · WGA strike day 148 · SAG-AFTRA strike day 75");
+    expect(byDate.get("2023-09-27")).toBe("Wed 2023-09-27 · SAG-AFTRA strike day 76");
     expect(entries(html).some((e) => e.label === "Stoppage ended")).toBe(true);
   });
 

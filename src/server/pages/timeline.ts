@@ -211,6 +211,9 @@ export const timelinePages: PageRoutes = (pages, assets) => {
           next,
           options: { issues, orgs },
           chart: await chartData(parley, slug, viewer, state, instant, keep),
+          concurrent: (await parley.status(slug, viewer, frame.asOf ?? undefined)).stoppages.filter(
+            (st) => st.concurrent,
+          ),
         }),
       );
     },

@@ -2,7 +2,7 @@ import type { TimelineItem } from "../../app/timeline-query.ts";
 import { endOfLocalDay, localDate, stoppageDay, stoppageLastDay } from "../../domain/calendar.ts";
 import type { AnyEntry } from "../../domain/entry.ts";
 import type { DisputeState, StoppageState } from "../../domain/state.ts";
-import { sideName } from "../../domain/status.ts";
+import { type StoppageView, sideName } from "../../domain/status.ts";
 import { describeEntry, entryOf, issueTitle, orgName, TYPE_LABELS } from "../describe.ts";
 import { formatDate, formatDay, formatTime, plural } from "../format.ts";
 import { Island } from "../island.tsx";
@@ -58,6 +58,8 @@ export interface TimelinePageProps {
   next: string | null;
   options: { issues: { id: string; title: string }[]; orgs: { id: string; name: string }[] };
   chart: TimelineChartData;
+  /** Stoppages of other disputes against the same employers, as this viewer may see them then. */
+  concurrent: StoppageView[];
 }
 
 /** "WGA strike": the sides (or organizations) that called it, and its kind. */
@@ -80,15 +82,28 @@ export function strikeDays(
   state: DisputeState,
   instant: string,
   timeZone: string,
+  concurrent: readonly StoppageView[] = [],
 ): { label: string; day: number }[] {
+  // This dispute's stoppages, then those of other disputes against the same employers.
+  const spans = [
+    ...Object.values(state.stoppages).map((st) => ({
+      label: stoppageLabel(state, st),
+      start: st.start,
+      end: endBy(st, instant),
+    })),
+    ...concurrent.map((st) => ({
+      label: `${st.organizations.join(" and ")} ${st.kind}`,
+      start: st.start,
+      end: st.end !== null && st.end <= instant ? st.end : null,
+    })),
+  ];
   const out: { label: string; start: string; day: number }[] = [];
-  for (const st of Object.values(state.stoppages)) {
-    if (date < localDate(st.start, timeZone)) continue;
-    const end = endBy(st, instant);
-    const last = end === null ? null : stoppageLastDay(st.start, end, timeZone);
+  for (const { label, start, end } of spans) {
+    if (date < localDate(start, timeZone)) continue;
+    const last = end === null ? null : stoppageLastDay(start, end, timeZone);
     if (last !== null && date > last) continue;
-    const day = stoppageDay(st.start, end, endOfLocalDay(date, timeZone), timeZone);
-    if (day !== null) out.push({ label: stoppageLabel(state, st), start: st.start, day });
+    const day = stoppageDay(start, end, endOfLocalDay(date, timeZone), timeZone);
+    if (day !== null) out.push({ label, start, day });
   }
   return out
     .sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0))
@@ -107,13 +122,16 @@ export function groupByDay(
   state: DisputeState,
   instant: string,
   timeZone: string,
+  concurrent: readonly StoppageView[] = [],
 ): DayGroup[] {
   const groups: DayGroup[] = [];
   for (const item of items) {
     const date = localDate(item.occurredAt, timeZone);
     let group = groups.at(-1);
     if (!group || group.date !== date) {
-      const strikes = strikeDays(date, state, instant, timeZone).map((s) => ` · ${s.label} day ${s.day}`);
+      const strikes = strikeDays(date, state, instant, timeZone, concurrent).map(
+        (s) => ` · ${s.label} day ${s.day}`,
+      );
       group = { date, heading: `${formatDate(date)}${strikes.join("")}`, items: [] };
       groups.push(group);
     }
@@ -325,7 +343,7 @@ function ChartSummary({ chart, frame }: { chart: TimelineChartData; frame: Dispu
 export function TimelinePage(props: TimelinePageProps) {
   const { frame, state, items, filters } = props;
   const tz = frame.timeZone;
-  const groups = groupByDay(items, state, props.instant, tz);
+  const groups = groupByDay(items, state, props.instant, tz, props.concurrent);
   const filtered = isFiltered(filters);
   return (
     <Layout ctx={props.ctx} title={`Timeline · ${frame.title}`} frame={frame} tab="/timeline">
