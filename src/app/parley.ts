@@ -13,7 +13,7 @@ import { fetchNodes, latestCheckpoint, treeSize } from "../store/ledger-repo.ts"
 import type { Database } from "../store/schema.ts";
 import { endOfDayOrInstant } from "./as-of.ts";
 import { passRedlines } from "./redlines.ts";
-import { readSince, readTimeline, type TimelineQuery } from "./timeline-query.ts";
+import { readSince, readTimeline, type TimelineItem, type TimelineQuery } from "./timeline-query.ts";
 import { foldFromSnapshot, foldView } from "./views.ts";
 import { PUBLIC, type Viewer } from "./visibility.ts";
 import {
@@ -331,12 +331,31 @@ export class Parley {
     return this.viewOf(d, await this.writer.current(d), viewer, opts);
   }
 
-  /** A page of the dispute's timeline as `viewer` may see it (see timeline-query.ts). */
-  async timeline(slug: string, viewer: Viewer, q: TimelineQuery) {
+  /** A page of the dispute's timeline as `viewer` may see it now, or at `readableAt` (see timeline-query.ts). */
+  async timeline(slug: string, viewer: Viewer, q: TimelineQuery, opts: { readableAt?: string } = {}) {
     const d = await this.disputeRow(slug);
-    const page = await readTimeline(this.db, d.id, viewer, await this.viewerSide(slug, viewer), q);
+    const side = await this.viewerSide(slug, viewer);
+    const page = await readTimeline(this.db, d.id, viewer, side, q, opts.readableAt);
     if ("badCursor" in page) fail("VALIDATION_FAILED", "after: not a cursor this timeline gave out");
     return page;
+  }
+
+  /**
+   * Every item of a filtered timeline the viewer may read, oldest first, page after page: the
+   * whole of it, for views that need all of one kind (an issue's passes, a chart).
+   */
+  async *timelineItems(
+    slug: string,
+    viewer: Viewer,
+    q: Omit<TimelineQuery, "order" | "limit" | "after">,
+    opts: { readableAt?: string } = {},
+  ): AsyncGenerator<TimelineItem> {
+    let after: string | undefined;
+    do {
+      const page = await this.timeline(slug, viewer, { ...q, order: "asc", limit: 200, after }, opts);
+      yield* page.items;
+      after = page.next ?? undefined;
+    } while (after !== undefined);
   }
 
   /** Word-level redlines of pass `seq` against the passes before it that `viewer` may read. */

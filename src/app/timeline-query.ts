@@ -4,7 +4,7 @@ import { ENTRY_TYPES } from "../domain/events.ts";
 import { Id, Instant, Visibility } from "../domain/values.ts";
 import type { Database } from "../store/schema.ts";
 import { opaqueCursor } from "./cursor.ts";
-import { canReadNow, type Viewer } from "./visibility.ts";
+import { canReadNow, canSee, type Viewer } from "./visibility.ts";
 
 /** What a client may ask of a dispute's timeline: filters, a page size and where to go on from. */
 export const TimelineQuery = z
@@ -52,8 +52,9 @@ const cursor = opaqueCursor(z.object({ o: z.string(), s: z.number().int() }));
 
 /**
  * One page of a dispute's timeline in occurrence order, holding only what the viewer may see:
- * an entry it may read, or one made public since. The filters run in SQL; visibility runs
- * here, through the one rule, reading further pages until this one is full.
+ * an entry it may read, or one made public since (by `readableAt`, when given: a page of the
+ * record as of a past day). The filters run in SQL; visibility runs here, through the one
+ * rule, reading further pages until this one is full.
  */
 export async function readTimeline(
   db: Kysely<Database>,
@@ -61,6 +62,7 @@ export async function readTimeline(
   viewer: Viewer,
   viewerSide: string | null,
   q: TimelineQuery,
+  readableAt?: string,
 ): Promise<{ items: TimelineItem[]; next: string | null } | { badCursor: true }> {
   let after = q.after === undefined ? null : cursor.decode(q.after);
   if (q.after !== undefined && !after) return { badCursor: true };
@@ -112,7 +114,11 @@ export async function readTimeline(
       .limit(batch)
       .execute();
     for (const r of rows) {
-      if (readableNow(r, viewer, viewerSide)) {
+      const readable =
+        readableAt === undefined
+          ? readableNow(r, viewer, viewerSide)
+          : readableThen(r, viewer, viewerSide, readableAt);
+      if (readable) {
         items.push(itemOf(r));
         if (items.length === q.limit) return { items, next: cursor.encode({ o: r.occurred_at, s: r.seq }) };
       }
@@ -152,6 +158,21 @@ export function readableNow(
     { visibility: r.visibility, org: r.org_id, side: r.side_id, published },
     viewerSide,
   );
+}
+
+/**
+ * The same rule as of an instant: an entry the viewer may see, or one made public by then. An
+ * entry published later is not yet readable: a page of the past must not show it before its
+ * publication.
+ */
+export function readableThen(
+  r: Pick<Row, "visibility" | "org_id" | "side_id" | "published_seq" | "published_at">,
+  viewer: Viewer,
+  viewerSide: string | null,
+  instant: string,
+): boolean {
+  if (r.published_seq !== null && r.published_at !== null && r.published_at <= instant) return true;
+  return canSee(viewer, { visibility: r.visibility, org: r.org_id, side: r.side_id }, viewerSide);
 }
 
 function itemOf(r: Row): TimelineItem {

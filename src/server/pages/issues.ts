@@ -1,10 +1,7 @@
-import type { FastifyRequest } from "fastify";
 import { h } from "preact";
 import { z } from "zod";
-import type { Parley } from "../../app/parley.ts";
 import { type Redline, redline } from "../../app/redlines.ts";
 import type { TimelineItem, TimelineQuery } from "../../app/timeline-query.ts";
-import { canSee, type Viewer } from "../../app/visibility.ts";
 import type { Entry } from "../../domain/entry.ts";
 import { fail } from "../../domain/errors.ts";
 import type { DisputeState } from "../../domain/state.ts";
@@ -78,14 +75,15 @@ export const issuesPages: PageRoutes = (pages, assets) => {
 
       const status = await parley.status(slug, viewer, page.frame.asOf ?? undefined);
       const view = status.issues.find((i) => i.id === id);
-      const viewerSide = await parley.viewerSide(slug, viewer);
-      const items = (
-        await readAll(req, slug, viewer, {
-          issue: id,
-          type: ["pass.made", "ta.signed", "issue.withdrawn", "issue.dropped"],
-          to: instant,
-        })
-      ).filter((item) => visibleAsOf(item, instant, viewer, viewerSide));
+      const items: TimelineItem[] = [];
+      const types: TimelineQuery["type"] = ["pass.made", "ta.signed", "issue.withdrawn", "issue.dropped"];
+      const read = parley.timelineItems(
+        slug,
+        viewer,
+        { issue: id, type: types, to: instant },
+        { readableAt: instant },
+      );
+      for await (const item of read) items.push(item);
 
       const passItems = items.filter((i) => i.type === "pass.made");
       const thread = passItems.map((item) => {
@@ -189,43 +187,6 @@ function redlineView(
     occurredAt: expected.item.occurredAt,
   };
   return { against, ops: agrees ? fromApp.ops : redline(expected.onIssue.language, language) };
-}
-
-/**
- * Whether the reader could read an entry at the page's instant: one made public only after
- * that instant counts only if the reader could see it without the publication.
- */
-function visibleAsOf(
-  item: TimelineItem,
-  instant: string,
-  viewer: Viewer,
-  viewerSide: string | null,
-): boolean {
-  if (item.published === null || item.published.at <= instant) return true;
-  return canSee(viewer, { visibility: item.visibility, org: item.org, side: item.side }, viewerSide);
-}
-
-/** Every item of a filtered timeline, oldest first, page after page. */
-async function readAll(
-  req: FastifyRequest,
-  slug: string,
-  viewer: Viewer,
-  q: Omit<TimelineQuery, "order" | "limit" | "after">,
-): Promise<TimelineItem[]> {
-  const parley: Parley = req.server.parley;
-  const out: TimelineItem[] = [];
-  let after: string | undefined;
-  for (;;) {
-    const page = await parley.timeline(slug, viewer, {
-      ...q,
-      order: "asc",
-      limit: 200,
-      ...(after === undefined ? {} : { after }),
-    });
-    out.push(...page.items);
-    if (page.next === null || page.items.length === 0) return out;
-    after = page.next;
-  }
 }
 
 function sideLabel(state: DisputeState, side: string): string {

@@ -2,7 +2,6 @@ import { h } from "preact";
 import { z } from "zod";
 import type { Parley } from "../../app/parley.ts";
 import type { TimelineItem } from "../../app/timeline-query.ts";
-import { canSee, type Viewer } from "../../app/visibility.ts";
 import type { Payload } from "../../domain/events.ts";
 import { Id } from "../../domain/values.ts";
 import type { Assets } from "../../web/assets.ts";
@@ -48,38 +47,40 @@ export const statementsPages = (pages: Api, assets: Assets): void => {
       const query = req.query as z.infer<typeof Query>;
       const parley = req.server.parley;
       const page = await disputePage(req, slug, query.asOf);
-      const side = await parley.viewerSide(slug, page.viewer);
       const tz = page.frame.timeZone;
       const status = await parley.status(slug, page.viewer, page.frame.asOf ?? undefined);
 
-      const listed = await parley.timeline(slug, page.viewer, {
-        type: "statement.made",
-        order: "desc",
-        limit: STATEMENTS_PER_PAGE,
-        to: page.instant,
-        ...(query.after ? { after: query.after } : {}),
+      const listed = await parley.timeline(
+        slug,
+        page.viewer,
+        {
+          type: "statement.made",
+          order: "desc",
+          limit: STATEMENTS_PER_PAGE,
+          to: page.instant,
+          ...(query.after ? { after: query.after } : {}),
+        },
+        { readableAt: page.instant },
+      );
+      const corrections = await correctionsOf(parley, slug, page);
+      const statements: StatementView[] = listed.items.map((item) => {
+        const p = entryOf(item).payload as Payload<"statement.made">;
+        return {
+          seq: item.seq,
+          by: orgName(page.state, p.by),
+          recordedBy: item.org === p.by ? null : orgName(page.state, item.org),
+          speaker: p.speaker ?? null,
+          channel: p.channel,
+          at: item.occurredAt,
+          text: p.text,
+          url: p.url ?? null,
+          ...shownVisibility(item, page.instant),
+          corrections: corrections.get(item.seq) ?? [],
+        };
       });
-      const corrections = await correctionsOf(parley, slug, page, side);
-      const statements: StatementView[] = listed.items
-        .filter((item) => visibleAsOf(item, page.viewer, side, page.instant))
-        .map((item) => {
-          const p = entryOf(item).payload as Payload<"statement.made">;
-          return {
-            seq: item.seq,
-            by: orgName(page.state, p.by),
-            recordedBy: item.org === p.by ? null : orgName(page.state, item.org),
-            speaker: p.speaker ?? null,
-            channel: p.channel,
-            at: item.occurredAt,
-            text: p.text,
-            url: p.url ?? null,
-            ...shownVisibility(item, page.instant),
-            corrections: corrections.get(item.seq) ?? [],
-          };
-        });
 
       const answers = new Map<string, string>();
-      for (const item of await scan(parley, slug, page, side, "comment.answered")) {
+      for (const item of await scan(parley, slug, page, "comment.answered")) {
         const p = entryOf(item).payload as Payload<"comment.answered">;
         if (!answers.has(p.request) && p.text) answers.set(p.request, p.text);
       }
@@ -123,14 +124,13 @@ export const statementsPages = (pages: Api, assets: Assets): void => {
       const query = req.query as { asOf?: string };
       const parley = req.server.parley;
       const page = await disputePage(req, slug, query.asOf);
-      const side = await parley.viewerSide(slug, page.viewer);
       const status = await parley.status(slug, page.viewer, page.frame.asOf ?? undefined);
       const state = page.state;
-      const corrections = await correctionsOf(parley, slug, page, side);
+      const corrections = await correctionsOf(parley, slug, page);
 
       // Every report this reader may see: when each was entered, and what a figure said before
       // it was reported again under the same id.
-      const reports = await scan(parley, slug, page, side, "impact.reported");
+      const reports = await scan(parley, slug, page, "impact.reported");
       const enteredAt = new Map(reports.map((r) => [r.seq, r.occurredAt]));
       const visibility = new Map(reports.map((r) => [r.seq, shownVisibility(r, page.instant).visibility]));
       const earlier = new Map<string, ImpactReport[]>();
@@ -228,15 +228,6 @@ export const statementsPages = (pages: Api, assets: Assets): void => {
   );
 };
 
-/**
- * Whether the reader saw an entry by the page's instant: one it may see, or one made public by
- * then. (The timeline lists what may be read today, including entries published since.)
- */
-function visibleAsOf(item: TimelineItem, viewer: Viewer, side: string | null, instant: string): boolean {
-  if (canSee(viewer, { visibility: item.visibility, org: item.org, side: item.side }, side)) return true;
-  return item.published !== null && item.published.at <= instant;
-}
-
 /** An entry made public by the page's instant is public, whatever it was recorded as. */
 function shownVisibility(
   item: TimelineItem,
@@ -246,27 +237,24 @@ function shownVisibility(
   return { visibility: published ? "public" : item.visibility, publishedAt: published };
 }
 
-/** Every entry of one type the reader may see as of the page's day, oldest first. */
+/** Every entry of one type the reader could read as of the page's day, oldest first (at most MAX_SCAN). */
 async function scan(
   parley: Parley,
   slug: string,
   page: DisputePage,
-  side: string | null,
   type: "entry.corrected" | "comment.answered" | "impact.reported",
 ): Promise<TimelineItem[]> {
   const out: TimelineItem[] = [];
-  let after: string | undefined;
-  do {
-    const got = await parley.timeline(slug, page.viewer, {
-      type,
-      order: "asc",
-      limit: 200,
-      to: page.instant,
-      ...(after ? { after } : {}),
-    });
-    out.push(...got.items.filter((i) => visibleAsOf(i, page.viewer, side, page.instant)));
-    after = got.next ?? undefined;
-  } while (after && out.length < MAX_SCAN);
+  const read = parley.timelineItems(
+    slug,
+    page.viewer,
+    { type, to: page.instant },
+    { readableAt: page.instant },
+  );
+  for await (const item of read) {
+    out.push(item);
+    if (out.length >= MAX_SCAN) break;
+  }
   return out;
 }
 
@@ -275,10 +263,9 @@ async function correctionsOf(
   parley: Parley,
   slug: string,
   page: DisputePage,
-  side: string | null,
 ): Promise<Map<number, CorrectionView[]>> {
   const out = new Map<number, CorrectionView[]>();
-  for (const item of await scan(parley, slug, page, side, "entry.corrected")) {
+  for (const item of await scan(parley, slug, page, "entry.corrected")) {
     const p = entryOf(item).payload as Payload<"entry.corrected">;
     const list = out.get(p.entry) ?? [];
     list.push({

@@ -1,8 +1,8 @@
 import { h } from "preact";
 import { z } from "zod";
 import type { Parley } from "../../app/parley.ts";
-import type { TimelineItem, TimelineQuery } from "../../app/timeline-query.ts";
-import { canSee, type Viewer } from "../../app/visibility.ts";
+import type { TimelineQuery } from "../../app/timeline-query.ts";
+import type { Viewer } from "../../app/visibility.ts";
 import { stoppageDay, stoppageLastDay } from "../../domain/calendar.ts";
 import { fail } from "../../domain/errors.ts";
 import { ENTRY_TYPES } from "../../domain/events.ts";
@@ -31,44 +31,6 @@ const TimelinePageQuery = z.object({
 
 const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : ([...new Set([v].flat())] as T[]));
 
-/**
- * Whether an item the viewer may read today was readable at `instant` too: one it may see by
- * its visibility (the one rule), or one made public by then. The timeline reads the record as
- * it is now, so a pass made public later would otherwise show on a day before its publication.
- */
-function readableAt(viewer: Viewer, side: string | null, instant: string) {
-  return (item: TimelineItem) =>
-    item.published === null ||
-    item.published.at <= instant ||
-    canSee(viewer, { visibility: item.visibility, org: item.org, side: item.side }, side);
-}
-
-/** A page of up to `PAGE_SIZE` items readable as of the instant, and the cursor after it. */
-async function readPage(
-  parley: Parley,
-  slug: string,
-  viewer: Viewer,
-  q: Omit<TimelineQuery, "limit" | "order" | "after">,
-  after: string | undefined,
-  keep: (item: TimelineItem) => boolean,
-): Promise<{ items: TimelineItem[]; next: string | null }> {
-  const items: TimelineItem[] = [];
-  let cursor = after;
-  let next: string | null = null;
-  do {
-    const page = await parley.timeline(slug, viewer, {
-      ...q,
-      order: "asc",
-      limit: PAGE_SIZE - items.length,
-      ...(cursor === undefined ? {} : { after: cursor }),
-    });
-    items.push(...page.items.filter(keep));
-    next = page.next;
-    cursor = next ?? undefined;
-  } while (next !== null && items.length < PAGE_SIZE);
-  return { items, next };
-}
-
 const seconds = (instant: string) => Math.floor(Date.parse(instant) / 1000);
 
 /**
@@ -81,29 +43,23 @@ async function chartData(
   viewer: Viewer,
   state: DisputeState,
   instant: string,
-  keep: (item: TimelineItem) => boolean,
 ): Promise<TimelineChartData> {
   const timeZone = state.opened!.timeZone;
   const passes: TimelineChartData["passes"] = [];
-  let after: string | undefined;
-  do {
-    const page = await parley.timeline(slug, viewer, {
-      type: "pass.made",
-      to: instant,
-      order: "asc",
-      limit: 200,
-      ...(after === undefined ? {} : { after }),
+  const read = parley.timelineItems(
+    slug,
+    viewer,
+    { type: "pass.made", to: instant },
+    { readableAt: instant },
+  );
+  for await (const item of read) {
+    const entry = item.entry as { payload: { issues: unknown[] } };
+    passes.push({
+      t: seconds(item.occurredAt),
+      side: item.side ?? item.org,
+      issues: entry.payload.issues.length,
     });
-    for (const item of page.items.filter(keep)) {
-      const entry = item.entry as { payload: { issues: unknown[] } };
-      passes.push({
-        t: seconds(item.occurredAt),
-        side: item.side ?? item.org,
-        issues: entry.payload.issues.length,
-      });
-    }
-    after = page.next ?? undefined;
-  } while (after !== undefined);
+  }
 
   const meetings: TimelineChartData["meetings"] = Object.values(state.meetings)
     .filter((m) => m.start !== null && (m.status === "held" || m.status === "scheduled"))
@@ -177,13 +133,13 @@ export const timelinePages: PageRoutes = (pages, assets) => {
         fail("VALIDATION_FAILED", `org: no organization ${JSON.stringify(filters.org)} in this dispute`);
       }
 
-      const keep = readableAt(viewer, await parley.viewerSide(slug, viewer), instant);
-      const q: Omit<TimelineQuery, "limit" | "order" | "after"> = { to: instant };
+      const q: TimelineQuery = { to: instant, order: "asc", limit: PAGE_SIZE, after: query.after };
       if (filters.types.length > 0) q.type = filters.types as TimelineQuery["type"];
       if (filters.issue) q.issue = filters.issue;
       if (filters.org) q.org = filters.org;
       if (filters.visibility.length > 0) q.visibility = filters.visibility as TimelineQuery["visibility"];
-      const { items, next } = await readPage(parley, slug, viewer, q, query.after, keep);
+      // What the reader could read on the day asked for: nothing made public only later.
+      const { items, next } = await parley.timeline(slug, viewer, q, { readableAt: instant });
 
       const issues = Object.values(state.issues)
         .sort((a, b) =>
@@ -210,7 +166,7 @@ export const timelinePages: PageRoutes = (pages, assets) => {
           after: query.after ?? null,
           next,
           options: { issues, orgs },
-          chart: await chartData(parley, slug, viewer, state, instant, keep),
+          chart: await chartData(parley, slug, viewer, state, instant),
           concurrent: (await parley.status(slug, viewer, frame.asOf ?? undefined)).stoppages.filter(
             (st) => st.concurrent,
           ),
