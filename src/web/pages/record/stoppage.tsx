@@ -41,18 +41,26 @@ export function StartFields({ f, state, frame }: FormEnv) {
   );
 }
 
-export function JoinFields({ f, state, frame }: FormEnv) {
+/** The stoppage a move is about: one of those running. */
+function RunningStoppage({ f, state, frame }: FormEnv) {
+  return (
+    <SelectField
+      f={f}
+      name="stoppage"
+      label="Stoppage"
+      required
+      empty="Choose a stoppage"
+      options={runningStoppages(state, frame.timeZone)}
+      none="No stoppage is running."
+    />
+  );
+}
+
+export function JoinFields(env: FormEnv) {
+  const { f, state, frame } = env;
   return (
     <>
-      <SelectField
-        f={f}
-        name="stoppage"
-        label="Stoppage"
-        required
-        empty="Choose a stoppage"
-        options={runningStoppages(state, frame.timeZone)}
-        none="No stoppage is running."
-      />
+      <RunningStoppage {...env} />
       <SelectField
         f={f}
         name="org"
@@ -73,18 +81,11 @@ export function JoinFields({ f, state, frame }: FormEnv) {
   );
 }
 
-export function EndFields({ f, state, frame }: FormEnv) {
+export function EndFields(env: FormEnv) {
+  const { f, frame } = env;
   return (
     <>
-      <SelectField
-        f={f}
-        name="stoppage"
-        label="Stoppage"
-        required
-        empty="Choose a stoppage"
-        options={runningStoppages(state, frame.timeZone)}
-        none="No stoppage is running."
-      />
+      <RunningStoppage {...env} />
       <DateTimeField
         f={f}
         name="end"
