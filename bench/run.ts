@@ -9,12 +9,16 @@ import { join } from "node:path";
 import { Parley } from "../src/app/parley.ts";
 import { PUBLIC } from "../src/app/visibility.ts";
 import { bareVerifyPerSecond } from "./ed25519-baseline.ts";
+import { newsroomBenchmarks } from "./newsroom.ts";
 import { serverBenchmarks } from "./server.ts";
 import { webBenchmarks } from "./web.ts";
 import { fill, openBenchDispute, UNION, workloadCommand } from "./workload.ts";
 
 const quick = process.argv.includes("--quick");
-/** `--only web` runs the workspace budgets alone (a dated file; latest.json keeps the full run). */
+/**
+ * `--only web` (the workspace budgets) or `--only newsroom` (the public site under load) runs one
+ * part alone, into a dated file; latest.json keeps the full run.
+ */
 const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
 const REFERENCE_BARE = 18_000 / 0.7;
 const scale = (n: number) => (quick ? Math.max(1, Math.floor(n / 100)) : n);
@@ -132,6 +136,11 @@ async function main() {
     results.web = await webBenchmarks(quick);
     return write(results, "-web");
   }
+  if (only === "newsroom") {
+    log("the public site: the dispute page and a post page under load…");
+    results.newsroom = await newsroomBenchmarks(quick);
+    return write(results, "-newsroom");
+  }
   log("single appends (synchronous=NORMAL)…");
   results.singleAppendNormal = await singleAppends("normal", scale(5000));
   log("single appends (synchronous=FULL)…");
@@ -171,6 +180,8 @@ async function main() {
   results.server = await serverBenchmarks(quick);
   log("the workspace: dashboard render, JavaScript per page, first contentful paint…");
   results.web = await webBenchmarks(quick);
+  log("the public site: the dispute page and a post page under load…");
+  results.newsroom = await newsroomBenchmarks(quick);
   write(results, "");
 }
 

@@ -33,7 +33,7 @@ async function prepare(path: string): Promise<string> {
   return token;
 }
 
-async function startServer(db: string): Promise<{ url: string; child: ChildProcess }> {
+export async function startServer(db: string): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, [BIN, "serve", "--db", db, "--port", "0", "--log-level", "warn"], {
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -41,7 +41,7 @@ async function startServer(db: string): Promise<{ url: string; child: ChildProce
     let out = "";
     child.stdout!.on("data", (d: Buffer) => {
       out += d.toString();
-      const m = /serving (http:\/\/[^\s]+) /.exec(out);
+      const m = /serving (http:\/\/[^\s:]+:\d+)/.exec(out);
       if (m) resolve(m[1]!);
     });
     child.on("exit", (code) => reject(new Error(`parley serve exited (${code}): ${out}`)));
@@ -49,13 +49,13 @@ async function startServer(db: string): Promise<{ url: string; child: ChildProce
   return { url, child };
 }
 
-function cannon(opts: autocannon.Options): Promise<autocannon.Result> {
+export function cannon(opts: autocannon.Options): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
     autocannon(opts, (err, result) => (err ? reject(err) : resolve(result)));
   });
 }
 
-function summary(r: autocannon.Result) {
+export function summary(r: autocannon.Result) {
   return {
     requestsPerSecond: Math.round(r.requests.average),
     latencyMs: { p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max },

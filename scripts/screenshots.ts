@@ -37,7 +37,7 @@ try {
     await page.getByLabel("Email").fill(DEMO.wgaNegotiator);
     await page.getByLabel("Password").fill(DEMO_PASSWORD);
     await page.getByRole("button", { name: "Sign in" }).click();
-    await page.waitForURL(`${server.base}/`);
+    await page.waitForURL(`${server.base}/workspace`);
     await page.goto(server.base + shot.path, { waitUntil: "load" });
     if (shot.at) await page.locator(shot.at).evaluate((el) => el.scrollIntoView({ block: "start" }));
     await page.screenshot({ path: join(OUT, shot.file), fullPage: shot.full });

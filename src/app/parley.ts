@@ -13,7 +13,13 @@ import { fetchNodes, latestCheckpoint, treeSize } from "../store/ledger-repo.ts"
 import type { Database } from "../store/schema.ts";
 import { endOfDayOrInstant } from "./as-of.ts";
 import { passRedlines } from "./redlines.ts";
-import { readSince, readTimeline, type TimelineItem, type TimelineQuery } from "./timeline-query.ts";
+import {
+  readEntry,
+  readSince,
+  readTimeline,
+  type TimelineItem,
+  type TimelineQuery,
+} from "./timeline-query.ts";
 import { foldFromSnapshot, foldView } from "./views.ts";
 import { PUBLIC, type Viewer } from "./visibility.ts";
 import {
@@ -358,6 +364,12 @@ export class Parley {
     } while (after !== undefined);
   }
 
+  /** Entry `seq` as the viewer may read it now, or null (hidden and absent look the same). */
+  async entry(slug: string, viewer: Viewer, seq: number): Promise<TimelineItem | null> {
+    const d = await this.disputeRow(slug);
+    return readEntry(this.db, d.id, viewer, await this.viewerSide(slug, viewer), seq);
+  }
+
   /** Word-level redlines of pass `seq` against the passes before it that `viewer` may read. */
   async redlines(slug: string, seq: number, viewer: Viewer) {
     const d = await this.disputeRow(slug);
@@ -405,6 +417,14 @@ export class Parley {
       return hot;
     }
     return foldFromSnapshot(this.db, d.id, d.slug, viewer, side, opts.asOf);
+  }
+
+  /**
+   * Changes with every commit to the ledger (at once for this process's, within milliseconds
+   * for another's): what caches of anything read from the record key on.
+   */
+  stamp(): Promise<string> {
+    return this.writer.stamp();
   }
 
   /**

@@ -2,6 +2,8 @@ import type { Kysely } from "kysely";
 import { z } from "zod";
 import { ENTRY_TYPES } from "../domain/events.ts";
 import { Id, Instant, Visibility } from "../domain/values.ts";
+import { canonicalBytes } from "../ledger/jcs.ts";
+import { entryLeafHash } from "../ledger/merkle.ts";
 import type { Database } from "../store/schema.ts";
 import { opaqueCursor } from "./cursor.ts";
 import { canReadNow, canSee, type Viewer } from "./visibility.ts";
@@ -215,6 +217,23 @@ export async function readSince(
     last: rows.length > 0 ? rows[rows.length - 1]!.seq : after,
     more: rows.length === limit,
   };
+}
+
+/** The entry's leaf in its dispute's Merkle tree (hex): what an inclusion proof starts from. */
+export function leafHashOf(item: TimelineItem): string {
+  return entryLeafHash(canonicalBytes(item.entry), Buffer.from(item.signature, "base64")).toString("hex");
+}
+
+/** One entry, if the viewer may read it now; null whether it is hidden or does not exist. */
+export async function readEntry(
+  db: Kysely<Database>,
+  disputeId: number,
+  viewer: Viewer,
+  viewerSide: string | null,
+  seq: number,
+): Promise<TimelineItem | null> {
+  const row = await timelineWithBodies(db, disputeId).where("t.seq", "=", seq).executeTakeFirst();
+  return row && readableNow(row, viewer, viewerSide) ? itemOf(row) : null;
 }
 
 /** Timeline rows with their signed bodies: the reads of timeline, streams and redlines. */

@@ -44,6 +44,19 @@ const portOption = () =>
     return n;
   });
 const hostOption = () => new Option("--host <address>", "address to listen on").default("127.0.0.1");
+const publicUrlOption = () =>
+  new Option(
+    "--public-url <url>",
+    "the site's public address, for canonical links, feeds and social cards (default: $PARLEY_PUBLIC_URL or http://HOST:PORT)",
+  ).argParser((v) => {
+    try {
+      const url = new URL(v);
+      if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error();
+      return url.origin;
+    } catch {
+      throw new InvalidArgumentError("an http or https address, such as https://parley.example.org");
+    }
+  });
 const logLevelOption = () =>
   new Option("--log-level <level>", "pino log level: info logs every request")
     .choices(["trace", "debug", "info", "warn", "error", "fatal", "silent"])
@@ -51,16 +64,23 @@ const logLevelOption = () =>
 
 async function serveUntilStopped(
   app: Parley,
-  o: { port: number; host: string; logLevel: string },
+  o: { port: number; host: string; logLevel: string; publicUrl?: string },
 ): Promise<void> {
   let stopped!: () => void;
   const closed = new Promise<void>((resolve) => {
     stopped = resolve;
   });
   try {
-    const s = await serve(app, { host: o.host, port: o.port, logLevel: o.logLevel, onClosed: stopped });
+    const publicUrl = o.publicUrl ?? process.env.PARLEY_PUBLIC_URL;
+    const s = await serve(app, {
+      host: o.host,
+      port: o.port,
+      logLevel: o.logLevel,
+      onClosed: stopped,
+      ...(publicUrl ? { publicUrl } : {}),
+    });
     print(
-      `Parley is serving ${s.url}: the workspace at ${s.url}/, the API reference at ${s.url}/api/docs. Ctrl-C stops it.`,
+      `Parley is serving ${s.url}: the public site at ${s.url}/, the workspace at ${s.url}/workspace, the API reference at ${s.url}/api/docs. Ctrl-C stops it.`,
     );
   } catch (err) {
     await app.close();
@@ -93,30 +113,40 @@ export function buildProgram(): Command {
     .addOption(portOption())
     .addOption(hostOption())
     .addOption(logLevelOption())
+    .addOption(publicUrlOption())
     .option("--no-serve", "only load the demo and print the status")
-    .action(async (o: { db?: string; port: number; host: string; logLevel: string; serve: boolean }) => {
-      const app = await Parley.open(o.db ?? defaultDbPath());
-      try {
-        if ((await app.disputes()).length === 0) {
-          const { disputes, accounts } = await loadDemo(app);
-          print(`Loaded the demo disputes ${disputes.join(", ")} into ${o.db ?? defaultDbPath()}.`);
-          print(`Demo accounts (password ${DEMO_PASSWORD}): ${accounts.join(", ")}.\n`);
+    .action(
+      async (o: {
+        db?: string;
+        port: number;
+        host: string;
+        logLevel: string;
+        publicUrl?: string;
+        serve: boolean;
+      }) => {
+        const app = await Parley.open(o.db ?? defaultDbPath());
+        try {
+          if ((await app.disputes()).length === 0) {
+            const { disputes, accounts } = await loadDemo(app);
+            print(`Loaded the demo disputes ${disputes.join(", ")} into ${o.db ?? defaultDbPath()}.`);
+            print(`Demo accounts (password ${DEMO_PASSWORD}): ${accounts.join(", ")}.\n`);
+          }
+          print(formatStatus(await app.status("wga-2023", PUBLIC), "public"));
+          print(formatStatus(await app.status("wga-2023", PUBLIC, "2023-09-14"), "public"));
+        } catch (err) {
+          await app.close();
+          throw err;
         }
-        print(formatStatus(await app.status("wga-2023", PUBLIC), "public"));
-        print(formatStatus(await app.status("wga-2023", PUBLIC, "2023-09-14"), "public"));
-      } catch (err) {
-        await app.close();
-        throw err;
-      }
-      if (!o.serve) {
-        print(
-          "Try: npx parley status wga-2023 --as-of 2023-08-22 --json · npx parley verify --db data/parley.db",
-        );
-        await app.close();
-        return;
-      }
-      await serveUntilStopped(app, o);
-    });
+        if (!o.serve) {
+          print(
+            "Try: npx parley status wga-2023 --as-of 2023-08-22 --json · npx parley verify --db data/parley.db",
+          );
+          await app.close();
+          return;
+        }
+        await serveUntilStopped(app, o);
+      },
+    );
 
   program
     .command("serve")
@@ -125,7 +155,8 @@ export function buildProgram(): Command {
     .addOption(portOption())
     .addOption(hostOption())
     .addOption(logLevelOption())
-    .action(async (o: { db?: string; port: number; host: string; logLevel: string }) =>
+    .addOption(publicUrlOption())
+    .action(async (o: { db?: string; port: number; host: string; logLevel: string; publicUrl?: string }) =>
       serveUntilStopped(await Parley.open(o.db ?? defaultDbPath()), o),
     );
 

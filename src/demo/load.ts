@@ -3,6 +3,7 @@ import type { Parley } from "../app/parley.ts";
 import { ParleyError } from "../domain/errors.ts";
 import { addDemoAccounts } from "./accounts.ts";
 import { ORGANIZATIONS } from "./organizations.ts";
+import { addDemoPosts } from "./posts.ts";
 import { sagAftra2023 } from "./sag-aftra-2023.ts";
 import type { DemoDispute } from "./script.ts";
 import { wga2023 } from "./wga-2023.ts";
@@ -16,7 +17,7 @@ export function demoDisputes(): DemoDispute[] {
  * Loads the demo through the application like any other input: every organization is
  * registered (and gets its signing key), then each dispute is opened and its history recorded
  * in one atomic batch, each entry decided, signed and appended; then the demo accounts
- * (demo/accounts.ts) are created. Fails with DISPUTE_EXISTS,
+ * (demo/accounts.ts) are created, and the news posts (demo/posts.ts) written. Fails with DISPUTE_EXISTS,
  * writing nothing, when any demo dispute already exists.
  */
 export async function loadDemo(app: Parley): Promise<{ disputes: string[]; accounts: string[] }> {
@@ -46,6 +47,8 @@ export async function loadDemo(app: Parley): Promise<{ disputes: string[]; accou
       }
     }
   }
-  const accounts = await addDemoAccounts(new Accounts(app.db, () => new Date(app.now())));
+  const directory = new Accounts(app.db, () => new Date(app.now()));
+  const accounts = await addDemoAccounts(directory);
+  await addDemoPosts(app, directory);
   return { disputes: demos.map((d) => d.slug), accounts };
 }

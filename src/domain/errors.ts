@@ -136,6 +136,38 @@ export const ERRORS = {
     message: "The log's history was rewritten: its checkpoint is inconsistent with the one seen before.",
   },
   WITNESS_STATE_INVALID: { kind: "validation", message: "The witness state file cannot be used." },
+
+  /** The public newsroom: posts and reader comments. */
+  POST_UNKNOWN: { kind: "not_found", message: "No such post." },
+  POST_SLUG_TAKEN: { kind: "conflict", message: "Another post already has this address." },
+  POST_NOT_EDITABLE: {
+    kind: "forbidden",
+    message: "Only its author or an editor of its organization may change this post.",
+  },
+  POST_STATE: { kind: "rule", message: "The post is not in a state that allows this." },
+  POST_STALE: {
+    kind: "conflict",
+    message: "The post was changed since you opened it; reload and edit again.",
+  },
+  CITATION_UNKNOWN: {
+    kind: "rule",
+    message: "A post may only cite a public entry of the dispute it is about.",
+  },
+  COMMENT_UNKNOWN: { kind: "not_found", message: "No such comment." },
+  COMMENTS_CLOSED: { kind: "rule", message: "Comments on this post are closed." },
+  COMMENT_DUPLICATE: { kind: "conflict", message: "You already said that here." },
+  COMMENT_TOO_DEEP: { kind: "rule", message: "Replies cannot nest any deeper here." },
+  COMMENT_RATE_LIMITED: {
+    kind: "rate_limited",
+    message: "You are commenting too quickly; wait a little and send it again.",
+  },
+  COMMENT_TOO_FAST: { kind: "rule", message: "The form was sent faster than a person types; send it again." },
+  COMMENT_FORM_EXPIRED: { kind: "rule", message: "The form has expired; send it again." },
+  MODERATOR_ONLY: {
+    kind: "forbidden",
+    message: "Only the site's or the post organization's editors may moderate.",
+  },
+  MAIL_LINK_INVALID: { kind: "validation", message: "This link is invalid or has expired." },
 } as const satisfies Record<string, { kind: ErrorKind; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

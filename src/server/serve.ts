@@ -14,20 +14,30 @@ export interface Serving {
  */
 export async function serve(
   parley: Parley,
-  opts: { host: string; port: number; logLevel?: string; onClosed?: () => void },
+  opts: { host: string; port: number; logLevel?: string; publicUrl?: string; onClosed?: () => void },
 ): Promise<Serving> {
   const accounts = new Accounts(parley.db, () => new Date(parley.now()));
-  const app = await buildServer({ parley, accounts, logger: { level: opts.logLevel ?? "info" } });
+  const listenHost = opts.host.includes(":") ? `[${opts.host}]` : opts.host;
+  const app = await buildServer({
+    parley,
+    accounts,
+    logger: { level: opts.logLevel ?? "info" },
+    publicUrl: opts.publicUrl ?? `http://${listenHost}:${opts.port}`,
+  });
   await app.listen({ host: opts.host, port: opts.port });
+  // IP hashes of comments are dropped once their retention passes, hourly, while serving.
+  const stopPurge = app.comments.schedulePurge();
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : opts.port;
-  const host = opts.host.includes(":") ? `[${opts.host}]` : opts.host;
   let closing: Promise<void> | null = null;
   const close = () => {
     closing ??= (async () => {
       process.off("SIGTERM", onSignal);
       process.off("SIGINT", onSignal);
+      stopPurge();
       await app.close();
+      // Mails already asked for (a held comment's notice) go out before the store closes.
+      await app.comments.settled();
       await parley.close();
       opts.onClosed?.();
     })();
@@ -39,5 +49,5 @@ export async function serve(
   };
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
-  return { url: `http://${host}:${port}`, close };
+  return { url: `http://${listenHost}:${port}`, close };
 }

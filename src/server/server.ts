@@ -20,7 +20,10 @@ import {
 } from "fastify-type-provider-zod";
 import { h } from "preact";
 import type { Accounts } from "../app/accounts.ts";
+import { Comments, commentSecret } from "../app/comments.ts";
+import { Mailer, type MailSender } from "../app/mailer.ts";
 import type { Parley } from "../app/parley.ts";
+import { Posts } from "../app/posts.ts";
 import { type DispatcherOptions, WebhookDispatcher } from "../app/webhook-dispatcher.ts";
 import { webAssets } from "../web/assets.ts";
 import { ErrorPage } from "../web/pages/basic.tsx";
@@ -30,10 +33,12 @@ import { PAGE_GROUPS } from "./pages/groups.ts";
 import { type PageRoute, pagePlugin, wantsHtml } from "./pages/plugin.ts";
 import { pageContext, sendPage } from "./pages/render.ts";
 import { calendarRoutes } from "./routes/calendar.ts";
+import { commentRoutes } from "./routes/comments.ts";
 import { disputeRoutes } from "./routes/disputes.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { keyRoutes } from "./routes/keys.ts";
 import { orgRoutes } from "./routes/orgs.ts";
+import { postRoutes } from "./routes/posts.ts";
 import { searchRoutes } from "./routes/search.ts";
 import { sessionRoutes } from "./routes/session.ts";
 import { streamRoutes } from "./routes/stream.ts";
@@ -45,6 +50,8 @@ declare module "fastify" {
     parley: Parley;
     accounts: Accounts;
     webhooks: WebhookDispatcher;
+    posts: Posts;
+    comments: Comments;
     /** The workspace's page routes (they are not in the OpenAPI document). */
     pageRoutes: PageRoute[];
   }
@@ -71,6 +78,14 @@ export interface ServerOptions {
   webhooks?: DispatcherOptions;
   /** Between a live stream's heartbeats, each of which re-checks its caller (default 15 s). */
   streamHeartbeatMs?: number;
+  /**
+   * The site's public address, for canonical links, feeds and social cards (default
+   * http://127.0.0.1:3000). Never taken from a request's Host header: public pages are cached
+   * and shared, and one forged header must not rewrite their links for everyone.
+   */
+  publicUrl?: string;
+  /** Where comment notifications go (default: SMTP as PARLEY_SMTP_URL configures, else none). */
+  mailer?: MailSender | null;
 }
 
 /** The largest request body accepted: a pass with long contract language fits many times over. */
@@ -140,6 +155,16 @@ export async function buildServer(opts: ServerOptions): Promise<Api> {
   app.setSerializerCompiler(serializerCompiler);
   app.decorate("parley", opts.parley);
   app.decorate("accounts", opts.accounts);
+  const posts = new Posts(opts.parley, () => opts.parley.now());
+  app.decorate("posts", posts);
+  const comments = new Comments(opts.parley, posts, {
+    secret: await commentSecret(opts.parley),
+    now: () => opts.parley.now(),
+    mailer: opts.mailer === undefined ? Mailer.fromEnv() : opts.mailer,
+    publicUrl: opts.publicUrl ?? "http://127.0.0.1:3000",
+    log: { info: (obj, msg) => app.log.info(obj, msg), error: (obj, msg) => app.log.error(obj, msg) },
+  });
+  app.decorate("comments", comments);
   app.decorateRequest("caller", null);
   app.decorateRequest("credential", null);
 
@@ -187,7 +212,9 @@ export async function buildServer(opts: ServerOptions): Promise<Api> {
   app.get("/api/v1/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
   app.addHook("onRequest", authenticate(opts.accounts));
-  app.addHook("preValidation", checkCsrf(new Set(["/api/v1/session", "/signin"])));
+  // A reader's comment acts with no account's authority (it is anonymous whoever sends it); its
+  // form carries a signed token of its own and must come from this origin (pages/plugin.ts).
+  app.addHook("preValidation", checkCsrf(new Set(["/api/v1/session", "/signin", "/news/:slug/comments"])));
   healthRoutes(app);
   sessionRoutes(app, opts.loginsPerMinute ?? 10);
   disputeRoutes(app);
@@ -198,7 +225,15 @@ export async function buildServer(opts: ServerOptions): Promise<Api> {
   streamRoutes(app, opts.streamHeartbeatMs);
   webhookRoutes(app);
   witnessRoutes(app);
-  app.decorate("pageRoutes", await pagePlugin(app, assets, PAGE_GROUPS, opts.loginsPerMinute ?? 10));
+  postRoutes(app);
+  commentRoutes(app);
+  app.decorate(
+    "pageRoutes",
+    await pagePlugin(app, assets, PAGE_GROUPS, {
+      loginsPerMinute: opts.loginsPerMinute ?? 10,
+      origin: new URL(opts.publicUrl ?? "http://127.0.0.1:3000").origin,
+    }),
+  );
   // Deliveries start when the server is ready and stop with it, before serve() closes the store.
   const dispatcher = new WebhookDispatcher(opts.parley, {
     onError: (err, context) => app.log.error({ err }, `webhooks: ${context}`),

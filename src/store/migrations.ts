@@ -257,6 +257,185 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  "0009_posts": {
+    async up(db: Kysely<unknown>) {
+      // News posts are newsroom content, not ledger: edited, scheduled, unpublished. The row
+      // holds what changes without a new version (status, dates, the comments flag, the
+      // address before first publication) and points at its current revision.
+      await db.schema
+        .createTable("posts")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("slug", "text", (c) => c.notNull().unique())
+        .addColumn("dispute", "text", (c) => c.notNull().references("disputes.slug"))
+        .addColumn("org_id", "text", (c) => c.notNull().references("organizations.id"))
+        .addColumn("author_id", "text", (c) => c.notNull().references("accounts.id"))
+        .addColumn("status", "text", (c) => c.notNull())
+        .addColumn("revision", "integer", (c) => c.notNull())
+        // 0 or 1: SQLite has no boolean type, and better-sqlite3 binds no booleans.
+        .addColumn("comments_open", "integer", (c) => c.notNull().defaultTo(1))
+        .addColumn("publish_at", "text")
+        .addColumn("published_at", "text")
+        .addColumn("updated_at", "text")
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .execute();
+      // Lists of live posts, newest first: the whole site's, and one dispute's.
+      await db.schema.createIndex("posts_publish").on("posts").columns(["publish_at", "slug"]).execute();
+      await db.schema
+        .createIndex("posts_dispute_publish")
+        .on("posts")
+        .columns(["dispute", "publish_at", "slug"])
+        .execute();
+      await db.schema.createIndex("posts_org").on("posts").columns(["org_id", "created_at"]).execute();
+      // Every saved version, never changed once written: the history editors read.
+      await db.schema
+        .createTable("post_revisions")
+        .addColumn("post_id", "text", (c) => c.notNull().references("posts.id"))
+        .addColumn("revision", "integer", (c) => c.notNull())
+        .addColumn("title", "text", (c) => c.notNull())
+        .addColumn("body", "text", (c) => c.notNull())
+        .addColumn("excerpt", "text", (c) => c.notNull())
+        .addColumn("author_id", "text", (c) => c.notNull().references("accounts.id"))
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("post_revisions_pk", ["post_id", "revision"])
+        .execute();
+      // Tags and citations are rows of their revision, as append-only as it is: the history
+      // keeps them, and the current revision's rows are what lists filter and join on.
+      await db.schema
+        .createTable("post_tags")
+        .addColumn("post_id", "text", (c) => c.notNull())
+        .addColumn("revision", "integer", (c) => c.notNull())
+        .addColumn("position", "integer", (c) => c.notNull())
+        .addColumn("tag", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("post_tags_pk", ["post_id", "revision", "position"])
+        .addForeignKeyConstraint("post_tags_revision", ["post_id", "revision"], "post_revisions", [
+          "post_id",
+          "revision",
+        ])
+        .execute();
+      await db.schema.createIndex("post_tags_tag").on("post_tags").columns(["tag", "post_id"]).execute();
+      await db.schema
+        .createTable("post_citations")
+        .addColumn("post_id", "text", (c) => c.notNull())
+        .addColumn("revision", "integer", (c) => c.notNull())
+        .addColumn("position", "integer", (c) => c.notNull())
+        .addColumn("seq", "integer", (c) => c.notNull())
+        .addPrimaryKeyConstraint("post_citations_pk", ["post_id", "revision", "position"])
+        .addForeignKeyConstraint("post_citations_revision", ["post_id", "revision"], "post_revisions", [
+          "post_id",
+          "revision",
+        ])
+        .execute();
+      // Which posts cite an entry (a later "cited by" list on the entry's page).
+      await db.schema
+        .createIndex("post_citations_seq")
+        .on("post_citations")
+        .columns(["seq", "post_id"])
+        .execute();
+    },
+  },
+  "0010_comments": {
+    async up(db: Kysely<unknown>) {
+      // Readers' comments under posts: newsroom content, not ledger, so rows change (status,
+      // edits) and go (erasure). The text is rendered to safe HTML once, here at write time,
+      // and so is the avatar: a post page serves hundreds of them on every view.
+      await db.schema
+        .createTable("comments")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("post_id", "text", (c) => c.notNull().references("posts.id"))
+        .addColumn("parent_id", "text", (c) => c.references("comments.id"))
+        // The top-level comment of its thread (its own id at the top): a page of threads is
+        // fetched whole by it, without walking the tree.
+        .addColumn("root_id", "text", (c) => c.notNull())
+        .addColumn("depth", "integer", (c) => c.notNull())
+        .addColumn("status", "text", (c) => c.notNull())
+        // What a trashed comment was, for restore.
+        .addColumn("trashed_from", "text")
+        // Why the policy held it or marked it as spam (a JSON list), for moderators.
+        .addColumn("reasons", "text", (c) => c.notNull().defaultTo("[]"))
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("email", "text", (c) => c.notNull())
+        .addColumn("email_key", "text", (c) => c.notNull())
+        .addColumn("website", "text")
+        .addColumn("body", "text", (c) => c.notNull())
+        .addColumn("html", "text", (c) => c.notNull())
+        .addColumn("avatar", "text", (c) => c.notNull())
+        .addColumn("ip_hash", "text")
+        .addColumn("ip_period", "text")
+        .addColumn("dup_key", "text", (c) => c.notNull())
+        .addColumn("notify_replies", "integer", (c) => c.notNull().defaultTo(0))
+        // Set on a reply once its parent's author was (or was to be) told of it: never twice.
+        .addColumn("reply_notified_at", "text")
+        // The moderator's account behind a moderator's reply; null for readers.
+        .addColumn("account_id", "text", (c) => c.references("accounts.id"))
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("approved_at", "text")
+        .addColumn("edited_at", "text")
+        .execute();
+      // A post's page of threads (top-level comments by date) and its approved count.
+      await db.schema
+        .createIndex("comments_post_threads")
+        .on("comments")
+        .columns(["post_id", "status", "depth", "created_at"])
+        .execute();
+      // The comments of the threads on a page; with the status, whether a thread shows at all.
+      await db.schema.createIndex("comments_root").on("comments").columns(["root_id", "status"]).execute();
+      await db.schema.createIndex("comments_parent").on("comments").columns(["parent_id"]).execute();
+      // The moderation queue, by status and date.
+      await db.schema
+        .createIndex("comments_queue")
+        .on("comments")
+        .columns(["status", "created_at"])
+        .execute();
+      // Rate limits, by sender and time; "approved before" and duplicates by address.
+      await db.schema.createIndex("comments_ip").on("comments").columns(["ip_hash", "created_at"]).execute();
+      await db.schema
+        .createIndex("comments_email")
+        .on("comments")
+        .columns(["email_key", "created_at"])
+        .execute();
+      // One random salt per period for hashing IP addresses, made on first use and deleted
+      // after the retention period: from then on no stored hash can be linked to an address.
+      await db.schema
+        .createTable("comment_salts")
+        .addColumn("period", "text", (c) => c.primaryKey())
+        .addColumn("salt", "blob", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .execute();
+      // Who did what to which comment, and when: one row per action, in its transaction.
+      await db.schema
+        .createTable("moderation_log")
+        .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+        .addColumn("comment_id", "text", (c) => c.notNull())
+        .addColumn("action", "text", (c) => c.notNull())
+        // Null when the commenter acted (an erasure by mail link).
+        .addColumn("actor_id", "text", (c) => c.references("accounts.id"))
+        .addColumn("at", "text", (c) => c.notNull())
+        .addColumn("note", "text")
+        .execute();
+      await db.schema
+        .createIndex("moderation_log_comment")
+        .on("moderation_log")
+        .columns(["comment_id", "at"])
+        .execute();
+      // The site's moderation settings as JSON (one row, key "site"): checked by their schema
+      // on every read and write, so a new setting needs no migration.
+      await db.schema
+        .createTable("comment_settings")
+        .addColumn("key", "text", (c) => c.primaryKey())
+        .addColumn("settings", "text", (c) => c.notNull())
+        .addColumn("updated_at", "text", (c) => c.notNull())
+        .addColumn("updated_by", "text", (c) => c.references("accounts.id"))
+        .execute();
+      // The key behind comment form tokens, avatars, IP hashes and mail links: made once, in
+      // the database so that every server process of a site shares it.
+      await db.schema
+        .createTable("comment_secrets")
+        .addColumn("name", "text", (c) => c.primaryKey())
+        .addColumn("secret", "blob", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 class InlineProvider implements MigrationProvider {

@@ -166,4 +166,135 @@ export interface Database {
     line: string;
     created_at: string;
   };
+  /**
+   * News posts (migration 0009_posts): newsroom content, not ledger. A post's row holds its
+   * status and dates and points at its current revision; each save adds a revision.
+   */
+  posts: {
+    id: string;
+    /** Its address, unique across the site; fixed once the post has been published. */
+    slug: string;
+    /** The dispute's slug. */
+    dispute: string;
+    org_id: string;
+    /** The account that created it. */
+    author_id: string;
+    /** draft | scheduled | published | unpublished (domain/post.ts); live is computed from it and publish_at. */
+    status: string;
+    /** The current revision's number. */
+    revision: number;
+    /** 1 while readers may comment, else 0. */
+    comments_open: Generated<number>;
+    publish_at: string | null;
+    /** The first publication instant (the scheduled one while that is still to come). */
+    published_at: string | null;
+    /** The last revision saved after first publication. */
+    updated_at: string | null;
+    created_at: string;
+  };
+  /** Every saved version of a post; never updated or deleted. */
+  post_revisions: {
+    post_id: string;
+    revision: number;
+    title: string;
+    /** Markdown. */
+    body: string;
+    /** The body's opening as plain text (domain/post.ts excerptOf), kept for lists and feeds. */
+    excerpt: string;
+    /** The account that saved this version. */
+    author_id: string;
+    created_at: string;
+  };
+  /** A revision's tags, in the order given. */
+  post_tags: {
+    post_id: string;
+    revision: number;
+    position: number;
+    tag: string;
+  };
+  /** A revision's citations: sequence numbers of public entries of the post's dispute. */
+  post_citations: {
+    post_id: string;
+    revision: number;
+    position: number;
+    seq: number;
+  };
+  /**
+   * Readers' comments under posts (migration 0010_comments). The email and the IP hash are for
+   * moderators and the rules only: no public answer carries them.
+   */
+  comments: {
+    /** Random, url-safe. */
+    id: string;
+    post_id: string;
+    parent_id: string | null;
+    /** The thread's top-level comment (its own id at the top). */
+    root_id: string;
+    /** 1 at the top, 2 for a reply, and so on. */
+    depth: number;
+    /** approved | held | spam | trash | erased (its commenter had it erased; kept for its replies). */
+    status: string;
+    /** What a trashed comment was, for restore. */
+    trashed_from: string | null;
+    /** JSON list of why the policy held it or marked it as spam. */
+    reasons: Generated<string>;
+    name: string;
+    /** As typed (domain lower-cased); "" once erased. */
+    email: string;
+    /** emailKey(email): one commenter, for trust, rate limits and duplicates. */
+    email_key: string;
+    website: string | null;
+    /** The text as typed. */
+    body: string;
+    /** The text as safe HTML (web/comment-text.ts), made at write time. */
+    html: string;
+    /** The avatar as a data: URL (web/avatar.ts), made at write time. */
+    avatar: string;
+    /** Keyed hash of the sender's address; null once older than the retention. */
+    ip_hash: string | null;
+    /** The salt period the hash was made in. */
+    ip_period: string | null;
+    /** duplicateKey(body). */
+    dup_key: string;
+    /** 1 when its author asked to be told of replies. */
+    notify_replies: Generated<number>;
+    /** On a reply: when its parent's author was told (never twice). */
+    reply_notified_at: string | null;
+    /** The moderator's account behind a moderator's reply. */
+    account_id: string | null;
+    created_at: string;
+    approved_at: string | null;
+    edited_at: string | null;
+  };
+  /** One random salt per period for hashing IP addresses; dropped after the retention. */
+  comment_salts: {
+    /** saltPeriod(), e.g. "2023-09-14T00". */
+    period: string;
+    salt: Uint8Array;
+    created_at: string;
+  };
+  /** Every moderation action: who, what, which comment, when. */
+  moderation_log: {
+    id: Generated<number>;
+    comment_id: string;
+    /** approve | hold | spam | trash | restore | edit | reply | erase */
+    action: string;
+    /** The moderator; null for the commenter's own erasure. */
+    actor_id: string | null;
+    at: string;
+    note: string | null;
+  };
+  /** The site's moderation settings as JSON (key "site"). */
+  comment_settings: {
+    key: string;
+    settings: string;
+    updated_at: string;
+    updated_by: string | null;
+  };
+  /** The comments' server secret (form tokens, avatars, IP hashes, mail links). */
+  comment_secrets: {
+    name: string;
+    secret: Uint8Array;
+    created_at: string;
+  };
 }

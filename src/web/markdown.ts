@@ -19,9 +19,9 @@ export interface MarkdownOptions {
   /**
    * The level a `#` heading in the text becomes (default 3: `#` is h3, `##` h4, and so on, capped at
    * h6), so user headings never compete with the page's own h1 and h2. Pick the level just below the
-   * heading the text sits under.
+   * heading the text sits under (2 for a post, whose page's h1 is its title).
    */
-  topHeading?: 3 | 4 | 5 | 6;
+  topHeading?: 2 | 3 | 4 | 5 | 6;
 }
 
 const md = new MarkdownIt({ html: false, linkify: true, typographer: false, breaks: true });
@@ -73,10 +73,8 @@ function sanitizeOptions(top: number): sanitizeHtml.IOptions {
       "blockquote",
       "code",
       "pre",
-      "h3",
-      "h4",
-      "h5",
-      "h6",
+      // The heading levels the text may use: from its top level down.
+      ...["h2", "h3", "h4", "h5", "h6"].slice(top - 2),
       "a",
       "table",
       "thead",

@@ -14,6 +14,13 @@ export interface PageContext {
   assets: AssetUrls;
   /** The path and query of this page, for "sign in and come back" and the current tab. */
   url: string;
+  /**
+   * A page of the public site: the same for every reader (no account, no form token), so that
+   * it can be cached and shared; it carries canonical and social-card metadata.
+   */
+  public: boolean;
+  /** The site's public address (scheme, host, port), for canonical links, feeds and cards. */
+  origin: string;
 }
 
 /** The dispute a page is about, and the day it is seen as of. */
@@ -25,6 +32,8 @@ export interface DisputeFrame {
   firstDate: string;
   /** Today in the dispute's time zone. */
   today: string;
-  /** The day asked for (?asOf=YYYY-MM-DD), or null for now; live updates only run for now. */
+  /** The day asked for (?as-of=YYYY-MM-DD), or null for now; live updates only run for now. */
   asOf: string | null;
+  /** Seen on the public site (/disputes/…) rather than in the workspace (/d/…). */
+  public: boolean;
 }

@@ -51,6 +51,23 @@ describe.runIf(run)("the workspace in a real browser", () => {
     await page.context().close();
   });
 
+  it("the public site travels in time with ?as-of=, by the date control and the slider", async () => {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${s.base}/disputes/wga-2023`);
+    await expect.poll(() => page.locator("#as-of-slider").count()).toBe(1);
+    await page.getByLabel("As of", { exact: true }).fill("2023-09-14");
+    await page.getByRole("button", { name: "Show" }).click();
+    await page.waitForURL(/\/disputes\/wga-2023\?as-of=2023-09-14$/);
+    await expect.poll(() => page.locator(".stoppage .counter").first().textContent()).toBe("Day 136");
+    await page.locator("#as-of-slider").focus();
+    await page.keyboard.press("ArrowRight");
+    await page.waitForURL(/as-of=2023-09-15/);
+    await expect.poll(() => page.locator(".stoppage .counter").first().textContent()).toBe("Day 137");
+    // No live stream on a public page: it is cached and shared.
+    expect(await page.locator('[data-island="live"]').count()).toBe(0);
+    await page.context().close();
+  });
+
   it("live: a page shows what the other side records within moments, without a reload", async () => {
     const page = await signedIn("wgaNegotiator");
     await page.waitForFunction(() => document.documentElement.dataset.live === "open");
@@ -165,6 +182,10 @@ describe.runIf(run)("the workspace in a real browser", () => {
       [null, "/d/wga-2023/statements"],
       [null, "/d/wga-2023/impact"],
       [null, "/d/no-such-dispute"],
+      [null, "/disputes/wga-2023?as-of=2023-09-14"],
+      [null, "/disputes/wga-2023/entries/3"],
+      [null, "/disputes/wga-2023/embed"],
+      ["wgaMember", "/workspace"],
       ["wgaNegotiator", "/d/wga-2023"],
       ["wgaNegotiator", "/d/wga-2023/timeline?type=pass.made"],
       ["wgaNegotiator", "/d/wga-2023/record"],

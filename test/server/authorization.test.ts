@@ -219,6 +219,108 @@ const MATRIX: Record<string, Case> = {
     allowed: [],
     refused: (who) => (who === "anonymous" ? 401 : 404),
   },
+  "GET /api/v1/posts": { path: "/api/v1/posts", allowed: EVERYONE },
+  "POST /api/v1/posts": {
+    path: "/api/v1/posts",
+    body: (who) => ({
+      dispute: SLUG,
+      org: who === "anonymous" ? "daily-press" : PEOPLE[who].org,
+      title: `Matrix post by ${who}`,
+    }),
+    allowed: ["wgaNegotiator", "wgaMember", "amptpNegotiator", "amptpMember", "reporter"],
+  },
+  // A draft exists for its organization's editors only: anyone else is told there is none.
+  "GET /api/v1/posts/{slug}": {
+    path: "/api/v1/posts/matrix-draft",
+    allowed: ["reporter"],
+    refused: () => 404,
+  },
+  "PATCH /api/v1/posts/{slug}": {
+    path: "/api/v1/posts/matrix-live",
+    body: () => ({ revision: 999, title: "Matrix edit" }),
+    allowed: [],
+    // The editor passes authorization and is stopped by the stale revision.
+    refused: (who) => (who === "anonymous" ? 401 : who === "reporter" ? 409 : 403),
+  },
+  "POST /api/v1/posts/{slug}/publish": {
+    path: "/api/v1/posts/matrix-live/publish",
+    allowed: [],
+    refused: (who) => (who === "anonymous" ? 401 : who === "reporter" ? 422 : 403),
+  },
+  "POST /api/v1/posts/{slug}/unpublish": {
+    path: "/api/v1/posts/matrix-draft/unpublish",
+    allowed: [],
+    refused: (who) => (who === "anonymous" ? 401 : who === "reporter" ? 422 : 404),
+  },
+  "GET /api/v1/posts/{slug}/revisions": {
+    path: "/api/v1/posts/matrix-live/revisions",
+    allowed: ["reporter"],
+  },
+  "GET /api/v1/posts/{slug}/citations": { path: "/api/v1/posts/matrix-live/citations", allowed: EVERYONE },
+  "GET /api/v1/my/posts": { path: "/api/v1/my/posts", allowed: SIGNED_IN },
+  // Reader comments (src/server/routes/comments.ts). Without a form token a comment is refused
+  // by the rules (422 COMMENT_FORM_EXPIRED) whoever sends it: no one is turned away for who they are.
+  "GET /api/v1/posts/{slug}/comments": { path: "/api/v1/posts/matrix-live/comments", allowed: EVERYONE },
+  "POST /api/v1/posts/{slug}/comments": {
+    path: "/api/v1/posts/matrix-live/comments",
+    body: (who) => ({ comment: `Matrix comment by ${who}`, name: who, email: "matrix@example.org" }),
+    allowed: [],
+    refused: () => 422,
+  },
+  // Editors of any organization have a queue (of their own posts' comments); members have none.
+  "GET /api/v1/moderation/comments": {
+    path: "/api/v1/moderation/comments",
+    allowed: ["wgaNegotiator", "amptpNegotiator", "reporter", "outsiderAdmin"],
+  },
+  // Comment ids are random: a fixed one shows who is turned away before the lookup.
+  "POST /api/v1/moderation/comments": {
+    path: "/api/v1/moderation/comments",
+    body: () => ({ ids: ["cMatrixNone"], action: "approve" }),
+    allowed: [],
+    refused: (who) => (who === "anonymous" ? 401 : who === "wgaMember" || who === "amptpMember" ? 403 : 404),
+  },
+  "PATCH /api/v1/moderation/comments/{id}": {
+    path: "/api/v1/moderation/comments/cMatrixNone",
+    body: () => ({ body: "Matrix edit" }),
+    allowed: [],
+    refused: (who) => (who === "anonymous" ? 401 : who === "wgaMember" || who === "amptpMember" ? 403 : 404),
+  },
+  "POST /api/v1/moderation/comments/{id}/replies": {
+    path: "/api/v1/moderation/comments/cMatrixNone/replies",
+    body: () => ({ body: "Matrix reply" }),
+    allowed: [],
+    refused: (who) => (who === "anonymous" ? 401 : who === "wgaMember" || who === "amptpMember" ? 403 : 404),
+  },
+  "GET /api/v1/moderation/comments/{id}/log": {
+    path: "/api/v1/moderation/comments/cMatrixNone/log",
+    allowed: [],
+    refused: (who) => (who === "anonymous" ? 401 : who === "wgaMember" || who === "amptpMember" ? 403 : 404),
+  },
+  // The server's operators' alone, and no one in the matrix is one.
+  "GET /api/v1/comment-settings": { path: "/api/v1/comment-settings", allowed: [] },
+  "PUT /api/v1/comment-settings": { path: "/api/v1/comment-settings", body: () => ({}), allowed: [] },
+  // The same answer for everyone, whatever the address: it reveals nothing.
+  "POST /api/v1/comments/privacy-requests": {
+    path: "/api/v1/comments/privacy-requests",
+    body: () => ({ email: "matrix@example.org", kind: "export" }),
+    allowed: EVERYONE,
+  },
+  // The mailed links: a forged token is refused alike for everyone (signing in gives no more).
+  "GET /api/v1/comments/privacy/export": {
+    path: "/api/v1/comments/privacy/export?token=forged",
+    allowed: [],
+    refused: () => 400,
+  },
+  "POST /api/v1/comments/privacy/erase": {
+    path: "/api/v1/comments/privacy/erase?token=forged",
+    allowed: [],
+    refused: () => 400,
+  },
+  "POST /api/v1/comments/unsubscribe": {
+    path: "/api/v1/comments/unsubscribe?token=u1.cMatrix.forged",
+    allowed: [],
+    refused: () => 400,
+  },
 };
 
 let parley: Parley;
@@ -235,6 +337,14 @@ beforeAll(async () => {
     const t = await server.call("POST", "/api/v1/tokens", { body: { name: "matrix" }, headers: cookie });
     headers[who] = { authorization: `Bearer ${t.json.token}` };
   }
+  for (const title of ["Matrix draft", "Matrix live"]) {
+    const made = await server.call("POST", "/api/v1/posts", {
+      headers: headers.reporter!,
+      body: { dispute: SLUG, org: "daily-press", title, citations: [13] },
+    });
+    if (made.status !== 201) throw new Error(`matrix post: ${made.text}`);
+  }
+  await server.call("POST", "/api/v1/posts/matrix-live/publish", { headers: headers.reporter! });
 });
 afterAll(async () => {
   await server.app.close();

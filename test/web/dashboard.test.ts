@@ -73,8 +73,10 @@ describe("the dashboard", () => {
 });
 
 describe("the front page", () => {
-  it("lists the disputes a reader may see", async () => {
-    const t = text((await s.page("/")).html);
+  it("the workspace's front page lists the disputes a reader may see, and asks the signed-out to sign in", async () => {
+    const signedOut = await s.page("/workspace");
+    expect([signedOut.status, signedOut.headers.get("location")]).toEqual([303, "/signin?next=%2Fworkspace"]);
+    const t = text((await s.page("/workspace", await s.signIn("wgaMember"))).html);
     expect(t).toContain("WGA and AMPTP: 2023 negotiation of the Minimum Basic Agreement");
     expect(t).toMatch(/WGA and AMPTP · [\d,]+ entries you may see/);
   });

@@ -180,7 +180,14 @@ describe("an issue's page", () => {
 
   it("a tentative agreement awaiting the other side says so", () => {
     const props: IssuePageProps = {
-      ctx: { caller: null, csrf: null, assets: { css: "/a.css", js: "/a.js" }, url: "/d/x/issues/wages" },
+      ctx: {
+        caller: null,
+        csrf: null,
+        assets: { css: "/a.css", js: "/a.js" },
+        url: "/d/x/issues/wages",
+        public: false,
+        origin: "http://127.0.0.1:3000",
+      },
       frame: {
         slug: "x",
         title: "X",
@@ -188,6 +195,7 @@ describe("an issue's page", () => {
         firstDate: "2023-01-01",
         today: "2023-12-31",
         asOf: null,
+        public: false,
       },
       issue: {
         id: "wages",

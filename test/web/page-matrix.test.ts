@@ -73,7 +73,83 @@ const MATRIX: Row[] = [
     body: { email: "x@y.z", password: "no" },
     expect: all(401),
   },
+  {
+    method: "GET",
+    route: "/workspace",
+    url: () => "/workspace",
+    expect: { anonymous: 303, member: 200, negotiator: 200, outsider: 200, admin: 200 },
+  },
   { method: "GET", route: "/d/:slug", url: () => "/d/wga-2023", expect: all(200) },
+  { method: "GET", route: "/d/:slug/entries/:seq", url: () => "/d/wga-2023/entries/3", expect: all(200) },
+  // The public site: the same for every reader.
+  { method: "GET", route: "/disputes/:slug", url: () => "/disputes/wga-2023", expect: all(200) },
+  {
+    method: "GET",
+    route: "/disputes/:slug/timeline",
+    url: () => "/disputes/wga-2023/timeline",
+    expect: all(200),
+  },
+  {
+    method: "GET",
+    route: "/disputes/:slug/issues",
+    url: () => "/disputes/wga-2023/issues",
+    expect: all(200),
+  },
+  {
+    method: "GET",
+    route: "/disputes/:slug/issues/:issue",
+    url: () => "/disputes/wga-2023/issues/ai",
+    expect: all(200),
+  },
+  {
+    method: "GET",
+    route: "/disputes/:slug/statements",
+    url: () => "/disputes/wga-2023/statements",
+    expect: all(200),
+  },
+  {
+    method: "GET",
+    route: "/disputes/:slug/impact",
+    url: () => "/disputes/wga-2023/impact",
+    expect: all(200),
+  },
+  {
+    method: "GET",
+    route: "/disputes/:slug/entries/:seq",
+    url: () => "/disputes/wga-2023/entries/3",
+    expect: all(200),
+  },
+  { method: "GET", route: "/disputes/:slug/embed", url: () => "/disputes/wga-2023/embed", expect: all(200) },
+  {
+    method: "GET",
+    route: "/disputes/:slug/feed.:format",
+    url: () => "/disputes/wga-2023/feed.atom",
+    expect: all(200),
+  },
+  {
+    method: "GET",
+    route: "/disputes/:slug/calendar.ics",
+    url: () => "/disputes/wga-2023/calendar.ics",
+    expect: all(200),
+  },
+  { method: "GET", route: "/feed.:format", url: () => "/feed.rss", expect: all(200) },
+  { method: "GET", route: "/sitemap.xml", url: () => "/sitemap.xml", expect: all(200) },
+  { method: "GET", route: "/robots.txt", url: () => "/robots.txt", expect: all(200) },
+  { method: "GET", route: "/news", url: () => "/news", expect: all(200) },
+  {
+    // A reader's comment: nobody is turned away for who they are; an empty form is sent back.
+    method: "POST",
+    route: "/news/:slug/comments",
+    url: () => "/news/writers-strike-begins-after-six-weeks-of-talks-end-without-a-deal/comments",
+    body: { comment: "", name: "", email: "" },
+    expect: all(400),
+  },
+  {
+    method: "GET",
+    route: "/news/:slug",
+    url: () => "/news/writers-strike-begins-after-six-weeks-of-talks-end-without-a-deal",
+    expect: all(200),
+  },
   { method: "GET", route: "/d/:slug/timeline", url: () => "/d/wga-2023/timeline", expect: all(200) },
   { method: "GET", route: "/d/:slug/issues", url: () => "/d/wga-2023/issues", expect: all(200) },
   { method: "GET", route: "/d/:slug/issues/:issue", url: () => "/d/wga-2023/issues/ai", expect: all(200) },
@@ -164,6 +240,58 @@ const MATRIX: Row[] = [
     ownSession: true,
     expect: { anonymous: 401, member: 303, negotiator: 303, outsider: 303, admin: 303 },
   },
+  // The post editor (a WGA West post, and the demo outlet's draft, which no WGA account may see).
+  {
+    method: "GET",
+    route: "/posts",
+    url: () => "/posts",
+    expect: { anonymous: 303, member: 200, negotiator: 200, outsider: 200, admin: 200 },
+  },
+  {
+    method: "GET",
+    route: "/posts/new",
+    url: () => "/posts/new",
+    expect: { anonymous: 303, member: 200, negotiator: 200, outsider: 200, admin: 200 },
+  },
+  {
+    method: "POST",
+    route: "/posts/new",
+    url: () => "/posts/new",
+    body: { title: "" },
+    expect: { anonymous: 401, member: 400, negotiator: 400, outsider: 400, admin: 400 },
+  },
+  {
+    method: "GET",
+    route: "/posts/:slug/edit",
+    url: () => "/posts/our-answer-to-the-offer-the-studios-made-public/edit",
+    expect: { anonymous: 303, member: 403, negotiator: 200, outsider: 403, admin: 200 },
+  },
+  {
+    method: "POST",
+    route: "/posts/:slug/edit",
+    url: () => "/posts/our-answer-to-the-offer-the-studios-made-public/edit",
+    body: { revision: "1", title: "" },
+    expect: { anonymous: 401, member: 403, negotiator: 400, outsider: 403, admin: 400 },
+  },
+  {
+    method: "POST",
+    route: "/posts/:slug/publish",
+    url: () => "/posts/our-answer-to-the-offer-the-studios-made-public/publish",
+    body: { schedule: "1", at: "not a time" },
+    expect: { anonymous: 401, member: 403, negotiator: 400, outsider: 403, admin: 400 },
+  },
+  {
+    method: "POST",
+    route: "/posts/:slug/unpublish",
+    url: () => "/posts/what-the-tentative-agreement-changes-for-writers/unpublish",
+    expect: { anonymous: 401, member: 404, negotiator: 404, outsider: 404, admin: 404 },
+  },
+  {
+    method: "GET",
+    route: "/posts/:slug/revisions",
+    url: () => "/posts/our-answer-to-the-offer-the-studios-made-public/revisions",
+    expect: { anonymous: 303, member: 403, negotiator: 200, outsider: 403, admin: 200 },
+  },
 ];
 
 async function ask(row: Row, actor: Actor): Promise<{ status: number; html: string }> {
@@ -193,6 +321,8 @@ describe("every page route, for every kind of reader", () => {
 describe("odd input on every page: an error page with a code, never a 500", () => {
   const ODD = [
     "?asOf=%00",
+    "?as-of=%00",
+    "?as-of=2023-02-30&asOf=2023-09-14",
     "?asOf=2023-02-30",
     "?after=not-a-cursor",
     "?type=__proto__",

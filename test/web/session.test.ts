@@ -46,7 +46,7 @@ describe("signing in and out with the forms", () => {
       "javascript:alert(1)",
       42,
     ]) {
-      expect(localPath(evil)).toBe("/");
+      expect(localPath(evil)).toBe("/workspace");
     }
   });
 

@@ -1,6 +1,9 @@
 import { accountPages } from "./account.ts";
 import { issuesPages } from "./issues.ts";
+import { newsPages } from "./news.ts";
 import type { PageRoutes } from "./plugin.ts";
+import { postEditorPages } from "./posts-editor.ts";
+import { publicPages } from "./public.ts";
 import { recordPages } from "./record.ts";
 import { statementsPages } from "./statements.ts";
 import { timelinePages } from "./timeline.ts";
@@ -12,4 +15,7 @@ export const PAGE_GROUPS: PageRoutes[] = [
   statementsPages,
   recordPages,
   accountPages,
+  publicPages,
+  newsPages,
+  postEditorPages,
 ];

@@ -1,13 +1,19 @@
 import fastifyFormbody from "@fastify/formbody";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { h } from "preact";
-import { fail } from "../../domain/errors.ts";
+import { PUBLIC } from "../../app/visibility.ts";
+import { fail, ParleyError } from "../../domain/errors.ts";
+import type { Status } from "../../domain/status.ts";
 import { ASSET_PREFIX, type Assets } from "../../web/assets.ts";
 import { ErrorPage, HomePage } from "../../web/pages/basic.tsx";
+import { PublicHomePage } from "../../web/pages/public-home.tsx";
+import { requireCaller } from "../auth.ts";
 import { toErrorReply } from "../errors.ts";
 import type { Api } from "../server.ts";
 import { viewerOf } from "../viewer.ts";
 import { dashboardPage } from "./dashboard.ts";
+import { postListContext } from "./news.ts";
+import { publicPageCache } from "./public-cache.ts";
 import { pageContext, sendPage } from "./render.ts";
 import { sessionPages } from "./session.ts";
 
@@ -29,11 +35,19 @@ export async function pagePlugin(
   app: Api,
   assets: Assets,
   groups: PageRoutes[],
-  loginsPerMinute: number,
+  opts: { loginsPerMinute: number; origin: string },
 ): Promise<PageRoute[]> {
   const routes: PageRoute[] = [];
   await app.register(async (instance: FastifyInstance) => {
     const pages = instance as unknown as Api;
+    pages.decorate("siteOrigin", opts.origin);
+    // What a public page shows changes with the record, the newsroom and (day counters,
+    // scheduled posts) the clock.
+    publicPageCache(
+      instance,
+      async () =>
+        `${await app.parley.stamp()}|${app.posts.version()}|${app.comments.version()}|${app.parley.now().slice(0, 16)}`,
+    );
     // Every page route, so tests can hold each to the authorization rules (pages are not in OpenAPI).
     pages.addHook("onRoute", (r) => {
       for (const method of [r.method].flat()) if (method !== "HEAD") routes.push({ method, url: r.url });
@@ -75,8 +89,15 @@ export async function pagePlugin(
         .send(file.body);
     });
 
-    pages.get("/", { schema: { hide: true } }, async (req, reply) => homePage(req, reply, assets));
-    sessionPages(pages, assets, loginsPerMinute);
+    pages.get("/", { schema: { hide: true }, config: { public: true } }, async (req, reply) =>
+      publicHomePage(req, reply, assets),
+    );
+    pages.get("/workspace", { schema: { hide: true } }, async (req, reply) => {
+      // Signed out, the public front page is the one to read; this one is for accounts.
+      requireCaller(req);
+      return homePage(req, reply, assets);
+    });
+    sessionPages(pages, assets, opts.loginsPerMinute);
     dashboardPage(pages, assets);
     for (const group of groups) group(pages, assets);
   });
@@ -91,6 +112,31 @@ function safeHost(origin: string): string | null {
   }
 }
 
+/** The public front page: every dispute the public may see, with its counters. */
+async function publicHomePage(req: FastifyRequest, reply: FastifyReply, assets: Assets) {
+  const parley = req.server.parley;
+  const disputes: Status[] = [];
+  for (const d of await parley.disputes()) {
+    try {
+      disputes.push(await parley.status(d.slug, PUBLIC));
+    } catch (err) {
+      // A dispute with nothing public yet is not listed.
+      if (!(err instanceof ParleyError && err.code === "DISPUTE_UNKNOWN")) throw err;
+    }
+  }
+  const { posts: news } = await req.server.posts.listPublished({ limit: 5 });
+  return sendPage(
+    reply,
+    h(PublicHomePage, {
+      ctx: pageContext(req, assets.urls),
+      disputes,
+      news,
+      newsContext: await postListContext(req.server as Api, news),
+    }),
+  );
+}
+
+/** The workspace's front page: the disputes as the signed-in reader may see them. */
 async function homePage(req: FastifyRequest, reply: FastifyReply, assets: Assets) {
   const parley = req.server.parley;
   const disputes = [];

@@ -10,7 +10,7 @@ import { pageContext, sendPage } from "./render.ts";
 /** Where to go after signing in: a path on this site only, never another origin. */
 export function localPath(next: unknown): string {
   if (typeof next !== "string" || !next.startsWith("/") || next.startsWith("//") || next.includes("\\")) {
-    return "/";
+    return "/workspace";
   }
   return next.slice(0, 2000);
 }

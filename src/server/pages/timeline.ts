@@ -15,19 +15,20 @@ import {
   TimelinePage,
 } from "../../web/pages/timeline.tsx";
 import type { PageRoutes } from "./plugin.ts";
-import { disputePage, pageContext, sendPage } from "./render.ts";
+import { DayQuery, DISPUTE_SITES, disputePage, pageContext, sendPage } from "./render.ts";
 
 export const PAGE_SIZE = 50;
 
 /** The filter form's fields: each one value or several (a repeated key); an empty select is no filter. */
-const TimelinePageQuery = z.object({
-  type: z.union([z.enum(ENTRY_TYPES), z.array(z.enum(ENTRY_TYPES)).max(ENTRY_TYPES.length)]).optional(),
-  issue: z.union([z.literal(""), Id]).optional(),
-  org: z.union([z.literal(""), Id]).optional(),
-  visibility: z.union([Visibility, z.array(Visibility).max(Visibility.options.length)]).optional(),
-  after: z.string().min(1).max(200).optional(),
-  asOf: z.string().max(40).optional(),
-});
+const TimelinePageQuery = z
+  .object({
+    type: z.union([z.enum(ENTRY_TYPES), z.array(z.enum(ENTRY_TYPES)).max(ENTRY_TYPES.length)]).optional(),
+    issue: z.union([z.literal(""), Id]).optional(),
+    org: z.union([z.literal(""), Id]).optional(),
+    visibility: z.union([Visibility, z.array(Visibility).max(Visibility.options.length)]).optional(),
+    after: z.string().min(1).max(200).optional(),
+  })
+  .extend(DayQuery.shape);
 
 const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : ([...new Set([v].flat())] as T[]));
 
@@ -107,71 +108,76 @@ async function chartData(
 
 /** The dispute's timeline: every entry the reader may see, by day, filtered and paged. */
 export const timelinePages: PageRoutes = (pages, assets) => {
-  pages.get(
-    "/d/:slug/timeline",
-    { schema: { hide: true, params: z.object({ slug: Id }), querystring: TimelinePageQuery } },
-    async (req, reply) => {
-      const { slug } = req.params;
-      const query = req.query;
-      const parley = req.server.parley;
-      const page = await disputePage(req, slug, query.asOf);
-      const { viewer, state, instant, frame } = page;
+  for (const site of DISPUTE_SITES) {
+    pages.get(
+      `${site.prefix}/:slug/timeline`,
+      {
+        schema: { hide: true, params: z.object({ slug: Id }), querystring: TimelinePageQuery },
+        config: site.config,
+      },
+      async (req, reply) => {
+        const { slug } = req.params;
+        const query = req.query;
+        const parley = req.server.parley;
+        const page = await disputePage(req, slug);
+        const { viewer, state, instant, frame } = page;
 
-      const filters: TimelineFilters = {
-        types: list(query.type),
-        issue: query.issue ?? "",
-        org: query.org ?? "",
-        visibility: list(query.visibility),
-      };
-      // Issues and organizations are the ones this reader may see now, so that a filter
-      // survives travelling back before the issue was opened.
-      const current = frame.asOf === null ? state : await parley.view(slug, viewer);
-      if (filters.issue && !Object.hasOwn(current.issues, filters.issue)) {
-        fail("VALIDATION_FAILED", `issue: no issue ${JSON.stringify(filters.issue)} in this dispute`);
-      }
-      if (filters.org && !Object.hasOwn(current.orgs, filters.org)) {
-        fail("VALIDATION_FAILED", `org: no organization ${JSON.stringify(filters.org)} in this dispute`);
-      }
+        const filters: TimelineFilters = {
+          types: list(query.type),
+          issue: query.issue ?? "",
+          org: query.org ?? "",
+          visibility: list(query.visibility),
+        };
+        // Issues and organizations are the ones this reader may see now, so that a filter
+        // survives travelling back before the issue was opened.
+        const current = frame.asOf === null ? state : await parley.view(slug, viewer);
+        if (filters.issue && !Object.hasOwn(current.issues, filters.issue)) {
+          fail("VALIDATION_FAILED", `issue: no issue ${JSON.stringify(filters.issue)} in this dispute`);
+        }
+        if (filters.org && !Object.hasOwn(current.orgs, filters.org)) {
+          fail("VALIDATION_FAILED", `org: no organization ${JSON.stringify(filters.org)} in this dispute`);
+        }
 
-      const q: TimelineQuery = { to: instant, order: "asc", limit: PAGE_SIZE, after: query.after };
-      if (filters.types.length > 0) q.type = filters.types as TimelineQuery["type"];
-      if (filters.issue) q.issue = filters.issue;
-      if (filters.org) q.org = filters.org;
-      if (filters.visibility.length > 0) q.visibility = filters.visibility as TimelineQuery["visibility"];
-      // What the reader could read on the day asked for: nothing made public only later.
-      const { items, next } = await parley.timeline(slug, viewer, q, { readableAt: instant });
+        const q: TimelineQuery = { to: instant, order: "asc", limit: PAGE_SIZE, after: query.after };
+        if (filters.types.length > 0) q.type = filters.types as TimelineQuery["type"];
+        if (filters.issue) q.issue = filters.issue;
+        if (filters.org) q.org = filters.org;
+        if (filters.visibility.length > 0) q.visibility = filters.visibility as TimelineQuery["visibility"];
+        // What the reader could read on the day asked for: nothing made public only later.
+        const { items, next } = await parley.timeline(slug, viewer, q, { readableAt: instant });
 
-      const issues = Object.values(state.issues)
-        .sort((a, b) =>
-          a.openedAt === b.openedAt ? (a.id < b.id ? -1 : 1) : a.openedAt < b.openedAt ? -1 : 1,
-        )
-        .map((i) => ({ id: i.id, title: i.title }));
-      if (filters.issue && !issues.some((i) => i.id === filters.issue)) {
-        issues.push({ id: filters.issue, title: current.issues[filters.issue]!.title });
-      }
-      const orgs = Object.values(current.orgs)
-        .filter((o) => Object.hasOwn(state.orgs, o.id) || o.id === filters.org)
-        .map((o) => ({ id: o.id, name: o.shortName }))
-        .sort((a, b) => a.name.localeCompare(b.name, "en"));
+        const issues = Object.values(state.issues)
+          .sort((a, b) =>
+            a.openedAt === b.openedAt ? (a.id < b.id ? -1 : 1) : a.openedAt < b.openedAt ? -1 : 1,
+          )
+          .map((i) => ({ id: i.id, title: i.title }));
+        if (filters.issue && !issues.some((i) => i.id === filters.issue)) {
+          issues.push({ id: filters.issue, title: current.issues[filters.issue]!.title });
+        }
+        const orgs = Object.values(current.orgs)
+          .filter((o) => Object.hasOwn(state.orgs, o.id) || o.id === filters.org)
+          .map((o) => ({ id: o.id, name: o.shortName }))
+          .sort((a, b) => a.name.localeCompare(b.name, "en"));
 
-      return sendPage(
-        reply,
-        h(TimelinePage, {
-          ctx: pageContext(req, assets.urls),
-          frame,
-          state,
-          instant,
-          items,
-          filters,
-          after: query.after ?? null,
-          next,
-          options: { issues, orgs },
-          chart: await chartData(parley, slug, viewer, state, instant),
-          concurrent: (await parley.status(slug, viewer, frame.asOf ?? undefined)).stoppages.filter(
-            (st) => st.concurrent,
-          ),
-        }),
-      );
-    },
-  );
+        return sendPage(
+          reply,
+          h(TimelinePage, {
+            ctx: pageContext(req, assets.urls),
+            frame,
+            state,
+            instant,
+            items,
+            filters,
+            after: query.after ?? null,
+            next,
+            options: { issues, orgs },
+            chart: await chartData(parley, slug, viewer, state, instant),
+            concurrent: (await parley.status(slug, viewer, frame.asOf ?? undefined)).stoppages.filter(
+              (st) => st.concurrent,
+            ),
+          }),
+        );
+      },
+    );
+  }
 };

@@ -14,6 +14,7 @@ const ISLANDS: Record<string, () => Promise<IslandModule>> = {
   "timeline-chart": () => import("./islands/timeline-chart.ts"),
   "impact-chart": () => import("./islands/impact-chart.ts"),
   "pass-form": () => import("./islands/pass-form.tsx"),
+  "comment-form": () => import("./islands/comment-form.ts"),
 };
 
 export function mountIslands(root: ParentNode): void {

@@ -316,7 +316,7 @@ export function AccountPage(props: AccountPageProps) {
         <h2 id="disputes-heading">Your disputes</h2>
         {props.disputes.length === 0 ? (
           <p>
-            None of your organizations sits at a dispute's table here. <a href="/">All disputes</a>
+            None of your organizations sits at a dispute's table here. <a href="/workspace">All disputes</a>
           </p>
         ) : (
           <ul class="account-disputes">

@@ -6,7 +6,7 @@ export function ErrorPage(props: { ctx: PageContext; status: number; code: strin
   const title =
     props.status === 404 ? "Not found" : props.status >= 500 ? "Something went wrong" : "Cannot do that";
   return (
-    <Layout ctx={props.ctx} title={title}>
+    <Layout ctx={props.ctx} title={title} index={false}>
       <h1>{title}</h1>
       <p class="form-error" role="alert">
         {props.message} <code>{props.code}</code>
@@ -23,12 +23,12 @@ export function HomePage(props: {
   disputes: { slug: string; title: string; sides: string; entries: number }[];
 }) {
   return (
-    <Layout ctx={props.ctx} title="Disputes">
-      <h1>Disputes on this server</h1>
+    <Layout ctx={props.ctx} title="Your disputes">
+      <h1>Your disputes</h1>
       <p class="muted">
         Each dispute is the shared, signed record of a negotiation: who sits at the table, each side's passes,
-        whose move it is, the strike's day count. Signed out, you read what the public may; sign in to see
-        what your side may and to record its moves.
+        whose move it is, the strike's day count. Here you see what your side may, and record its moves;{" "}
+        <a href="/">the public site</a> shows what everyone may.
       </p>
       {props.disputes.length === 0 ? (
         <p>No dispute has been opened here yet.</p>

@@ -6,6 +6,7 @@ import { formatDate, formatDateTime, formatDay, plural } from "../format.ts";
 import { disputeHref, Layout } from "../layout.tsx";
 import type { DisputeFrame, PageContext } from "../page-context.ts";
 import { TableWrap } from "../table-wrap.tsx";
+import { type PublicDigest, PublicSections } from "./public-sections.tsx";
 
 export interface DashboardProps {
   ctx: PageContext;
@@ -14,6 +15,8 @@ export interface DashboardProps {
   state: DisputeState;
   recent: TimelineItem[];
   checkpoint: { size: number; root: string; cosignatures: number } | null;
+  /** On the public site: the latest public statements, offers and figures. */
+  digest?: PublicDigest;
 }
 
 /** How long a move has been owed, as a class (color) and the same fact in words. */
@@ -127,12 +130,24 @@ function MoveBoard({ moves, frame }: { moves: MoveView[]; frame: DisputeFrame })
   );
 }
 
+/** One sentence on where the dispute stands, for search results and link previews. */
+export function publicSummary(status: Status): string {
+  const running = status.stoppages.filter((s) => s.end === null && s.day !== null && !s.concurrent);
+  const strike = running.map((s) => `day ${s.day} of the ${s.organizations.join(" and ")} ${s.kind}`);
+  const moves = status.moves.length;
+  return [
+    `${status.title}: ${status.agreement.name}, ${status.agreement.status}`,
+    ...strike,
+    moves ? `${plural(moves, "move")} awaited` : "no move awaited",
+  ].join(" · ");
+}
+
 export function DashboardPage(props: DashboardProps) {
   const { status, frame, state } = props;
   const tz = frame.timeZone;
   const running = status.stoppages.filter((s) => s.end === null && s.day !== null);
   return (
-    <Layout ctx={props.ctx} title={status.title} frame={frame} tab="">
+    <Layout ctx={props.ctx} title={status.title} frame={frame} tab="" description={publicSummary(status)}>
       <h1>{status.title}</h1>
       <p class="muted">
         As of {formatDateTime(status.asOf, tz)} · {status.agreement.name}: {status.agreement.status}
@@ -217,6 +232,16 @@ export function DashboardPage(props: DashboardProps) {
         </section>
       </div>
 
+      {props.digest ? (
+        <PublicSections
+          origin={props.ctx.origin}
+          frame={frame}
+          status={status}
+          state={state}
+          digest={props.digest}
+        />
+      ) : null}
+
       <section aria-labelledby="recent-heading">
         <h2 id="recent-heading">Recent entries</h2>
         {props.recent.length === 0 ? (
@@ -254,7 +279,7 @@ export function DashboardPage(props: DashboardProps) {
             </p>
             <p>
               <a href={`/api/v1/disputes/${encodeURIComponent(frame.slug)}/export`}>
-                Download what you may see
+                {frame.public ? "Download the public record" : "Download what you may see"}
               </a>{" "}
               and check it offline with <code>npx parley verify {frame.slug}.jsonl</code>, or{" "}
               <a href={`/api/v1/disputes/${encodeURIComponent(frame.slug)}/checkpoint`}>

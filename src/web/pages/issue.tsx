@@ -1,7 +1,7 @@
 import type { RedlineOp } from "../../app/redlines.ts";
 import type { IssueStatus } from "../../domain/state.ts";
 import { formatDateTime, formatDay, plural } from "../format.ts";
-import { disputeHref, Layout } from "../layout.tsx";
+import { disputeBase, disputeHref, Layout } from "../layout.tsx";
 import { Markdown } from "../markdown-view.tsx";
 import type { DisputeFrame, PageContext } from "../page-context.ts";
 import { TableWrap } from "../table-wrap.tsx";
@@ -340,7 +340,7 @@ export function IssuePage(props: IssuePageProps) {
       title={`${issue.title} · ${frame.title}`}
       frame={frame}
       tab="/issues"
-      path={`/d/${frame.slug}/issues/${encodeURIComponent(issue.id)}`}
+      path={`${disputeBase(frame)}/issues/${encodeURIComponent(issue.id)}`}
     >
       <p class="issue-breadcrumb">
         <a href={disputeHref(frame, "/issues")}>All issues</a>

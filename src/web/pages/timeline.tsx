@@ -6,7 +6,7 @@ import { type StoppageView, sideName } from "../../domain/status.ts";
 import { describeEntry, entryOf, issueTitle, orgName, TYPE_LABELS } from "../describe.ts";
 import { formatDate, formatDay, formatTime, plural } from "../format.ts";
 import { Island } from "../island.tsx";
-import { Layout } from "../layout.tsx";
+import { dayKey, disputeBase, disputeHref, Layout } from "../layout.tsx";
 import type { DisputeFrame, PageContext } from "../page-context.ts";
 import { TableWrap } from "../table-wrap.tsx";
 import { VisibilityBadge } from "./dashboard.tsx";
@@ -152,9 +152,9 @@ export function timelineHref(
   if (filters.org) params.set("org", filters.org);
   for (const v of filters.visibility) params.append("visibility", v);
   for (const [k, v] of Object.entries(extra)) params.set(k, v);
-  if (frame.asOf) params.set("asOf", frame.asOf);
+  if (frame.asOf) params.set(dayKey(frame), frame.asOf);
   const q = params.toString();
-  return `/d/${encodeURIComponent(frame.slug)}/timeline${q ? `?${q}` : ""}`;
+  return `${disputeBase(frame)}/timeline${q ? `?${q}` : ""}`;
 }
 
 function issuesOf(entry: AnyEntry): string[] {
@@ -206,8 +206,7 @@ function Entry({ item, state, frame }: { item: TimelineItem; state: DisputeState
 }
 
 function issueHref(frame: DisputeFrame, issue: string): string {
-  const q = frame.asOf ? `?asOf=${frame.asOf}` : "";
-  return `/d/${encodeURIComponent(frame.slug)}/issues/${encodeURIComponent(issue)}${q}`;
+  return disputeHref(frame, `/issues/${encodeURIComponent(issue)}`);
 }
 
 function FilterForm(props: TimelinePageProps) {
@@ -217,12 +216,12 @@ function FilterForm(props: TimelinePageProps) {
   return (
     <form
       method="get"
-      action={`/d/${encodeURIComponent(frame.slug)}/timeline`}
+      action={`${disputeBase(frame)}/timeline`}
       class="tl-filters"
       aria-labelledby="tl-filters-heading"
     >
       <h2 id="tl-filters-heading">Filter</h2>
-      {frame.asOf ? <input type="hidden" name="asOf" value={frame.asOf} /> : null}
+      {frame.asOf ? <input type="hidden" name={dayKey(frame)} value={frame.asOf} /> : null}
       <div class="tl-filter-row">
         <div class="field">
           <label for="tl-issue">Issue</label>

@@ -11,6 +11,8 @@ interface Props {
   today: string;
   asOf: string | null;
   path: string;
+  /** The query parameter that carries the day ("as-of" on the public site, "asOf" in the workspace). */
+  key: string;
 }
 
 const DAY_MS = 86_400_000;
@@ -27,8 +29,9 @@ function Slider(props: Props) {
   const go = (d: number) => {
     const url = new URL(props.path, location.href);
     const here = new URL(location.href);
-    for (const [k, v] of here.searchParams) if (k !== "asOf" && k !== "after") url.searchParams.append(k, v);
-    if (d < last) url.searchParams.set("asOf", toDate(d));
+    for (const [k, v] of here.searchParams)
+      if (k !== "asOf" && k !== "as-of" && k !== "after") url.searchParams.append(k, v);
+    if (d < last) url.searchParams.set(props.key, toDate(d));
     location.assign(url.toString());
   };
   return (
