@@ -5,25 +5,96 @@
  */
 
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:http";
+import { createServer, get } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Accounts } from "../src/app/accounts.ts";
+import { Comments, commentSecret } from "../src/app/comments.ts";
 import { Parley } from "../src/app/parley.ts";
+import { Posts } from "../src/app/posts.ts";
 import { loadDemo } from "../src/demo/load.ts";
 import { cannon, startServer, summary } from "./server.ts";
 
 const POST = "day-136-the-amptp-says-it-will-set-a-meeting-with-the-writers-next-week";
 
-async function prepare(path: string): Promise<void> {
+/** Comments on the benchmarked post: 60 threads and 140 replies, up to four levels deep. */
+const THREADS = 60;
+const COMMENTS = 200;
+
+/**
+ * The demo, and 200 approved comments on one post, sent through the service as readers would
+ * (each passing the site's rules, which are relaxed for the loading only: the rules that refuse
+ * a sender who comments this fast from one address are on again afterwards, but the per-address
+ * limits, since the benchmark's comment POSTs all come from loopback).
+ */
+export async function prepare(path: string): Promise<void> {
   const app = await Parley.open(path);
   await loadDemo(app);
+  const accounts = new Accounts(app.db, () => new Date(app.now()));
+  const { id } = await accounts.add({
+    email: "operator@bench.example",
+    name: "Bench operator",
+    password: "a benchmark password",
+    operator: true,
+  });
+  const operator = (await accounts.byToken((await accounts.createToken(id, "bench")).token))!;
+  const posts = new Posts(app, () => app.now());
+  const comments = new Comments(app, posts, { secret: await commentSecret(app), now: () => app.now() });
+  await comments.updateSettings(operator, {
+    hold: "none",
+    minFillSeconds: 0,
+    perIp: null,
+    perEmail: null,
+    holdLinks: null,
+  });
+  const ids: string[] = [];
+  for (let i = 0; i < COMMENTS; i++) {
+    // The first 60 start threads; each later one answers an earlier comment, nesting as it goes.
+    const parent = i < THREADS ? undefined : ids[(i * 7) % ids.length];
+    const result = await comments.submit({
+      postSlug: POST,
+      ip: `198.51.100.${i % 250}`,
+      form: {
+        comment: `Comment ${i}: a reader's view of day 136, with a link to https://example.org/strike/${i} and two sentences of text to make it the size of a real comment.`,
+        name: `Reader ${i}`,
+        email: `reader${i}@example.org`,
+        website: i % 3 === 0 ? `https://reader${i}.example.org` : "",
+        issued: comments.formToken(POST),
+        ...(parent ? { parent } : {}),
+      },
+    });
+    if (!("outcome" in result) || result.outcome !== "approved" || !result.comment) {
+      throw new Error(`comment ${i} was not approved: ${JSON.stringify(result)}`);
+    }
+    ids.push(result.comment.id);
+  }
+  await comments.updateSettings(operator, { perIp: null, perEmail: null });
   await app.close();
 }
 
-/** 64 connections on one URL: a second unmeasured to warm up, then `duration` seconds. */
+/** What every browser sends: pages may come compressed. */
+const BROWSER = { "accept-encoding": "gzip, deflate, br" };
+
+/** 64 connections on one URL, as browsers ask: a second unmeasured to warm up, then `duration` seconds. */
 async function load(url: string, duration: number) {
-  await cannon({ url, connections: 64, duration: 1 });
-  return summary(await cannon({ url, connections: 64, duration }));
+  await cannon({ url, connections: 64, duration: 1, headers: BROWSER });
+  return summary(await cannon({ url, connections: 64, duration, headers: BROWSER }));
+}
+
+/** A page's size as rendered and as sent to a browser (gzipped). */
+async function bytes(url: string): Promise<{ rendered: number; sent: number }> {
+  const rendered = (await (await fetch(url)).arrayBuffer()).byteLength;
+  // fetch decompresses what it is sent; ask over plain HTTP/1.1 for the size on the wire.
+  const sent = await new Promise<number>((resolve, reject) => {
+    get(url, { headers: BROWSER }, (res) => {
+      let n = 0;
+      res.on("data", (chunk: Buffer) => {
+        n += chunk.length;
+      });
+      res.on("end", () => resolve(n));
+    }).on("error", reject);
+  });
+  return { rendered, sent };
 }
 
 /** A bare Node HTTP server answering every request with `body`: what no real page can beat. */
@@ -42,6 +113,44 @@ async function staticFloor(body: Buffer, duration: number) {
   }
 }
 
+/**
+ * Comment POSTs one after another, as readers send them through the post page's form (held for
+ * moderation, as a first comment is under the default rules), timed from send to the redirect.
+ */
+async function commentPosts(url: string, count: number) {
+  const page = await (await fetch(`${url}/news/${POST}`)).text();
+  const token = /name="issued" value="([^"]+)"/.exec(page)?.[1];
+  if (!token) throw new Error("no comment form on the post page");
+  // The form must have been open the site's minimum fill time (3 s) before it is sent.
+  await new Promise((resolve) => setTimeout(resolve, 3_100));
+  const times: number[] = [];
+  let held = 0;
+  for (let i = 0; i < count; i++) {
+    const body = new URLSearchParams({
+      issued: token,
+      comment: `A new reader's comment number ${i}, sent during the benchmark.`,
+      name: `New reader ${i}`,
+      email: `new${i}@example.org`,
+      website: "",
+      url: "",
+    });
+    const started = performance.now();
+    const res = await fetch(`${url}/news/${POST}/comments`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: url },
+      body,
+      redirect: "manual",
+    });
+    await res.arrayBuffer();
+    times.push(performance.now() - started);
+    if (res.status === 303 && res.headers.get("location")?.includes("comment=held")) held++;
+  }
+  times.sort((a, b) => a - b);
+  const at = (q: number) =>
+    Number(times[Math.min(times.length - 1, Math.floor(times.length * q))]!.toFixed(2));
+  return { count, held, latencyMs: { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: at(1) } };
+}
+
 export async function newsroomBenchmarks(quick: boolean) {
   const dir = mkdtempSync(join(tmpdir(), "parley-newsroom-bench-"));
   const db = join(dir, "newsroom.db");
@@ -52,13 +161,22 @@ export async function newsroomBenchmarks(quick: boolean) {
     const disputePage = `${url}/disputes/wga-2023`;
     const postPage = `${url}/news/${POST}`;
     const sizes = {
-      disputePageBytes: (await (await fetch(disputePage)).arrayBuffer()).byteLength,
-      postPageBytes: (await (await fetch(postPage)).arrayBuffer()).byteLength,
+      disputePage: await bytes(disputePage),
+      postPage: await bytes(postPage),
     };
     const publicDisputePage64 = await load(disputePage, duration);
     const postPage64 = await load(postPage, duration);
-    const floor = await staticFloor(Buffer.alloc(sizes.postPageBytes, "a"), duration);
-    return { ...sizes, publicDisputePage64, postPage64, staticSameSizeFloor64: floor };
+    // The floor sends as many bytes as the post page travels in (gzipped).
+    const floor = await staticFloor(Buffer.alloc(sizes.postPage.sent, "a"), duration);
+    const commentPost = await commentPosts(url, quick ? 50 : 300);
+    return {
+      ...sizes,
+      comments: COMMENTS,
+      publicDisputePage64,
+      postPageWith200Comments64: postPage64,
+      staticSameSizeFloor64: floor,
+      commentPost,
+    };
   } finally {
     child.kill("SIGTERM");
     await new Promise((resolve) => child.on("exit", resolve));

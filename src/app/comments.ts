@@ -696,6 +696,12 @@ export class Comments {
     return publicOf(row);
   }
 
+  /** One comment as its moderators see it (the moderators of its post). */
+  async get(caller: Caller, id: string): Promise<ModerationComment> {
+    const [row] = await this.moderatedComments(this.db, caller, [parse(CommentId, id)]);
+    return moderationOf(row!);
+  }
+
   /** What moderators did to a comment, oldest first (the moderators of its post). */
   async log(caller: Caller, commentId: string): Promise<LogEntry[]> {
     const [row] = await this.moderatedComments(this.db, caller, [parse(CommentId, commentId)]);

@@ -212,9 +212,22 @@ export async function buildServer(opts: ServerOptions): Promise<Api> {
   app.get("/api/v1/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
   app.addHook("onRequest", authenticate(opts.accounts));
-  // A reader's comment acts with no account's authority (it is anonymous whoever sends it); its
-  // form carries a signed token of its own and must come from this origin (pages/plugin.ts).
-  app.addHook("preValidation", checkCsrf(new Set(["/api/v1/session", "/signin", "/news/:slug/comments"])));
+  // A reader's comment, and the pages its mails link to, act with no account's authority
+  // (anonymous whoever sends them); their forms carry a signed token of their own and must come
+  // from this origin (pages/plugin.ts).
+  app.addHook(
+    "preValidation",
+    checkCsrf(
+      new Set([
+        "/api/v1/session",
+        "/signin",
+        "/news/:slug/comments",
+        "/comments/unsubscribe",
+        "/comments/erase",
+        "/comments/privacy",
+      ]),
+    ),
+  );
   healthRoutes(app);
   sessionRoutes(app, opts.loginsPerMinute ?? 10);
   disputeRoutes(app);

@@ -67,6 +67,10 @@ function AccountMenu({ ctx, frame }: { ctx: PageContext; frame?: DisputeFrame | 
   return (
     <div class="account-menu">
       {ctx.caller.operator || ctx.caller.memberships.length > 0 ? <a href="/posts">Posts</a> : null}
+      {ctx.caller.operator ||
+      ctx.caller.memberships.some((m) => m.role === "admin" || m.role === "negotiator") ? (
+        <a href="/moderation/comments">Moderation</a>
+      ) : null}
       <a href="/account">
         {ctx.caller.name}
         <span class="muted">

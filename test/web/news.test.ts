@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OPERATOR } from "../../src/app/visibility.ts";
+import { PUBLIC_CACHE_CONTROL } from "../../src/server/pages/render.ts";
 import { demoServer, pageText as text } from "../support/web.ts";
 
 /** The newsroom's public pages: the list of posts, each post's page, and posts in feeds and lists. */
@@ -38,7 +39,7 @@ describe("the news list", () => {
   it("lists the live posts newest first, never a draft", async () => {
     const r = await s.page("/news");
     expect(r.status).toBe(200);
-    expect(r.headers.get("cache-control")).toBe("public, max-age=60");
+    expect(r.headers.get("cache-control")).toBe(PUBLIC_CACHE_CONTROL);
     const slugs = [...r.html.matchAll(/<h2 id="post-([^"]+)"/g)].map((m) => m[1]);
     expect(slugs[0]).toBe(DAY_136);
     expect(slugs).toHaveLength(4);

@@ -292,6 +292,86 @@ const MATRIX: Row[] = [
     url: () => "/posts/our-answer-to-the-offer-the-studios-made-public/revisions",
     expect: { anonymous: 303, member: 403, negotiator: 200, outsider: 403, admin: 200 },
   },
+  // Moderation: every admin and negotiator moderates their organization's posts (the outsider
+  // SAG-AFTRA's, which have no comment); the member no one's. No comment has this id.
+  {
+    method: "GET",
+    route: "/moderation/comments",
+    url: () => "/moderation/comments",
+    expect: { anonymous: 303, member: 403, negotiator: 200, outsider: 200, admin: 200 },
+  },
+  {
+    method: "POST",
+    route: "/moderation/comments",
+    url: () => "/moderation/comments",
+    body: { action: "approve" },
+    expect: { anonymous: 401, member: 403, negotiator: 400, outsider: 400, admin: 400 },
+  },
+  ...(["edit", "reply"] as const).flatMap((page): Row[] => [
+    {
+      method: "GET",
+      route: `/moderation/comments/:id/${page}`,
+      url: () => `/moderation/comments/cNoSuchComment/${page}`,
+      expect: { anonymous: 303, member: 403, negotiator: 404, outsider: 404, admin: 404 },
+    },
+    {
+      method: "POST",
+      route: `/moderation/comments/:id/${page}`,
+      url: () => `/moderation/comments/cNoSuchComment/${page}`,
+      body: { body: "" },
+      expect: { anonymous: 401, member: 403, negotiator: 404, outsider: 404, admin: 404 },
+    },
+  ]),
+  {
+    method: "GET",
+    route: "/moderation/comments/:id/history",
+    url: () => "/moderation/comments/cNoSuchComment/history",
+    expect: { anonymous: 303, member: 403, negotiator: 404, outsider: 404, admin: 404 },
+  },
+  // The site's moderation settings are the server operators' (none of these readers is one).
+  {
+    method: "GET",
+    route: "/comments/settings",
+    url: () => "/comments/settings",
+    expect: { anonymous: 303, member: 403, negotiator: 403, outsider: 403, admin: 403 },
+  },
+  {
+    method: "POST",
+    route: "/comments/settings",
+    url: () => "/comments/settings",
+    body: { maxDepth: "99" },
+    expect: { anonymous: 401, member: 403, negotiator: 403, outsider: 403, admin: 403 },
+  },
+  // The pages of the links mailed to commenters: for whoever holds the link, account or not.
+  {
+    method: "GET",
+    route: "/comments/unsubscribe",
+    url: () => `/comments/unsubscribe?token=${s.app.comments.unsubscribeToken("cNoSuchComment")}`,
+    expect: all(200),
+  },
+  {
+    method: "POST",
+    route: "/comments/unsubscribe",
+    url: () => "/comments/unsubscribe",
+    body: { token: "forged" },
+    expect: all(400),
+  },
+  { method: "GET", route: "/comments/erase", url: () => "/comments/erase?token=forged", expect: all(400) },
+  {
+    method: "POST",
+    route: "/comments/erase",
+    url: () => "/comments/erase",
+    body: { token: "A".repeat(64) },
+    expect: all(400),
+  },
+  { method: "GET", route: "/comments/privacy", url: () => "/comments/privacy", expect: all(200) },
+  {
+    method: "POST",
+    route: "/comments/privacy",
+    url: () => "/comments/privacy",
+    body: { email: "not an address", kind: "export" },
+    expect: all(400),
+  },
 ];
 
 async function ask(row: Row, actor: Actor): Promise<{ status: number; html: string }> {

@@ -1,5 +1,7 @@
 import { accountPages } from "./account.ts";
+import { commentLinkPages } from "./comment-links.ts";
 import { issuesPages } from "./issues.ts";
+import { moderationPages } from "./moderation.ts";
 import { newsPages } from "./news.ts";
 import type { PageRoutes } from "./plugin.ts";
 import { postEditorPages } from "./posts-editor.ts";
@@ -18,4 +20,6 @@ export const PAGE_GROUPS: PageRoutes[] = [
   publicPages,
   newsPages,
   postEditorPages,
+  moderationPages,
+  commentLinkPages,
 ];

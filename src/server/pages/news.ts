@@ -21,7 +21,7 @@ const PUBLIC_PAGE = { public: true };
 const PER_PAGE = 20;
 const RELATED = 5;
 /** Threads per page of comments: a post with 200 comments shows them on one page. */
-const THREADS_PER_PAGE = 50;
+export const THREADS_PER_PAGE = 50;
 const REMEMBER_SECONDS = 365 * 24 * 3600;
 
 const NewsQuery = z.object({
@@ -209,7 +209,8 @@ function remember(req: FastifyRequest, reply: FastifyReply, body: Record<string,
     return;
   }
   const value = JSON.stringify({ name: typed.name, email: typed.email, website: typed.website });
-  reply.setCookie(COMMENTER_COOKIE, encodeURIComponent(value), {
+  // @fastify/cookie percent-encodes the value; the island decodes it.
+  reply.setCookie(COMMENTER_COOKIE, value, {
     path: "/",
     maxAge: REMEMBER_SECONDS,
     sameSite: "strict",

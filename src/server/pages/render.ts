@@ -60,14 +60,18 @@ export function sendPage(reply: FastifyReply, page: VNode<any>, status = 200): F
       .header("x-content-type-options", "nosniff")
       .header("referrer-policy", "same-origin")
       // A workspace page shows what one viewer may see: never kept by a shared cache. A public
-      // page is the same for everyone; a cache may keep it a minute (its day counters move).
+      // page is the same for everyone (see PUBLIC_CACHE_CONTROL).
       .header("cache-control", config?.public && status === 200 ? PUBLIC_CACHE_CONTROL : "private, no-store")
       .send(`<!doctype html>${renderToString(page)}`)
   );
 }
 
-/** How long a shared cache or a browser may reuse a public page, feed or calendar unasked. */
-export const PUBLIC_CACHE_CONTROL = "public, max-age=60";
+/**
+ * A public page, feed or calendar: a shared cache (a CDN) may keep it a minute; a browser asks
+ * again each time (a cheap 304 while its ETag holds), so that a reader who just commented, or
+ * whose comment was just approved, sees the page as it is.
+ */
+export const PUBLIC_CACHE_CONTROL = "public, max-age=0, s-maxage=60";
 
 export function pageContext(req: FastifyRequest, assets: AssetUrls): PageContext {
   // A public page never shows who is reading it: it is cached and served to everyone alike.

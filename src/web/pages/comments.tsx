@@ -198,7 +198,8 @@ function CommentForm(props: CommentSectionProps) {
           <p class="muted">
             Your email address will not be published. Required fields are marked{" "}
             <span aria-hidden="true">*</span>
-            <span class="visually-hidden">as required</span>.
+            <span class="visually-hidden">as required</span>.{" "}
+            <a href="/comments/privacy">Get a copy of your comments, or erase them</a>.
           </p>
           <input type="hidden" name={COMMENT_FIELD.formToken} value={form.token} />
           {parent ? <input type="hidden" name={COMMENT_FIELD.parent} value={parent} /> : null}
