@@ -1,5 +1,5 @@
 /**
- * `npm run screenshots`: the README's pictures of the workspace, taken from the demo in
+ * `npm run screenshots`: the README's pictures of the workspace and the public site, taken from the demo in
  * Debian's headless Chromium. Rerun it after changing a page; it writes docs/screenshots/.
  */
 import { mkdirSync } from "node:fs";
@@ -20,6 +20,17 @@ const SHOTS: { file: string; path: string; full: boolean; phone?: boolean; at?: 
   },
   { file: "timeline.png", path: "/d/wga-2023/timeline?asOf=2023-09-14", full: false },
   { file: "dashboard-phone.png", path: "/d/wga-2023?asOf=2023-09-14", full: false, phone: true },
+  // The public site: the dispute's public page, and a news post with the record it cites.
+  {
+    file: "public-dispute.png",
+    path: "/disputes/wga-2023?as-of=2023-09-14",
+    full: false,
+  },
+  {
+    file: "news-post.png",
+    path: "/news/day-136-the-amptp-says-it-will-set-a-meeting-with-the-writers-next-week",
+    full: false,
+  },
 ];
 
 mkdirSync(OUT, { recursive: true });
