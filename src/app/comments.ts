@@ -5,8 +5,10 @@ import {
   type CommentFieldError,
   CommentForm,
   emailKey,
+  normalizeWebsite,
   parseCommentForm,
   type TypedComment,
+  WEBSITE_MAX,
 } from "../domain/comment.ts";
 import {
   type CommentFacts,
@@ -20,6 +22,7 @@ import {
 import { fail } from "../domain/errors.ts";
 import { issueFormToken, verifyFormToken } from "../domain/form-token.ts";
 import { hashIp, retentionCutoff, saltExpired, saltPeriod, saltPeriodsBetween } from "../domain/ip-hash.ts";
+import { Instant } from "../domain/values.ts";
 import {
   approvedBefore,
   approvedCount,
@@ -63,7 +66,8 @@ import { renderCommentText } from "../web/comment-text.ts";
 import { Accounts, type Caller } from "./accounts.ts";
 import { heldCommentMail, type Mail, type MailSender, privacyLinkMail, replyMail } from "./mailer.ts";
 import type { Parley } from "./parley.ts";
-import type { Posts } from "./posts.ts";
+import { parseInput } from "./parse-input.ts";
+import { EDITOR_ROLES, editsFor, type Posts } from "./posts.ts";
 
 /**
  * Readers' comments under news posts: the use cases behind the comment form, the thread on a
@@ -227,16 +231,6 @@ const SALT_PERIOD_HOURS = 24;
 /** Export and erasure links work this long after they are mailed. */
 const PRIVACY_LINK_HOURS = 24;
 const SETTINGS_KEY = "site";
-const EDITOR_ROLES = new Set(["admin", "negotiator"]);
-
-function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
-  const parsed = schema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  fail("VALIDATION_FAILED", issue ? `${issue.path.join(".") || "body"}: ${issue.message}` : undefined, {
-    issues: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
-  });
-}
 
 /** Where log lines go: pino's signature, so a Fastify logger fits. */
 export interface CommentLog {
@@ -471,7 +465,7 @@ export class Comments {
    * The post must be one the caller may see (Posts.get): live, or the caller its editor.
    */
   async thread(postSlug: string, query: ThreadQuery = {}, caller: Caller | null = null): Promise<Thread> {
-    const q = parse(ThreadQuery, query);
+    const q = parseInput(ThreadQuery, query);
     const post = await this.visiblePost(postSlug, caller);
     const [total, threads] = await Promise.all([
       approvedCount(this.db, post.id),
@@ -500,9 +494,9 @@ export class Comments {
    * not shown on this post.
    */
   async pageOf(postSlug: string, commentId: string, query: ThreadQuery = {}): Promise<number | null> {
-    const q = parse(ThreadQuery, query);
+    const q = parseInput(ThreadQuery, query);
     const post = await this.visiblePost(postSlug, null);
-    const row = await commentById(this.db, parse(CommentId, commentId));
+    const row = await commentById(this.db, parseInput(CommentId, commentId));
     if (!row || row.post_id !== post.id || row.status !== "approved") return null;
     const before = await threadPosition(this.db, {
       postId: post.id,
@@ -517,14 +511,88 @@ export class Comments {
     return approvedCounts(this.db, [...new Set(postSlugs)]);
   }
 
+  // ---- importers ----
+
+  /**
+   * Comments approved elsewhere (a WordPress export), written under a post with their own
+   * dates, names, addresses and threading. Trusted, for the operator's import only: the
+   * readers' rules (form token, rate limits, moderation, closing) do not apply, no IP hash is
+   * stored (there is no address of ours to hash), and no mail goes out. A reply names its
+   * parent by `ref`, and the parent comes earlier in the list. All of them or none, in one
+   * transaction: the caller's `db` when it passes its own (to write a post and its comments
+   * together), else one of this call's. Returns the new ids by `ref`.
+   */
+  async importApproved(
+    postSlug: string,
+    comments: readonly ImportedComment[],
+    opts: { db?: Db } = {},
+  ): Promise<Map<string, string>> {
+    const items = parseInput(ImportedComments, comments);
+    // Pure work, done before the transaction holds the store.
+    const rows = items.map((c) => ({
+      c,
+      id: newCommentId(),
+      key: c.email === "" ? "" : emailKey(c.email),
+      html: renderCommentText(c.text),
+      // An address-less commenter is drawn from their name, still under the secret.
+      avatar: avatarUrl(c.email === "" ? `name:${c.name}` : c.email, this.keys.avatar),
+    }));
+    const write = async (db: Db) => {
+      const postId = await postIdOf(db, postSlug);
+      if (postId === undefined) fail("POST_UNKNOWN");
+      const made = new Map<string, { id: string; root: string; depth: number }>();
+      for (const { c, id, key, html, avatar } of rows) {
+        if (made.has(c.ref)) fail("VALIDATION_FAILED", `comment ${c.ref} is listed twice`);
+        const parent = c.parentRef === null ? undefined : made.get(c.parentRef);
+        if (c.parentRef !== null && !parent) {
+          fail(
+            "COMMENT_UNKNOWN",
+            `comment ${c.ref} replies to ${c.parentRef}, which is not listed before it`,
+          );
+        }
+        const root = parent?.root ?? id;
+        const depth = parent ? parent.depth + 1 : 1;
+        await insertComment(db, {
+          id,
+          post_id: postId,
+          parent_id: parent?.id ?? null,
+          root_id: root,
+          depth,
+          status: "approved",
+          trashed_from: null,
+          reasons: "[]",
+          name: c.name,
+          email: c.email,
+          email_key: key,
+          website: c.website,
+          body: c.text,
+          html,
+          avatar,
+          ip_hash: null,
+          ip_period: null,
+          dup_key: duplicateKey(c.text),
+          notify_replies: 0,
+          // Its parent's author asked nothing of this site: no reply mail, now or on a later approval.
+          reply_notified_at: parent ? c.at : null,
+          account_id: null,
+          created_at: c.at,
+          approved_at: c.at,
+          edited_at: null,
+        });
+        made.set(c.ref, { id, root, depth });
+      }
+      return new Map([...made].map(([ref, m]) => [ref, m.id]));
+    };
+    const ids = opts.db ? await write(opts.db) : await this.db.transaction().execute(write);
+    if (ids.size > 0) this.changes += 1;
+    return ids;
+  }
+
   // ---- moderators ----
 
   /** Whether the caller moderates posts of this organization. */
   moderates(caller: Caller | null, org: string): boolean {
-    return (
-      caller !== null &&
-      (caller.operator || caller.memberships.some((m) => m.org === org && EDITOR_ROLES.has(m.role)))
-    );
+    return caller !== null && editsFor(caller, org);
   }
 
   /**
@@ -539,7 +607,7 @@ export class Comments {
       ? null
       : caller.memberships.filter((m) => EDITOR_ROLES.has(m.role)).map((m) => m.org);
     if (orgs !== null && orgs.length === 0) fail("MODERATOR_ONLY");
-    const q = parse(QueueQuery, query);
+    const q = parseInput(QueueQuery, query);
     const filter = {
       orgs,
       statuses: q.status ? [q.status] : [...COMMENT_STATUSES],
@@ -562,7 +630,7 @@ export class Comments {
     ids: readonly string[],
     action: ModerationAction,
   ): Promise<{ changed: string[] }> {
-    const request = parse(BulkModeration, { ids, action });
+    const request = parseInput(BulkModeration, { ids, action });
     const now = this.instant();
     const mails: Pending[] = [];
     const changed = await this.db.transaction().execute(async (trx) => {
@@ -602,7 +670,7 @@ export class Comments {
     const text = parseText(body);
     const now = this.instant();
     await this.db.transaction().execute(async (trx) => {
-      const [row] = await this.moderatedComments(trx, caller, [parse(CommentId, id)]);
+      const [row] = await this.moderatedComments(trx, caller, [parseInput(CommentId, id)]);
       await updateComment(trx, row!.id, {
         body: text,
         html: renderCommentText(text),
@@ -630,7 +698,7 @@ export class Comments {
     const avatar = avatarUrl(caller.email, this.keys.avatar);
     const mails: Pending[] = [];
     const row = await this.db.transaction().execute(async (trx) => {
-      const [parent] = await this.moderatedComments(trx, caller, [parse(CommentId, parentId)]);
+      const [parent] = await this.moderatedComments(trx, caller, [parseInput(CommentId, parentId)]);
       if (parent!.status !== "approved" && parent!.status !== "held") {
         fail("COMMENT_UNKNOWN", "restore this comment before replying to it");
       }
@@ -698,13 +766,13 @@ export class Comments {
 
   /** One comment as its moderators see it (the moderators of its post). */
   async get(caller: Caller, id: string): Promise<ModerationComment> {
-    const [row] = await this.moderatedComments(this.db, caller, [parse(CommentId, id)]);
+    const [row] = await this.moderatedComments(this.db, caller, [parseInput(CommentId, id)]);
     return moderationOf(row!);
   }
 
   /** What moderators did to a comment, oldest first (the moderators of its post). */
   async log(caller: Caller, commentId: string): Promise<LogEntry[]> {
-    const [row] = await this.moderatedComments(this.db, caller, [parse(CommentId, commentId)]);
+    const [row] = await this.moderatedComments(this.db, caller, [parseInput(CommentId, commentId)]);
     return (await logOf(this.db, row!.id)).map((r) => ({
       action: r.action as LogEntry["action"],
       actor: r.actor_id === null ? null : { id: r.actor_id, name: r.actor_name ?? r.actor_id },
@@ -748,7 +816,7 @@ export class Comments {
   /** Replaces the site's settings (operators only); a field left out takes its default. */
   async updateSettings(caller: Caller, input: unknown): Promise<CommentSettings> {
     if (!caller.operator) fail("ROLE_REQUIRED", "the comment settings are the server operators'");
-    const settings = parse(CommentSettingsSchema, input ?? {});
+    const settings = parseInput(CommentSettingsSchema, input ?? {});
     await writeSettings(this.db, {
       key: SETTINGS_KEY,
       settings: JSON.stringify(settings),
@@ -807,7 +875,7 @@ export class Comments {
   }
 
   private async requestPrivacyLink(email: unknown, kind: "export" | "erase"): Promise<void> {
-    const address = parse(Email, email);
+    const address = parseInput(Email, email);
     const key = emailKey(address);
     if (!(await hasCommentsOfEmail(this.db, key))) return;
     const expires = new Date(Date.parse(this.instant()) + PRIVACY_LINK_HOURS * 3_600_000).toISOString();
@@ -1065,6 +1133,40 @@ export interface ExportedComment {
   createdAt: string;
   editedAt: string | null;
 }
+
+/** A comment approved on another site, as an importer hands it over. */
+export interface ImportedComment {
+  /** Its id in the source, unique in one call: what replies name as their parent. */
+  ref: string;
+  parentRef: string | null;
+  name: string;
+  /** "" when the source has none (anonymous comments); never shown. */
+  email: string;
+  website: string | null;
+  /** Plain text, as a reader would have typed it. */
+  text: string;
+  /** When it was written, a UTC instant. */
+  at: string;
+}
+
+const ImportRef = z.string().min(1).max(100);
+const ImportedComments = z
+  .array(
+    z.strictObject({
+      ref: ImportRef,
+      parentRef: ImportRef.nullable(),
+      name: CommentForm.shape[COMMENT_FIELD.name],
+      email: z.union([z.literal(""), Email]),
+      website: z
+        .string()
+        .max(WEBSITE_MAX)
+        .nullable()
+        .refine((w) => w === null || normalizeWebsite(w) === w, "an absolute http(s) address"),
+      text: CommentText,
+      at: Instant,
+    }),
+  )
+  .max(100_000);
 
 const SEAL_LABEL = "parley comment mail link v1";
 const SealedLink = z.object({ p: z.string(), k: z.string(), x: z.string() });

@@ -42,6 +42,7 @@ import { describeEntry, entryOf, TYPE_LABELS } from "../web/describe.ts";
 import type { Caller } from "./accounts.ts";
 import { opaqueCursor } from "./cursor.ts";
 import type { Parley } from "./parley.ts";
+import { parseInput } from "./parse-input.ts";
 import { leafHashOf, type TimelineItem } from "./timeline-query.ts";
 import { PUBLIC } from "./visibility.ts";
 
@@ -119,6 +120,23 @@ export interface TrustedOptions {
   at?: string;
 }
 
+/**
+ * What only an importer gives `create`, never from HTTP input: the post arrives whole, with
+ * the name it was signed with, its publication and what belongs to it (its comments), written
+ * in the one transaction that creates it, so that a post is imported entirely or not at all.
+ */
+export interface ImportOptions extends TrustedOptions {
+  /** The original author's name, shown as the byline in place of the importing account's. */
+  byline?: string;
+  /** Publishes it as it is created: at this instant, or scheduled for it when it is ahead of `at`. */
+  publishAt?: string;
+  /** Runs inside the creating transaction, once the post's rows are written. */
+  alongside?: (trx: Db, post: { id: string; slug: string }) => Promise<void>;
+}
+
+// A byline is shown where a title is (a line in a page, a feed's author): the same one-line rule.
+const Byline = PostDraft.shape.title;
+
 /** What a client may ask of the list of live posts. */
 export const PostListQuery = z.strictObject({
   dispute: Id.optional().describe("only posts about this dispute"),
@@ -130,17 +148,9 @@ export type PostListQuery = z.input<typeof PostListQuery>;
 
 const cursor = opaqueCursor(z.object({ p: z.string().max(40), s: PostSlug }));
 
-const EDITOR_ROLES = new Set(["admin", "negotiator"]);
+/** The roles that make an account an editor of its organization's posts and their comments. */
+export const EDITOR_ROLES: ReadonlySet<string> = new Set(["admin", "negotiator"]);
 const MAX_RELATED = 50;
-
-function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
-  const parsed = schema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  fail("VALIDATION_FAILED", issue ? `${issue.path.join(".") || "body"}: ${issue.message}` : undefined, {
-    issues: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
-  });
-}
 
 function timing(row: Pick<PostRow, "status" | "publish_at" | "published_at">): PostTiming {
   return { status: row.status as PostStatus, publishAt: row.publish_at, publishedAt: row.published_at };
@@ -204,6 +214,8 @@ function requireEditor(caller: Caller, row: PostRow | undefined, now: string, wh
   fail("POST_NOT_EDITABLE");
 }
 
+const draftTiming: PostTiming = { status: "draft", publishAt: null, publishedAt: null };
+
 const sameList = <T>(a: readonly T[], b: readonly T[]) =>
   a.length === b.length && a.every((x, i) => x === b[i]);
 
@@ -227,14 +239,19 @@ export class Posts {
 
   /** The instant an action is taken: the trusted caller's, else the clock's, in one normalized form. */
   private instant(opts: TrustedOptions = {}): string {
-    if (opts.at !== undefined) return parse(Instant, opts.at);
+    if (opts.at !== undefined) return parseInput(Instant, opts.at);
     return new Date(this.now()).toISOString();
   }
 
   /** Creates a draft for one of the caller's organizations. */
-  async create(caller: Caller, input: unknown, opts: TrustedOptions = {}): Promise<PostView> {
-    const draft = parse(PostDraft, input);
+  async create(caller: Caller, input: unknown, opts: ImportOptions = {}): Promise<PostView> {
+    const draft = parseInput(PostDraft, input);
     const now = this.instant(opts);
+    const byline = opts.byline === undefined ? null : parseInput(Byline, opts.byline);
+    const published =
+      opts.publishAt === undefined
+        ? undefined
+        : afterPublish(draftTiming, parseInput(Instant, opts.publishAt), now);
     await this.parley.disputeRow(draft.dispute);
     if (!caller.memberships.some((m) => m.org === draft.org)) {
       fail("ROLE_REQUIRED", `you are not a member of ${draft.org}`);
@@ -260,11 +277,12 @@ export class Posts {
         dispute: draft.dispute,
         org_id: draft.org,
         author_id: caller.id,
-        status: "draft",
+        byline,
+        status: published?.status ?? "draft",
         revision: 1,
         comments_open: 1,
-        publish_at: null,
-        published_at: null,
+        publish_at: published?.publishAt ?? null,
+        published_at: published?.publishedAt ?? null,
         updated_at: null,
         created_at: now,
       });
@@ -282,6 +300,7 @@ export class Posts {
         draft.tags,
         draft.citations,
       );
+      if (opts.alongside) await opts.alongside(trx, { id, slug });
       return slug;
     });
     this.changes += 1;
@@ -294,7 +313,7 @@ export class Posts {
    * publication) change the post itself.
    */
   async edit(caller: Caller, slug: string, input: unknown, opts: TrustedOptions = {}): Promise<PostView> {
-    const edit = parse(PostEdit, input);
+    const edit = parseInput(PostEdit, input);
     const now = this.instant(opts);
     const { row: seen } = visible(caller, await postBySlug(this.db, slug), now);
     // Read before the transaction, which holds SQLite's one connection; citations cannot
@@ -373,7 +392,7 @@ export class Posts {
 
   /** Publishes now, or schedules for a future `at` (the post's editors). */
   async publish(caller: Caller, slug: string, input: unknown, opts: TrustedOptions = {}): Promise<PostView> {
-    const request = parse(PublishRequest, input ?? {});
+    const request = parseInput(PublishRequest, input ?? {});
     const now = this.instant(opts);
     await this.db.transaction().execute(async (trx) => {
       const row = requireEditor(caller, await postBySlug(trx, slug), now, "publishing");
@@ -433,7 +452,7 @@ export class Posts {
 
   /** Live posts, newest publication first, a page at a time (`next` goes in `before`). */
   async listPublished(query: PostListQuery): Promise<{ posts: PostSummary[]; next: string | null }> {
-    const q = parse(PostListQuery, query);
+    const q = parseInput(PostListQuery, query);
     const now = this.instant();
     if (q.dispute !== undefined) await this.parley.disputeRow(q.dispute);
     let after: { publishAt: string; slug: string } | undefined;
@@ -572,7 +591,8 @@ export class Posts {
       dispute: row.dispute,
       org: row.org_id,
       orgName: (await this.parley.organization(row.org_id))?.name ?? row.org_id,
-      author: { id: row.author_id, name: row.author_name },
+      // The account stays the author (for rights); readers see who signed the text.
+      author: { id: row.author_id, name: row.byline ?? row.author_name },
       title: row.title,
       excerpt: row.excerpt,
       tags: lists.tags,

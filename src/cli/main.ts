@@ -14,6 +14,7 @@ import { verifyExport } from "../ledger/export-file.ts";
 import { serve } from "../server/serve.ts";
 import { defaultDbPath } from "../store/db.ts";
 import { formatExportReport, formatStatus, formatStoreReport } from "./format.ts";
+import { formatImportReport, importWordPress } from "./import-wordpress.ts";
 import { registerWitness } from "./witness.ts";
 
 /** Exit codes: 0 done, 1 the operation failed or found a problem, 2 the command line was wrong. */
@@ -349,6 +350,33 @@ export function buildProgram(): Command {
         },
         true,
       ),
+    );
+
+  program
+    .command("import-wordpress")
+    .description(
+      "Bring a WordPress export's posts and approved comments into a dispute's newsroom, and report what was skipped",
+    )
+    .argument("<file>", "the WordPress export (WXR), e.g. picketline.WordPress.2023-09-30.xml")
+    .requiredOption("--dispute <slug>", "the dispute the posts are about, e.g. wga-2023")
+    .requiredOption("--as <email>", "the account the posts are written as: a writer for the dispute")
+    .option(
+      "--org <id>",
+      "the organization they are written for (needed when the account writes for several)",
+    )
+    .option("--dry-run", "check the file and report what would be imported, writing nothing")
+    .addOption(dbOption())
+    .action(
+      async (file: string, o: { dispute: string; as: string; org?: string; dryRun?: boolean; db?: string }) =>
+        withApp(o.db, async (app) => {
+          const report = await importWordPress(app, file, {
+            dispute: o.dispute,
+            as: o.as,
+            org: o.org,
+            dryRun: o.dryRun === true,
+          });
+          print(formatImportReport(report));
+        }),
     );
 
   registerWitness(program);

@@ -436,6 +436,14 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  "0011_post_byline": {
+    async up(db: Kysely<unknown>) {
+      // A post brought in from elsewhere (a WordPress import) is written by the importing
+      // account but was signed by someone who may have no account here: their name, shown as
+      // the byline. Null for posts written in Parley, whose byline is their author's name.
+      await db.schema.alterTable("posts").addColumn("byline", "text").execute();
+    },
+  },
 };
 
 class InlineProvider implements MigrationProvider {

@@ -17,6 +17,8 @@ export interface PostRow {
   org_id: string;
   author_id: string;
   author_name: string;
+  /** Set for a post written elsewhere: the name its byline shows instead of author_name. */
+  byline: string | null;
   status: string;
   revision: number;
   comments_open: number;
@@ -53,6 +55,7 @@ const SUMMARY_COLUMNS = [
   "p.org_id",
   "p.author_id",
   "a.name as author_name",
+  "p.byline",
   "p.status",
   "p.revision",
   "p.comments_open",

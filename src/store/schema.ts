@@ -179,6 +179,11 @@ export interface Database {
     org_id: string;
     /** The account that created it. */
     author_id: string;
+    /**
+     * The name shown as the byline instead of the author's, for a post written elsewhere
+     * (migration 0011_post_byline); null for posts written here.
+     */
+    byline: string | null;
     /** draft | scheduled | published | unpublished (domain/post.ts); live is computed from it and publish_at. */
     status: string;
     /** The current revision's number. */
