@@ -399,7 +399,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     const e = err as NodeJS.ErrnoException;
     if (["ENOENT", "EACCES", "EISDIR", "EADDRINUSE", "EADDRNOTAVAIL"].includes(e?.code ?? "")) {
-      process.stderr.write(`parley: ${e.code}: ${e.message}\n`);
+      // Node's message already starts with the code ("ENOENT: no such file…").
+      process.stderr.write(
+        `parley: ${e.message.startsWith(`${e.code}:`) ? e.message : `${e.code}: ${e.message}`}\n`,
+      );
       return FAILED;
     }
     process.stderr.write(
