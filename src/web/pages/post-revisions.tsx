@@ -52,9 +52,9 @@ function Changes(props: { changes: WordChange[]; block: boolean }) {
     ),
   );
   return props.block ? (
-    <div class="revision-diff revision-body">{parts}</div>
+    <div class="redline-text revision-body">{parts}</div>
   ) : (
-    <span class="revision-diff">{parts}</span>
+    <span class="redline-text">{parts}</span>
   );
 }
 
