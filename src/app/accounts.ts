@@ -4,6 +4,7 @@ import { z } from "zod";
 import { fail } from "../domain/errors.ts";
 import { Id } from "../domain/values.ts";
 import type { Database } from "../store/schema.ts";
+import { parseInput } from "./parse-input.ts";
 import { burnPasswordCheck, checkPassword, hashPassword } from "./passwords.ts";
 import type { Viewer } from "./visibility.ts";
 
@@ -81,13 +82,6 @@ export interface AccountPolicy {
   lockMinutes: number;
 }
 
-function parseOrFail<T>(schema: z.ZodType<T>, input: unknown): T {
-  const parsed = schema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  fail("VALIDATION_FAILED", issue ? `${issue.path.join(".")}: ${issue.message}` : undefined);
-}
-
 const DEFAULT_POLICY: AccountPolicy = { sessionHours: 24 * 14, lockAfter: 5, lockMinutes: 15 };
 
 const digest = (secret: string) => createHash("sha256").update(secret).digest("hex");
@@ -124,7 +118,7 @@ export class Accounts {
   }
 
   async add(input: NewAccount): Promise<{ id: string }> {
-    const a = parseOrFail(NewAccount, input);
+    const a = parseInput(NewAccount, input);
     const email = a.email.toLowerCase();
     if (a.org !== undefined && !(await this.organizationExists(a.org))) {
       fail("ORG_UNKNOWN", `unknown organization ${a.org}`);
@@ -232,7 +226,7 @@ export class Accounts {
    * password is out; API tokens stay, as they were made deliberately and are revoked one by one.
    */
   async changePassword(accountId: string, input: unknown, keepSession?: string): Promise<void> {
-    const change = parseOrFail(PasswordChange, input);
+    const change = parseInput(PasswordChange, input);
     const row = await this.db
       .selectFrom("accounts")
       .select(["id", "password_hash", "locked_until"])
@@ -378,7 +372,7 @@ export class Accounts {
    * otherwise a new account is made, which needs a name and a password.
    */
   async addMember(org: string, input: unknown): Promise<{ id: string; created: boolean }> {
-    const m = parseOrFail(NewMember, input);
+    const m = parseInput(NewMember, input);
     const existing = await this.db
       .selectFrom("accounts")
       .select("id")
@@ -438,7 +432,7 @@ export class Accounts {
     accountId: string,
     input: unknown,
   ): Promise<{ id: string; org: string; role: Role }> {
-    const { role } = parseOrFail(MemberRole, input);
+    const { role } = parseInput(MemberRole, input);
     await this.db.transaction().execute(async (trx) => {
       const was = await this.membership(trx, org, accountId);
       await trx

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { Accounts, type Caller, type Role } from "../../src/app/accounts.ts";
+import { Accounts, type Caller } from "../../src/app/accounts.ts";
 import { type CommentSettings, Comments, type ThreadComment } from "../../src/app/comments.ts";
 import type { Mail, MailSender } from "../../src/app/mailer.ts";
 import type { Parley } from "../../src/app/parley.ts";
 import { Posts } from "../../src/app/posts.ts";
+import { testCaller } from "../support/callers.ts";
 import { smallDispute } from "../support/fixture.ts";
 
 process.env.PARLEY_SCRYPT_N ??= "1024";
@@ -29,30 +30,6 @@ function advance(seconds: number): void {
   now = new Date(Date.parse(now) + seconds * 1_000).toISOString();
 }
 
-async function person(
-  accounts: Accounts,
-  name: string,
-  membership?: { org: string; role: Role },
-  operator = false,
-): Promise<Caller> {
-  const email = `${name}@staff.example`;
-  const { id } = await accounts.add({
-    email,
-    name: `The ${name}`,
-    password: "a long enough password",
-    ...(membership ?? {}),
-    operator,
-  });
-  return {
-    id,
-    email,
-    name: `The ${name}`,
-    memberships: membership ? [membership] : [],
-    operator,
-    via: { kind: "token" },
-  };
-}
-
 beforeAll(async () => {
   app = (await smallDispute()).app;
   await app.registerOrganization({
@@ -62,11 +39,11 @@ beforeAll(async () => {
     kind: "union",
   });
   const accounts = new Accounts(app.db, () => new Date(now));
-  who.editor = await person(accounts, "editor", { org: "daily-press", role: "negotiator" });
-  who.pressAdmin = await person(accounts, "pressadmin", { org: "daily-press", role: "admin" });
-  who.intern = await person(accounts, "intern", { org: "daily-press", role: "member" });
-  who.wgaNegotiator = await person(accounts, "wganegotiator", { org: "wga-west", role: "negotiator" });
-  who.operator = await person(accounts, "operator", undefined, true);
+  who.editor = await testCaller(accounts, "editor", { org: "daily-press", role: "negotiator" });
+  who.pressAdmin = await testCaller(accounts, "pressadmin", { org: "daily-press", role: "admin" });
+  who.intern = await testCaller(accounts, "intern", { org: "daily-press", role: "member" });
+  who.wgaNegotiator = await testCaller(accounts, "wganegotiator", { org: "wga-west", role: "negotiator" });
+  who.operator = await testCaller(accounts, "operator", undefined, { operator: true });
   posts = new Posts(app, () => now);
   comments = new Comments(app, posts, {
     secret: SECRET,

@@ -2,7 +2,7 @@ import Fastify from "fastify";
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { Accounts, type Caller, type Role } from "../../src/app/accounts.ts";
+import { Accounts, type Caller } from "../../src/app/accounts.ts";
 import { type CommentSettings, Comments } from "../../src/app/comments.ts";
 import { Mailer } from "../../src/app/mailer.ts";
 import type { Parley } from "../../src/app/parley.ts";
@@ -10,6 +10,7 @@ import { Posts } from "../../src/app/posts.ts";
 import { toErrorReply } from "../../src/server/errors.ts";
 import { commentRoutes } from "../../src/server/routes/comments.ts";
 import type { Api } from "../../src/server/server.ts";
+import { testCaller } from "../support/callers.ts";
 import { smallDispute } from "../support/fixture.ts";
 
 process.env.PARLEY_SCRYPT_N ??= "1024";
@@ -87,38 +88,14 @@ function advance(seconds: number): void {
   now = new Date(Date.parse(now) + seconds * 1_000).toISOString();
 }
 
-async function person(
-  accounts: Accounts,
-  name: string,
-  membership?: { org: string; role: Role },
-  operator = false,
-) {
-  const email = `${name}@staff.example`;
-  const { id } = await accounts.add({
-    email,
-    name: `The ${name}`,
-    password: "a long enough password",
-    ...(membership ?? {}),
-    operator,
-  });
-  return {
-    id,
-    email,
-    name: `The ${name}`,
-    memberships: membership ? [membership] : [],
-    operator,
-    via: { kind: "token" as const },
-  };
-}
-
 beforeAll(async () => {
   app = (await smallDispute()).app;
   const accounts = new Accounts(app.db, () => new Date(now));
-  who.editor = await person(accounts, "editor", { org: "daily-press", role: "negotiator" });
-  who.pressAdmin = await person(accounts, "pressadmin", { org: "daily-press", role: "admin" });
-  who.intern = await person(accounts, "intern", { org: "daily-press", role: "member" });
-  who.wgaNegotiator = await person(accounts, "wganegotiator", { org: "wga-west", role: "negotiator" });
-  who.operator = await person(accounts, "operator", undefined, true);
+  who.editor = await testCaller(accounts, "editor", { org: "daily-press", role: "negotiator" });
+  who.pressAdmin = await testCaller(accounts, "pressadmin", { org: "daily-press", role: "admin" });
+  who.intern = await testCaller(accounts, "intern", { org: "daily-press", role: "member" });
+  who.wgaNegotiator = await testCaller(accounts, "wganegotiator", { org: "wga-west", role: "negotiator" });
+  who.operator = await testCaller(accounts, "operator", undefined, { operator: true });
   posts = new Posts(app, () => now);
   smtp = await captureSmtp();
   mailer = new Mailer({ url: smtp.url, from: "Parley newsroom <newsroom@news.example>" });

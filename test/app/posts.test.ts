@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Accounts, type Caller, type Role } from "../../src/app/accounts.ts";
+import { Accounts, type Caller } from "../../src/app/accounts.ts";
 import type { Parley } from "../../src/app/parley.ts";
 import { Posts } from "../../src/app/posts.ts";
 import {
@@ -11,6 +11,7 @@ import {
   postLive,
   slugify,
 } from "../../src/domain/post.ts";
+import { testCaller } from "../support/callers.ts";
 import { PRESS, smallDispute } from "../support/fixture.ts";
 
 process.env.PARLEY_SCRYPT_N ??= "1024";
@@ -36,30 +37,6 @@ let now = "2026-01-01T00:00:00.000Z";
 const who: Record<string, Caller> = {};
 let correctionSeq = -1;
 
-async function person(
-  accounts: Accounts,
-  name: string,
-  membership?: { org: string; role: Role },
-  operator = false,
-): Promise<Caller> {
-  const email = `${name}@posts.example`;
-  const { id } = await accounts.add({
-    email,
-    name: `The ${name}`,
-    password: "a long enough password",
-    ...(membership ?? {}),
-    operator,
-  });
-  return {
-    id,
-    email,
-    name: `The ${name}`,
-    memberships: membership ? [membership] : [],
-    operator,
-    via: { kind: "token" },
-  };
-}
-
 beforeAll(async () => {
   app = (await smallDispute()).app;
   await app.registerOrganization({
@@ -70,13 +47,46 @@ beforeAll(async () => {
   });
   const accounts = new Accounts(app.db, () => new Date(now));
   // A press outlet's writer who is no editor, and its editor; a party's member and negotiator.
-  who.intern = await person(accounts, "intern", { org: "daily-press", role: "member" });
-  who.editor = await person(accounts, "editor", { org: "daily-press", role: "negotiator" });
-  who.wgaMember = await person(accounts, "wgamember", { org: "wga-west", role: "member" });
-  who.wgaNegotiator = await person(accounts, "wganegotiator", { org: "wga-west", role: "negotiator" });
-  who.amptpNegotiator = await person(accounts, "amptpnegotiator", { org: "amptp", role: "negotiator" });
-  who.outsider = await person(accounts, "outsider", { org: "other-union", role: "admin" });
-  who.operator = await person(accounts, "operator", undefined, true);
+  who.intern = await testCaller(
+    accounts,
+    "intern",
+    { org: "daily-press", role: "member" },
+    { domain: "posts.example" },
+  );
+  who.editor = await testCaller(
+    accounts,
+    "editor",
+    { org: "daily-press", role: "negotiator" },
+    { domain: "posts.example" },
+  );
+  who.wgaMember = await testCaller(
+    accounts,
+    "wgamember",
+    { org: "wga-west", role: "member" },
+    { domain: "posts.example" },
+  );
+  who.wgaNegotiator = await testCaller(
+    accounts,
+    "wganegotiator",
+    { org: "wga-west", role: "negotiator" },
+    { domain: "posts.example" },
+  );
+  who.amptpNegotiator = await testCaller(
+    accounts,
+    "amptpnegotiator",
+    { org: "amptp", role: "negotiator" },
+    { domain: "posts.example" },
+  );
+  who.outsider = await testCaller(
+    accounts,
+    "outsider",
+    { org: "other-union", role: "admin" },
+    { domain: "posts.example" },
+  );
+  who.operator = await testCaller(accounts, "operator", undefined, {
+    operator: true,
+    domain: "posts.example",
+  });
   posts = new Posts(app, () => now);
   // A public correction of the press's request for comment: a post citing it must say so.
   ({ seq: correctionSeq } = await app.execute(SLUG, {
