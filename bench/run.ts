@@ -10,6 +10,7 @@ import { Parley } from "../src/app/parley.ts";
 import { PUBLIC } from "../src/app/visibility.ts";
 import { bareVerifyPerSecond } from "./ed25519-baseline.ts";
 import { newsroomBenchmarks } from "./newsroom.ts";
+import { postgresBenchmarks } from "./postgres.ts";
 import { serverBenchmarks } from "./server.ts";
 import { webBenchmarks } from "./web.ts";
 import { fill, openBenchDispute, UNION, workloadCommand } from "./workload.ts";
@@ -136,6 +137,11 @@ async function main() {
     results.web = await webBenchmarks(quick);
     return write(results, "-web");
   }
+  if (only === "postgres") {
+    log("postgres");
+    results.postgres = await postgresBenchmarks(quick);
+    return write(results, "-postgres");
+  }
   if (only === "newsroom") {
     log("the public site: the dispute page and a post page under load…");
     results.newsroom = await newsroomBenchmarks(quick);
@@ -182,6 +188,8 @@ async function main() {
   results.web = await webBenchmarks(quick);
   log("the public site: the dispute page and a post page under load…");
   results.newsroom = await newsroomBenchmarks(quick);
+  log("postgres");
+  results.postgres = await postgresBenchmarks(quick);
   write(results, "");
 }
 

@@ -8,7 +8,7 @@ import { Comments, commentSecret, type ThreadComment } from "../src/app/comments
 import { Parley } from "../src/app/parley.ts";
 import { Posts } from "../src/app/posts.ts";
 import { buildServer } from "../src/server/server.ts";
-import { tempDb } from "./support/fixture.ts";
+import { tempDb, tempDir } from "./support/fixture.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = join(root, "bin", "parley.js");
@@ -98,7 +98,7 @@ describe("parley import-wordpress", () => {
   });
 
   it("refuses a file that is not a WordPress export, an unknown dispute and an account that is no writer, writing nothing", async () => {
-    const dir = dirname(db);
+    const dir = tempDir();
     const notXml = join(dir, "not.xml");
     writeFileSync(notXml, "this is not xml <<<");
     const bad = parley([

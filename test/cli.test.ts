@@ -2,11 +2,11 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import Database from "better-sqlite3";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Parley } from "../src/app/parley.ts";
 import { formatExportReport, formatStoreReport } from "../src/cli/format.ts";
-import { cosignCheckpoint, tempDb } from "./support/fixture.ts";
+import { cosignCheckpoint, keysDirOf, tempDb, tempDir } from "./support/fixture.ts";
+import { tamper } from "./support/tamper.ts";
 
 const bin = join(dirname(fileURLToPath(import.meta.url)), "..", "bin", "parley.js");
 
@@ -22,7 +22,8 @@ function parley(args: string[], env: Record<string, string> = {}, input?: string
 
 describe("parley CLI", () => {
   const db = tempDb();
-  const dir = dirname(db);
+  // Files the commands write (exports, a missing database's path): a folder of their own.
+  const dir = tempDir();
 
   beforeAll(() => {
     const r = parley(["demo", "--db", db]);
@@ -118,20 +119,19 @@ describe("parley CLI", () => {
     expect(parley(["export", "wga-2023", "--viewer", "nobody", "--db", db]).code).toBe(1);
   });
 
-  it("verifies the live store, and names a tampered row", () => {
+  it("verifies the live store, and names a tampered row", async () => {
     const copy = tempDb();
     const demo = parley(["demo", "--db", copy]);
     expect(demo.code).toBe(0);
     const ok = parley(["verify", "--db", copy]);
     expect(ok.code).toBe(0);
     expect(ok.out).toContain("OK: the store verifies");
-    const raw = new Database(copy);
-    raw
-      .prepare(
+    await tamper(copy, async (db) => {
+      const changed = await db.run(
         "update ledger_entries set visibility = 'public' where visibility = 'private' and seq = (select min(seq) from ledger_entries where visibility = 'private')",
-      )
-      .run();
-    raw.close();
+      );
+      expect(changed).toBeGreaterThan(0);
+    });
     const bad = parley(["verify", "--db", copy, "wga-2023"]);
     expect(bad.code).toBe(1);
     expect(bad.out).toMatch(/PROBLEM wga-2023 #\d+ \[ledger_entries\]: column visibility/);
@@ -149,7 +149,7 @@ describe("parley CLI", () => {
     const full = join(dir, "all.jsonl");
     expect(parley(["export", "sag-aftra-2023", "--viewer", "all", "--out", full, "--db", db]).code).toBe(0);
     const target = tempDb();
-    const keys = { PARLEY_KEYS_DIR: `${db}.keys` };
+    const keys = { PARLEY_KEYS_DIR: keysDirOf(db) };
     const imported = parley(["import", full, "--db", target], keys);
     expect(imported.err).toBe("");
     expect(imported.code).toBe(0);
@@ -247,7 +247,7 @@ describe("parley CLI", () => {
     ];
     const ok = parley([...add, "--id", "writers-united"]);
     expect([ok.code, ok.out]).toEqual([0, expect.stringContaining("registered writers-united (WU)")]);
-    expect(existsSync(join(dirname(fresh), "parley.db.keys", "writers-united.key"))).toBe(true);
+    expect(existsSync(join(keysDirOf(fresh), "writers-united.key"))).toBe(true);
     const again = parley([...add, "--id", "writers-united"]);
     expect([again.code, again.err]).toEqual([1, expect.stringContaining("ORG_EXISTS")]);
     const bad = parley([...add, "--id", "Not An Id"]);

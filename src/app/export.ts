@@ -57,7 +57,13 @@ export async function writeExport(
         .execute()
     ).map((r) => r.key_id),
   );
-  const keys = await app.db.selectFrom("signing_keys").selectAll().execute();
+  // Oldest first, on every store (PostgreSQL returns an updated row, a retired key, last).
+  const keys = await app.db
+    .selectFrom("signing_keys")
+    .selectAll()
+    .orderBy("created_at")
+    .orderBy("key_id")
+    .execute();
   const cpKey =
     keys.find((k) => k.org_id === CHECKPOINT_KEY) ?? fail("KEY_MISSING", "no checkpoint key recorded");
   const published = new Set(Object.keys(all.published).map(Number));

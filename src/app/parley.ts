@@ -7,12 +7,13 @@ import { type ForeignStoppage, type Status, sideName, status } from "../domain/s
 import { Id, type Organization, Organization as OrganizationSchema } from "../domain/values.ts";
 import { inSuccession } from "../ledger/key-retirement.ts";
 import { consistencyPlan, inclusionPlan, materialize, planNodes } from "../ledger/proof.ts";
-import { openStore } from "../store/db.ts";
+import { isPostgresLocation, openStore } from "../store/db.ts";
 import { KeyStore } from "../store/keystore.ts";
 import { fetchNodes, latestCheckpoint, treeSize } from "../store/ledger-repo.ts";
 import type { Database } from "../store/schema.ts";
 import { endOfDayOrInstant } from "./as-of.ts";
 import { passRedlines } from "./redlines.ts";
+import { RemoteCommits } from "./remote-commits.ts";
 import {
   readEntry,
   readSince,
@@ -80,6 +81,10 @@ export class Parley {
   private readonly orgs = new Map<string, Organization>();
   private readonly disputeRows = new Map<string, DisputeRow>();
   private readonly listeners = new Set<(slug: string, appended: Appended[]) => void>();
+  /** Listeners that also hear of other processes' commits (see subscribe). */
+  private readonly everywhere = new Set<(slug: string, appended: Appended[]) => void>();
+  /** Other processes' commits, on PostgreSQL; null on SQLite, which has no others. */
+  private readonly remote: RemoteCommits | null;
   private readonly statusCache = new Map<string, { stamp: string; status: Status }>();
   /** Commands waiting for their dispute's running transaction to finish (see commitWaiting). */
   private readonly waiting = new Map<
@@ -102,7 +107,19 @@ export class Parley {
     );
     this.writer.onCommit = (slug, appended) => {
       for (const listener of this.listeners) listener(slug, appended);
+      for (const listener of this.everywhere) listener(slug, appended);
     };
+    this.remote = isPostgresLocation(path)
+      ? new RemoteCommits(
+          path,
+          db,
+          () => this.writer.heardOfCommit(),
+          (slug, appended) => {
+            for (const listener of this.everywhere) listener(slug, appended);
+          },
+        )
+      : null;
+    this.writer.hearsOthers = () => this.remote?.isListening() ?? false;
   }
 
   static async open(
@@ -110,22 +127,43 @@ export class Parley {
     opts: ParleyOptions & { durability?: "normal" | "full"; mustExist?: boolean } = {},
   ): Promise<Parley> {
     // Reading commands must not conjure an empty database out of a mistyped path.
-    if (opts.mustExist && path !== ":memory:" && !existsSync(path)) {
+    if (opts.mustExist && path !== ":memory:" && !isPostgresLocation(path) && !existsSync(path)) {
       fail("STORE_MISSING", `there is no Parley database at ${path}`);
     }
     const store = await openStore(path, opts.durability ? { durability: opts.durability } : {});
-    const app = new Parley(store.db, store.path, KeyStore.beside(store.path), opts);
+    const app = new Parley(store.db, store.path, KeyStore.forLocation(store.path), opts);
     app.closer = store.close;
     return app;
   }
 
-  /** Calls `listener` after every commit with what it appended; returns the unsubscribe. */
-  subscribe(listener: (slug: string, appended: Appended[]) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  /**
+   * Calls `listener` after every commit with what it appended; returns the unsubscribe. By
+   * default only this process's commits: what a listener does with them (a webhook delivery
+   * row) must happen once, by the process that committed. With `everywhere`, also the commits
+   * of other processes on the same PostgreSQL database, a moment later (a live stream).
+   */
+  subscribe(
+    listener: (slug: string, appended: Appended[]) => void,
+    opts: { everywhere?: boolean } = {},
+  ): () => void {
+    const set = opts.everywhere ? this.everywhere : this.listeners;
+    // The feed costs a connection: only a process with such a listener (a server) listens.
+    if (opts.everywhere) this.remote?.start();
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  /**
+   * Starts hearing other processes' commits (PostgreSQL; nothing on SQLite). A server does, at
+   * once: reads then trust the cached head until a notice says otherwise, instead of asking the
+   * database on every request. Subscribing with `everywhere` starts it too.
+   */
+  followOtherProcesses(): void {
+    this.remote?.start();
   }
 
   async close(): Promise<void> {
+    await this.remote?.close();
     await this.writer.close();
     await this.closer?.();
   }

@@ -445,7 +445,7 @@ function checkChain(
 class StoredNodes {
   private readonly cursors = new Map<
     number,
-    { rows: { idx: number; hash: Uint8Array }[]; at: number; done: boolean; after: number }
+    { rows: { idx: number; hash: Uint8Array }[]; at: number; done: boolean; after: number | null }
   >();
 
   constructor(
@@ -458,19 +458,20 @@ class StoredNodes {
   async next(level: number, idx: number): Promise<Uint8Array | undefined> {
     let c = this.cursors.get(level);
     if (!c) {
-      c = { rows: [], at: 0, done: false, after: Number.MIN_SAFE_INTEGER };
+      c = { rows: [], at: 0, done: false, after: null };
       this.cursors.set(level, c);
     }
     for (;;) {
       while (c.at < c.rows.length && c.rows[c.at]!.idx < idx) c.at += 1;
       if (c.at < c.rows.length) return c.rows[c.at]!.idx === idx ? c.rows[c.at]!.hash : undefined;
       if (c.done) return undefined;
+      const after = c.after;
       c.rows = await this.db
         .selectFrom("tree_nodes")
         .select(["idx", "hash"])
         .where("dispute_id", "=", this.disputeId)
         .where("level", "=", level)
-        .where("idx", ">", c.after)
+        .$if(after !== null, (q) => q.where("idx", ">", after!))
         .orderBy("idx")
         .limit(this.page)
         .execute();
@@ -482,13 +483,14 @@ class StoredNodes {
 }
 
 async function* storedCheckpoints(db: Kysely<Database>, disputeId: number, page = 2000) {
-  let after = Number.MIN_SAFE_INTEGER;
+  // No lower bound on the first page (see storedTimeline).
+  let after: number | null = null;
   for (;;) {
     const rows = await db
       .selectFrom("checkpoints")
       .select(["size", "root", "note"])
       .where("dispute_id", "=", disputeId)
-      .where("size", ">", after)
+      .$if(after !== null, (q) => q.where("size", ">", after!))
       .orderBy("size")
       .limit(page)
       .execute();
@@ -676,14 +678,15 @@ async function* storedCosignatures(db: Kysely<Database>, disputeId: number, page
 }
 
 async function* storedTimeline(db: Kysely<Database>, disputeId: number, page = 2000) {
-  // No lower bound of 0: a row smuggled in with a negative seq must be read too.
-  let after = Number.MIN_SAFE_INTEGER;
+  // No lower bound on the first page: a row smuggled in with a negative seq must be read too.
+  // (Not Number.MIN_SAFE_INTEGER either: PostgreSQL's integer columns refuse a bound that large.)
+  let after: number | null = null;
   for (;;) {
     const rows = await db
       .selectFrom("proj_timeline")
       .selectAll()
       .where("dispute_id", "=", disputeId)
-      .where("seq", ">", after)
+      .$if(after !== null, (q) => q.where("seq", ">", after!))
       .orderBy("seq")
       .limit(page)
       .execute();

@@ -4,7 +4,7 @@ import { publicKeyObject, verify } from "../ledger/ed25519.ts";
 import { isCanonical } from "../ledger/jcs.ts";
 import { recordedAfter } from "../ledger/key-retirement.ts";
 import { entryLeafHash } from "../ledger/merkle.ts";
-import { type EntryReader, openEntryReader } from "../store/entry-reader.ts";
+import { type EntryReader, type EntrySource, openEntryReader } from "../store/entry-reader.ts";
 import type { EntryRow } from "../store/ledger-repo.ts";
 
 /**
@@ -17,9 +17,8 @@ import type { EntryRow } from "../store/ledger-repo.ts";
 export interface VerifyInit {
   /** Each key: its id, organization, raw public key and retirement time (null while current). */
   keys: [string, string, Uint8Array, string | null][];
-  /** The database file and the better-sqlite3 module, both absolute paths. */
-  path: string;
-  sqlite: string;
+  /** Where the worker reads the entries from, with its own read-only connection. */
+  source: EntrySource;
 }
 
 export interface VerifyJob {
@@ -42,10 +41,22 @@ export interface VerifyResult {
   problems: { seq: number; what: string }[];
 }
 
-export type WorkerMessage = VerifyInit | VerifyJob;
+/** Ends the worker's connection before the pool terminates it (PostgreSQL: see verify-pool.ts). */
+export interface CloseJob {
+  id: number;
+  close: true;
+}
+
+export interface Closed {
+  id: number;
+  closed: true;
+}
+
+export type WorkerMessage = VerifyInit | VerifyJob | CloseJob;
 
 const keys = new Map<string, { org: string; raw: Buffer; retiredAt: string | null }>();
-let reader: EntryReader | null = null;
+/** A promise only while a PostgreSQL connection is being made; then the reader itself. */
+let reader: EntryReader | Promise<EntryReader> | null = null;
 
 function check(
   slug: string,
@@ -103,14 +114,7 @@ function check(
   return { leaf, replayable };
 }
 
-parentPort?.on("message", (msg: WorkerMessage) => {
-  if ("keys" in msg) {
-    for (const [keyId, org, raw, retiredAt] of msg.keys)
-      keys.set(keyId, { org, raw: Buffer.from(raw), retiredAt });
-    reader = openEntryReader(msg.path, msg.sqlite);
-    return;
-  }
-  const rows = reader!.range(msg.disputeId, msg.from, msg.to);
+function answer(msg: VerifyJob, rows: EntryRow[]): void {
   const problems: VerifyResult["problems"] = [];
   const leaves = new Uint8Array(32 * rows.length);
   const replayable: boolean[] = [];
@@ -121,4 +125,46 @@ parentPort?.on("message", (msg: WorkerMessage) => {
   });
   const result: VerifyResult = { id: msg.id, count: rows.length, leaves, replayable, problems };
   parentPort?.postMessage(result, [leaves.buffer]);
+}
+
+/** A failed read fails its job (WorkerPool rejects it with the message), not the worker. */
+function fail(id: number, err: unknown): void {
+  parentPort?.postMessage({ id, error: err instanceof Error ? err.message : String(err) });
+}
+
+function serve(r: EntryReader, msg: VerifyJob): void {
+  const rows = r.range(msg.disputeId, msg.from, msg.to);
+  // SQLite answers at once, in this thread, as it always has; PostgreSQL answers later.
+  if (Array.isArray(rows)) answer(msg, rows);
+  else rows.then((got) => answer(msg, got)).catch((err) => fail(msg.id, err));
+}
+
+parentPort?.on("message", (msg: WorkerMessage) => {
+  if ("keys" in msg) {
+    for (const [keyId, org, raw, retiredAt] of msg.keys)
+      keys.set(keyId, { org, raw: Buffer.from(raw), retiredAt });
+    const opened = openEntryReader(msg.source);
+    if (opened instanceof Promise) {
+      // Jobs that arrive while it connects wait on the promise; each fails if it does not.
+      opened.then(
+        (r) => {
+          reader = r;
+        },
+        () => {},
+      );
+    }
+    reader = opened;
+    return;
+  }
+  const r = reader!;
+  if ("close" in msg) {
+    const closed: Closed = { id: msg.id, closed: true };
+    Promise.resolve(r)
+      .then((x) => x.close())
+      .catch(() => {})
+      .finally(() => parentPort?.postMessage(closed));
+    return;
+  }
+  if (r instanceof Promise) r.then((x) => serve(x, msg)).catch((err) => fail(msg.id, err));
+  else serve(r, msg);
 });

@@ -21,6 +21,8 @@ export interface DispatcherOptions {
   clock?: () => Date;
   /** The dispatcher's own failures (its database reads and writes); a receiver's are in the log. */
   onError?: (err: unknown, context: string) => void;
+  /** How often to look for due deliveries no process holds (another's, left by a crash) (default 30 s). */
+  sweepMs?: number;
 }
 
 /** What one attempt came to; `status` is the delivery's status after it. */
@@ -37,6 +39,10 @@ export interface AttemptReport {
 
 /** setTimeout's longest delay; a longer one would fire at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** A claimed delivery is left alone by other processes for the attempt's timeout and this. */
+const CLAIM_MARGIN_MS = 5_000;
+/** A timer may fire a moment before its due time by the wall clock: that still counts as due. */
+const TIMER_SLACK_MS = 100;
 
 /**
  * Posts new entries to the webhooks of the organizations that may see them. It listens to
@@ -47,9 +53,12 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  *
  * Deliveries are at least once (a crash between a receiver's 2xx and the row's update sends
  * it again: receivers dedupe by X-Parley-Delivery) and in no particular order (the payload's
- * `seq` orders them). One dispatcher per database: two would both resume the same rows.
- * Entries appended by another process (the CLI), or committed just before this process died,
- * are never queued here.
+ * `seq` orders them). Several processes may serve one database (PostgreSQL): each records
+ * the deliveries of its own commits, and an attempt first claims its row (moving its due time
+ * past the attempt's timeout, if it is still due and untouched), so no two processes send the
+ * same attempt. A sweep every `sweepMs` picks up due rows no one holds: those of a process that
+ * died. Entries appended by another process with no dispatcher (the CLI), or committed just
+ * before this process died, are never queued.
  */
 export class WebhookDispatcher {
   private readonly db: Kysely<Database>;
@@ -73,6 +82,8 @@ export class WebhookDispatcher {
   private readonly ready: string[] = [];
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly listeners = new Set<(report: AttemptReport) => void>();
+  private readonly sweepMs: number;
+  private sweeper: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly parley: Parley,
@@ -86,6 +97,7 @@ export class WebhookDispatcher {
     this.concurrency = Math.max(1, opts.concurrency ?? 8);
     this.clock = opts.clock ?? (() => new Date());
     this.onError = opts.onError ?? ((err, context) => console.error(`webhooks: ${context}:`, err));
+    this.sweepMs = opts.sweepMs ?? 30_000;
   }
 
   /** Starts listening for new entries, then resumes the deliveries a previous run left pending. */
@@ -94,6 +106,15 @@ export class WebhookDispatcher {
     this.started = true;
     // Listening first: an entry committed while the pending rows are read is not missed.
     this.unsubscribe = this.parley.subscribe((slug, appended) => this.accept(slug, appended));
+    await this.resumePending();
+    this.sweeper = setInterval(() => {
+      this.resumePending().catch((err) => this.onError(err, "looking for due deliveries"));
+    }, this.sweepMs);
+    this.sweeper.unref();
+  }
+
+  /** Schedules every pending delivery this process does not hold yet, at its due time. */
+  private async resumePending(): Promise<void> {
     const pending = await this.db
       .selectFrom("webhook_deliveries")
       .select(["id", "next_attempt_at"])
@@ -116,6 +137,7 @@ export class WebhookDispatcher {
    */
   async close(): Promise<void> {
     this.closed = true;
+    if (this.sweeper) clearInterval(this.sweeper);
     this.unsubscribe?.();
     this.unsubscribe = null;
     for (const timer of this.timers.values()) clearTimeout(timer);
@@ -256,6 +278,7 @@ export class WebhookDispatcher {
       return null;
     };
     if (d.disabled_at !== null) return giveUp("the webhook was disabled");
+    if (!(await this.claim(id, d.attempts))) return null;
     const entry = await this.db
       .selectFrom("ledger_entries as e")
       .innerJoin("disputes as x", "x.id", "e.dispute_id")
@@ -323,6 +346,24 @@ export class WebhookDispatcher {
       .execute();
     report({ attempt, status: final ? "failed" : "pending", statusCode, error });
     return final ? null : wait;
+  }
+
+  /**
+   * Takes the delivery for one attempt, if it is still due and no one took it since it was
+   * read (its attempts unchanged): one conditional UPDATE, which only one process can win.
+   * Its due time moves past the attempt's end, so a sweep elsewhere leaves it alone meanwhile.
+   */
+  private async claim(id: string, attempts: number): Promise<boolean> {
+    const now = this.clock().getTime();
+    const r = await this.db
+      .updateTable("webhook_deliveries")
+      .set({ next_attempt_at: new Date(now + this.timeoutMs + CLAIM_MARGIN_MS).toISOString() })
+      .where("id", "=", id)
+      .where("status", "=", "pending")
+      .where("attempts", "=", attempts)
+      .where("next_attempt_at", "<=", new Date(now + TIMER_SLACK_MS).toISOString())
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
   }
 
   private emit(report: AttemptReport): void {

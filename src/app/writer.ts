@@ -78,7 +78,7 @@ interface Live {
   /** The newest checkpoint, which the next one names (see ledger/chain.ts). */
   lastCheckpoint: { size: number; note: string } | null;
   /** SQLite's data_version when this head was last known current (AppendStatements.dataVersion). */
-  version: number;
+  version: number | null;
   all: DisputeState;
   scopes: Map<string, Scope>;
   /** The last entries in occurrence order, with marks of the states among them. */
@@ -120,6 +120,8 @@ interface Pending {
  */
 export class LedgerWriter {
   private readonly live = new Map<string, Live>();
+  /** The transaction under way per dispute, settled when it ends (committed or not). */
+  private readonly writing = new Map<string, Promise<void>>();
   private checkpointKeyRecorded = false;
   private signers: WorkerPool<Omit<SignJob, "id">, SignResult> | null = null;
   /** Each organization's private key as PEM for the signing workers, with the key it belongs to. */
@@ -127,8 +129,12 @@ export class LedgerWriter {
   private readonly statements: AppendStatements;
   /** Commits made through this writer: with SQLite's data_version, a stamp of the whole store. */
   private commits = 0;
-  /** SQLite's data_version as last read for `stamp`, and when. */
-  private otherWrites: { version: number; at: number } | null = null;
+  /** Commits other processes announced (PostgreSQL's commit feed): they move the stamp at once. */
+  private announced = 0;
+  /** Whether other processes' commits are being heard (set by Parley from its commit feed). */
+  hearsOthers: () => boolean = () => false;
+  /** The store's version (AppendStatements.storeVersion) as last read for `stamp`, and when. */
+  private otherWrites: { version: string; at: number } | null = null;
   /** Called after each commit with the entries it appended, in sequence order. */
   onCommit: ((slug: string, appended: Appended[]) => void) | null = null;
 
@@ -179,9 +185,15 @@ export class LedgerWriter {
       bySeq: new Map(),
       keys: new Map(),
     };
+    let settle = () => {};
+    // On PostgreSQL a read may run beside this transaction (another connection of the pool):
+    // it waits for this one to end rather than see the head mid-change (SQLite's one connection
+    // makes every read wait anyway).
+    this.writing.set(slug, new Promise<void>((resolve) => (settle = resolve)));
     try {
       const results = await this.db.transaction().execute(async (trx) => {
-        const live = await this.head(trx, d);
+        await this.statements.lockDispute(trx, d.id);
+        const live = await this.head(trx, d, true);
         const results: (Recorded[] | ParleyError)[] = [];
         for (const command of commands) {
           let drafts: AnyDraft[];
@@ -228,6 +240,9 @@ export class LedgerWriter {
           created_at: pending.now,
         });
         live.lastCheckpoint = { size: live.range.size, note };
+        // Sequence numbers are handed out in order, so what this transaction appended is one run.
+        const from = pending.bySeq.keys().next().value as number;
+        await this.statements.announce(trx, { slug, from, to: live.size - 1 });
         return results;
       });
       if (pending.bySeq.size > 0) this.announce(slug, pending);
@@ -237,6 +252,9 @@ export class LedgerWriter {
       this.live.delete(slug);
       this.checkpointKeyRecorded = false;
       throw err;
+    } finally {
+      this.writing.delete(slug);
+      settle();
     }
   }
 
@@ -532,10 +550,17 @@ export class LedgerWriter {
   }
 
   /** The hot head of a dispute, loaded once and then kept current by appends. */
-  async head(trx: Kysely<Database>, d: { id: number; slug: string; origin: string }): Promise<Live> {
-    const version = await this.statements.dataVersion(trx);
+  async head(
+    trx: Kysely<Database>,
+    d: { id: number; slug: string; origin: string },
+    forWrite = false,
+  ): Promise<Live> {
+    const version = await this.version(trx);
     const cached = this.live.get(d.slug);
-    if (cached && cached.version === version) return cached;
+    // A write on PostgreSQL holds the dispute's lock and reads the tree size regardless: a notice
+    // comes a moment after its commit, and a moment is enough to fork a tree.
+    const mustCheck = forWrite && !this.statements.sqlite;
+    if (cached && version !== null && cached.version === version && !mustCheck) return cached;
     const size = await treeSize(trx, d.id);
     if (cached && cached.range.size === size) {
       cached.version = version;
@@ -572,6 +597,16 @@ export class LedgerWriter {
     return live;
   }
 
+  /**
+   * What says no other process has written since a head was checked: SQLite's data_version;
+   * on PostgreSQL, the count of commits other processes announced, while they are heard. Null:
+   * nothing does, and the tree size is read.
+   */
+  private async version(trx: Kysely<Database>): Promise<number | null> {
+    if (this.statements.sqlite) return this.statements.dataVersion(trx);
+    return this.hearsOthers() ? this.announced : null;
+  }
+
   /** Starts the recent history from the newest stored snapshots and every entry after them. */
   private async restartHistory(trx: Kysely<Database>, live: Live): Promise<void> {
     const newest = await newestSnapshots(trx, live.id);
@@ -604,7 +639,21 @@ export class LedgerWriter {
 
   /** The current operator view of a dispute, from its head. */
   async current(d: DisputeRow): Promise<DisputeState> {
+    await this.writing.get(d.slug);
+    const known = this.knownCurrent(d);
+    if (known) return known.all;
     return this.db.transaction().execute(async (trx) => (await this.head(trx, d)).all);
+  }
+
+  /**
+   * The cached head when it is current beyond doubt without asking the store: on PostgreSQL,
+   * while the commit feed is heard and no other process has announced a commit since the head
+   * was last checked. (SQLite's own check, data_version, is a cheap in-process call anyway.)
+   */
+  private knownCurrent(d: DisputeRow): Live | null {
+    if (this.statements.sqlite || !this.hearsOthers()) return null;
+    const cached = this.live.get(d.slug);
+    return cached && cached.version === this.announced ? cached : null;
   }
 
   /**
@@ -613,15 +662,15 @@ export class LedgerWriter {
    * It is the live object that appends keep current: read it, never change it.
    */
   async hotState(d: DisputeRow, viewer: Viewer, side: string | null): Promise<DisputeState | null> {
-    return this.db.transaction().execute(async (trx) => {
-      const live = await this.head(trx, d);
-      if (viewer.kind === "operator") return live.all;
-      const name = scopeOf(viewer, side);
-      const scope = live.scopes.get(name);
-      if (!scope) return null;
-      scope.state ??= live.history.state(name, viewer, side);
-      return scope.state;
-    });
+    await this.writing.get(d.slug);
+    const live =
+      this.knownCurrent(d) ?? (await this.db.transaction().execute(async (trx) => this.head(trx, d)));
+    if (viewer.kind === "operator") return live.all;
+    const name = scopeOf(viewer, side);
+    const scope = live.scopes.get(name);
+    if (!scope) return null;
+    scope.state ??= live.history.state(name, viewer, side);
+    return scope.state;
   }
 
   /**
@@ -633,9 +682,14 @@ export class LedgerWriter {
   async stamp(): Promise<string> {
     const now = performance.now();
     if (this.otherWrites === null || now - this.otherWrites.at >= STAMP_RECHECK_MS) {
-      this.otherWrites = { version: await this.statements.dataVersion(this.db), at: now };
+      this.otherWrites = { version: await this.statements.storeVersion(this.db), at: now };
     }
-    return `${this.commits}:${this.otherWrites.version}`;
+    return `${this.commits}:${this.announced}:${this.otherWrites.version}`;
+  }
+
+  /** Another process committed (or may have: a gap in the feed); read caches must move on. */
+  heardOfCommit(): void {
+    this.announced += 1;
   }
 
   forget(): void {

@@ -12,9 +12,11 @@ import { fail, ParleyError } from "../domain/errors.ts";
 import { OrgKind } from "../domain/values.ts";
 import { verifyExport } from "../ledger/export-file.ts";
 import { serve } from "../server/serve.ts";
-import { defaultDbPath } from "../store/db.ts";
+import { defaultLocation } from "../store/db.ts";
+import { redact } from "../store/postgres.ts";
 import { formatExportReport, formatStatus, formatStoreReport } from "./format.ts";
 import { formatImportReport, importWordPress } from "./import-wordpress.ts";
+import { registerStoreCommands } from "./store-commands.ts";
 import { registerWitness } from "./witness.ts";
 
 /** Exit codes: 0 done, 1 the operation failed or found a problem, 2 the command line was wrong. */
@@ -22,7 +24,10 @@ const FAILED = 1;
 const USAGE = 2;
 
 const dbOption = () =>
-  new Option("--db <path>", "SQLite database file (default: $PARLEY_DB or ./data/parley.db)");
+  new Option(
+    "--db <location>",
+    "SQLite database file or postgres:// URL (default: $PARLEY_DATABASE_URL, else $PARLEY_DB or ./data/parley.db)",
+  );
 
 /** `create`: the command may start a new database (start, demo, import); the others read one. */
 async function withApp<T>(
@@ -30,7 +35,7 @@ async function withApp<T>(
   fn: (app: Parley) => Promise<T>,
   create = false,
 ): Promise<T> {
-  const app = await Parley.open(db ?? defaultDbPath(), { mustExist: !create });
+  const app = await Parley.open(db ?? defaultLocation(), { mustExist: !create });
   try {
     return await fn(app);
   } finally {
@@ -125,11 +130,13 @@ export function buildProgram(): Command {
         publicUrl?: string;
         serve: boolean;
       }) => {
-        const app = await Parley.open(o.db ?? defaultDbPath());
+        const app = await Parley.open(o.db ?? defaultLocation());
         try {
           if ((await app.disputes()).length === 0) {
             const { disputes, accounts } = await loadDemo(app);
-            print(`Loaded the demo disputes ${disputes.join(", ")} into ${o.db ?? defaultDbPath()}.`);
+            print(
+              `Loaded the demo disputes ${disputes.join(", ")} into ${redact(o.db ?? defaultLocation())}.`,
+            );
             print(`Demo accounts (password ${DEMO_PASSWORD}): ${accounts.join(", ")}.\n`);
           }
           print(formatStatus(await app.status("wga-2023", PUBLIC), "public"));
@@ -158,7 +165,7 @@ export function buildProgram(): Command {
     .addOption(logLevelOption())
     .addOption(publicUrlOption())
     .action(async (o: { db?: string; port: number; host: string; logLevel: string; publicUrl?: string }) =>
-      serveUntilStopped(await Parley.open(o.db ?? defaultDbPath()), o),
+      serveUntilStopped(await Parley.open(o.db ?? defaultLocation()), o),
     );
 
   program
@@ -379,6 +386,7 @@ export function buildProgram(): Command {
         }),
     );
 
+  registerStoreCommands(program);
   registerWitness(program);
   return program;
 }

@@ -13,6 +13,7 @@ export type ErrorKind =
   | "unsupported_media"
   | "rule"
   | "rate_limited"
+  | "unavailable"
   | "integrity";
 
 export const ERRORS = {
@@ -86,6 +87,15 @@ export const ERRORS = {
   },
   VERIFY_FAILED: { kind: "integrity", message: "Verification failed." },
   STORE_MISSING: { kind: "not_found", message: "There is no Parley database at that path." },
+  STORE_UNAVAILABLE: {
+    kind: "unavailable",
+    message: "The database cannot be reached for a moment (a restart?); nothing was written. Try again.",
+  },
+  STORE_NOT_EMPTY: { kind: "conflict", message: "The target already holds a record; --force replaces it." },
+  KEYS_DIFFER: {
+    kind: "conflict",
+    message: "The target's key folder holds another key for an organization; it was left as it was.",
+  },
 
   MALFORMED_JSON: { kind: "validation", message: "The request body is not valid JSON." },
   MALFORMED_URL: { kind: "validation", message: "The URL is not validly percent-encoded UTF-8." },

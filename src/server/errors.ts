@@ -1,6 +1,7 @@
 import type { FastifyError } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { ERRORS, type ErrorCode, type ErrorKind, ParleyError } from "../domain/errors.ts";
+import { isStoreUnavailable } from "../store/unavailable.ts";
 
 /** The one error shape of the API: `{ error: { code, message, details? } }`, codes from the registry. */
 export interface ErrorBody {
@@ -17,6 +18,7 @@ export const STATUS_OF: Record<ErrorKind, number> = {
   unsupported_media: 415,
   rule: 422,
   rate_limited: 429,
+  unavailable: 503,
   integrity: 500,
 };
 
@@ -63,5 +65,6 @@ export function toErrorReply(err: unknown): { status: number; body: ErrorBody; u
   if (e.statusCode === 400) return { ...errorReply("VALIDATION_FAILED", e.message), unexpected: false };
   if (e.statusCode === 413) return { ...errorReply("BODY_TOO_LARGE"), unexpected: false };
   if (e.statusCode === 415) return { ...errorReply("MEDIA_TYPE_UNSUPPORTED"), unexpected: false };
+  if (isStoreUnavailable(err)) return { ...errorReply("STORE_UNAVAILABLE"), unexpected: false };
   return { ...errorReply("INTERNAL_ERROR"), unexpected: true };
 }

@@ -29,9 +29,11 @@ import { webAssets } from "../web/assets.ts";
 import { ErrorPage } from "../web/pages/basic.tsx";
 import { authenticate, checkCsrf } from "./auth.ts";
 import { errorReply, toErrorReply } from "./errors.ts";
+import { rejectNul } from "./nul-guard.ts";
 import { PAGE_GROUPS } from "./pages/groups.ts";
 import { type PageRoute, pagePlugin, wantsHtml } from "./pages/plugin.ts";
 import { pageContext, sendPage } from "./pages/render.ts";
+import { publicEtags } from "./public-etag.ts";
 import { calendarRoutes } from "./routes/calendar.ts";
 import { commentRoutes } from "./routes/comments.ts";
 import { disputeRoutes } from "./routes/disputes.ts";
@@ -165,12 +167,14 @@ export async function buildServer(opts: ServerOptions): Promise<Api> {
     log: { info: (obj, msg) => app.log.info(obj, msg), error: (obj, msg) => app.log.error(obj, msg) },
   });
   app.decorate("comments", comments);
+  opts.parley.followOtherProcesses();
   app.decorateRequest("caller", null);
   app.decorateRequest("credential", null);
 
   app.setErrorHandler((err, req, reply) => {
     const { status, body, unexpected } = toErrorReply(err);
     if (unexpected) req.log.error({ err }, "request failed");
+    if (status === 503) reply.header("retry-after", "1");
     reply.header("x-request-id", req.id).code(status).send(body);
   });
   app.setNotFoundHandler((req, reply) => {
@@ -212,6 +216,8 @@ export async function buildServer(opts: ServerOptions): Promise<Api> {
   app.get("/api/v1/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
   app.addHook("onRequest", authenticate(opts.accounts));
+  app.addHook("preValidation", rejectNul);
+  publicEtags(app);
   // A reader's comment, and the pages its mails link to, act with no account's authority
   // (anonymous whoever sends them); their forms carry a signed token of their own and must come
   // from this origin (pages/plugin.ts).

@@ -1,4 +1,6 @@
 import { CompiledQuery, type Kysely } from "kysely";
+import { type CommitNotice, noticeQuery } from "./commit-feed.ts";
+import { isSqlite } from "./dialect.ts";
 import { ENTRY_COLUMNS, type EntryRow, type NodeRow } from "./ledger-repo.ts";
 import { PreparedInsert } from "./prepared-insert.ts";
 import type { Database } from "./schema.ts";
@@ -12,8 +14,10 @@ export class AppendStatements {
   private readonly node: PreparedInsert<Row<"tree_nodes">>;
   private readonly timeline: PreparedInsert<Row<"proj_timeline">>;
   private readonly checkpoint: PreparedInsert<Row<"checkpoints">>;
+  readonly sqlite: boolean;
 
   constructor(db: Kysely<Database>) {
+    this.sqlite = isSqlite(db as Kysely<unknown>);
     this.entry = new PreparedInsert(db, "ledger_entries", ["dispute_id", ...ENTRY_COLUMNS]);
     this.node = new PreparedInsert(db, "tree_nodes", ["dispute_id", "level", "idx", "hash"]);
     this.timeline = new PreparedInsert(db, "proj_timeline", [
@@ -61,13 +65,48 @@ export class AppendStatements {
   }
 
   /**
-   * SQLite's count of commits by other connections: while it stands still, no other process
-   * has written, and a cached head is current. (PostgreSQL will need its own answer.)
+   * A number that moves whenever another connection commits, when the store has one that is
+   * cheap and exact: SQLite's data_version. While it stands still, a cached head is current.
+   * PostgreSQL has none that is exact (its WAL position moves before a commit is visible to
+   * others), so there it is null, and the writer reads the tree size instead.
    */
-  async dataVersion(db: Executor): Promise<number> {
+  async dataVersion(db: Executor): Promise<number | null> {
+    if (!this.sqlite) return null;
     const { rows } = await db.executeQuery<{ data_version: number }>(DATA_VERSION);
     return Number(rows[0]!.data_version);
+  }
+
+  /**
+   * A stamp for read caches that moves with every commit by anyone, at most a moment late:
+   * data_version on SQLite, the WAL's write position on PostgreSQL.
+   */
+  async storeVersion(db: Executor): Promise<string> {
+    if (this.sqlite) return String(await this.dataVersion(db));
+    const { rows } = await db.executeQuery<{ lsn: string }>(WAL_POSITION);
+    return rows[0]!.lsn;
+  }
+
+  /**
+   * Tells the other processes on the database what this transaction appended (commit-feed.ts):
+   * sent with the commit, never for a rollback. SQLite has no other processes to tell.
+   */
+  async announce(db: Executor, notice: Omit<CommitNotice, "by">): Promise<void> {
+    if (this.sqlite) return;
+    await db.executeQuery(noticeQuery(notice));
+  }
+
+  /**
+   * Makes appends to one dispute take turns across processes: on PostgreSQL a row lock on the
+   * dispute, held to the end of the transaction, taken before the head is read. SQLite needs
+   * none: it has one writer at a time, and a transaction that read a head another process
+   * has since moved fails at its first write (SQLITE_BUSY) instead of forking the tree.
+   */
+  async lockDispute(db: Executor, disputeId: number): Promise<void> {
+    if (this.sqlite) return;
+    await db.executeQuery({ ...LOCK_DISPUTE, parameters: [disputeId] });
   }
 }
 
 const DATA_VERSION = CompiledQuery.raw("PRAGMA data_version");
+const WAL_POSITION = CompiledQuery.raw("SELECT pg_current_wal_lsn()::text AS lsn");
+const LOCK_DISPUTE = CompiledQuery.raw("SELECT id FROM disputes WHERE id = $1 FOR UPDATE");

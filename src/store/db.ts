@@ -3,11 +3,20 @@ import { dirname, resolve } from "node:path";
 import SQLite from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
 import { migrate } from "./migrations.ts";
+import { openPostgres, parsePostgresLocation } from "./postgres.ts";
 import type { Database } from "./schema.ts";
 
-/** Where Parley keeps its database when no --db is given: ./data/parley.db, or $PARLEY_DB. */
-export function defaultDbPath(): string {
-  return resolve(process.env.PARLEY_DB ?? "data/parley.db");
+/**
+ * Where Parley keeps its database when no --db is given: $PARLEY_DATABASE_URL (a PostgreSQL
+ * URL) when set, else $PARLEY_DB, else ./data/parley.db (SQLite).
+ */
+export function defaultLocation(): string {
+  return process.env.PARLEY_DATABASE_URL || resolve(process.env.PARLEY_DB ?? "data/parley.db");
+}
+
+/** Whether a store location names a PostgreSQL database rather than a SQLite file. */
+export function isPostgresLocation(location: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(location);
 }
 
 /**
@@ -15,20 +24,29 @@ export function defaultDbPath(): string {
  * WAL file when the call returns, so it survives the process being killed; a power cut may
  * lose the last commits before the next checkpoint, but never corrupts the database. FULL also
  * fsyncs the WAL at every commit, so a commit survives a power cut, at a cost in speed.
+ * (PostgreSQL keeps its own settings: synchronous_commit decides there.)
  */
 export type Durability = "normal" | "full";
 
 export interface OpenedStore {
   db: Kysely<Database>;
+  /** The SQLite file's absolute path (or ":memory:"), or the PostgreSQL URL as given. */
   path: string;
+  dialect: "sqlite" | "postgres";
   close(): Promise<void>;
 }
 
+/** Opens a store, SQLite (a file path) or PostgreSQL (a postgres:// URL), and migrates it. */
 export async function openStore(
-  path: string,
+  location: string,
   opts: { durability?: Durability; readonly?: boolean } = {},
 ): Promise<OpenedStore> {
-  const file = path === ":memory:" ? path : resolve(path);
+  if (isPostgresLocation(location)) {
+    const db = await openPostgres(parsePostgresLocation(location));
+    if (!opts.readonly) await migrate(db as Kysely<unknown>);
+    return { db, path: location, dialect: "postgres", close: () => db.destroy() };
+  }
+  const file = location === ":memory:" ? location : resolve(location);
   if (file !== ":memory:" && !opts.readonly) mkdirSync(dirname(file), { recursive: true });
   const sqlite = new SQLite(file, {
     readonly: opts.readonly ?? false,
@@ -42,13 +60,7 @@ export async function openStore(
   sqlite.pragma("busy_timeout = 5000");
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   if (!opts.readonly) await migrate(db as Kysely<unknown>);
-  return {
-    db,
-    path: file,
-    async close() {
-      await db.destroy();
-    },
-  };
+  return { db, path: file, dialect: "sqlite", close: () => db.destroy() };
 }
 
 /**

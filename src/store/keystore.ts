@@ -13,7 +13,7 @@ import {
   writeFileSync,
   writeSync,
 } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { Kysely } from "kysely";
 import { ParleyError } from "../domain/errors.ts";
 import {
@@ -23,6 +23,8 @@ import {
   privateKeyToPem,
   rawPublicKey,
 } from "../ledger/ed25519.ts";
+import { isPostgresLocation } from "./db.ts";
+import { parsePostgresLocation } from "./postgres.ts";
 import type { Database } from "./schema.ts";
 
 export interface SigningKey {
@@ -62,8 +64,20 @@ export class KeyStore {
     this.dir = dir;
   }
 
-  static beside(dbPath: string): KeyStore {
-    return new KeyStore(process.env.PARLEY_KEYS_DIR ?? `${dbPath}.keys`);
+  /**
+   * The key folder of a store: PARLEY_KEYS_DIR when set; else `<file>.keys` beside a SQLite
+   * file; else, for a PostgreSQL database, `keys/<database>[.<schema>]` in the data folder
+   * (PARLEY_DATA_DIR, default ./data). Every process serving one database must see the same
+   * folder (one machine's disk, or a mounted secret).
+   */
+  static forLocation(location: string): KeyStore {
+    if (process.env.PARLEY_KEYS_DIR) return new KeyStore(process.env.PARLEY_KEYS_DIR);
+    if (!isPostgresLocation(location)) return new KeyStore(`${location}.keys`);
+    const { database, schema } = parsePostgresLocation(location);
+    const name = schema ? `${database}.${schema}` : database;
+    return new KeyStore(
+      resolve(process.env.PARLEY_DATA_DIR ?? "data", "keys", name.replace(/[^\w.-]/g, "_")),
+    );
   }
 
   /** The organization's key, created on first use. */

@@ -105,15 +105,16 @@ async function* pagesOf<C extends keyof Database["ledger_entries"] & string>(
   page: number,
   columns: readonly C[],
 ): AsyncGenerator<Pick<Database["ledger_entries"], C | "seq">[]> {
-  // Start below 0 so a verifier also meets rows that were smuggled in with negative numbers.
-  let next = Number.MIN_SAFE_INTEGER;
+  // No lower bound on the first page, so a verifier also meets rows smuggled in with negative
+  // numbers (and no bound PostgreSQL's 32-bit integers could not hold).
+  let next: number | null = null;
   for (;;) {
     // Kysely cannot follow a generic column list through select(); the shape is Pick<row, C>.
     const rows = (await db
       .selectFrom("ledger_entries")
       .select([...columns, "seq"] as (keyof Database["ledger_entries"] & string)[])
       .where("dispute_id", "=", disputeId)
-      .where("seq", ">=", next)
+      .$if(next !== null, (q) => q.where("seq", ">=", next!))
       .orderBy("seq")
       .limit(page)
       .execute()) as Pick<Database["ledger_entries"], C | "seq">[];

@@ -1,5 +1,5 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
-import { isSqlite } from "./dialect.ts";
+import { bytesType, isSqlite, serialId } from "./dialect.ts";
 
 /**
  * Migrations live in code (not files on disk) so the package runs the same from any folder.
@@ -20,12 +20,12 @@ const migrations: Record<string, Migration> = {
         .createTable("signing_keys")
         .addColumn("key_id", "text", (c) => c.primaryKey())
         .addColumn("org_id", "text", (c) => c.notNull())
-        .addColumn("public_key", "blob", (c) => c.notNull())
+        .addColumn("public_key", bytesType(db), (c) => c.notNull())
         .addColumn("created_at", "text", (c) => c.notNull())
         .execute();
       await db.schema
         .createTable("disputes")
-        .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+        .addColumn("id", ...serialId(db))
         .addColumn("slug", "text", (c) => c.notNull().unique())
         .addColumn("origin", "text", (c) => c.notNull())
         .addColumn("created_at", "text", (c) => c.notNull())
@@ -41,8 +41,8 @@ const migrations: Record<string, Migration> = {
         .addColumn("recorded_at", "text", (c) => c.notNull())
         .addColumn("visibility", "text", (c) => c.notNull())
         .addColumn("body", "text", (c) => c.notNull())
-        .addColumn("signature", "blob", (c) => c.notNull())
-        .addColumn("leaf_hash", "blob", (c) => c.notNull())
+        .addColumn("signature", bytesType(db), (c) => c.notNull())
+        .addColumn("leaf_hash", bytesType(db), (c) => c.notNull())
         .addPrimaryKeyConstraint("ledger_entries_pk", ["dispute_id", "seq"])
         .execute();
       // Replays walk a ledger in occurrence order (the timeline's order), page by page.
@@ -56,14 +56,14 @@ const migrations: Record<string, Migration> = {
         .addColumn("dispute_id", "integer", (c) => c.notNull().references("disputes.id"))
         .addColumn("level", "integer", (c) => c.notNull())
         .addColumn("idx", "integer", (c) => c.notNull())
-        .addColumn("hash", "blob", (c) => c.notNull())
+        .addColumn("hash", bytesType(db), (c) => c.notNull())
         .addPrimaryKeyConstraint("tree_nodes_pk", ["dispute_id", "level", "idx"])
         .execute();
       await db.schema
         .createTable("checkpoints")
         .addColumn("dispute_id", "integer", (c) => c.notNull().references("disputes.id"))
         .addColumn("size", "integer", (c) => c.notNull())
-        .addColumn("root", "blob", (c) => c.notNull())
+        .addColumn("root", bytesType(db), (c) => c.notNull())
         .addColumn("note", "text", (c) => c.notNull())
         .addColumn("created_at", "text", (c) => c.notNull())
         .addPrimaryKeyConstraint("checkpoints_pk", ["dispute_id", "size"])
@@ -217,8 +217,7 @@ const migrations: Record<string, Migration> = {
       // porter stems English words ("negotiating" finds "negotiations"), unicode61 folds case
       // and, with remove_diacritics 2, accents.
       // On PostgreSQL this migration creates nothing more: its index (a tsvector column with a
-      // GIN index, to_tsvector('english', text)) comes with a migration of its own when that
-      // dialect's SearchIndex is written.
+      // GIN index) comes with migration 0012_search_postgres.
       if (isSqlite(db)) {
         await sql`CREATE VIRTUAL TABLE proj_search USING fts5(
           text, words UNINDEXED, tokenize = 'porter unicode61 remove_diacritics 2'
@@ -398,13 +397,13 @@ const migrations: Record<string, Migration> = {
       await db.schema
         .createTable("comment_salts")
         .addColumn("period", "text", (c) => c.primaryKey())
-        .addColumn("salt", "blob", (c) => c.notNull())
+        .addColumn("salt", bytesType(db), (c) => c.notNull())
         .addColumn("created_at", "text", (c) => c.notNull())
         .execute();
       // Who did what to which comment, and when: one row per action, in its transaction.
       await db.schema
         .createTable("moderation_log")
-        .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+        .addColumn("id", ...serialId(db))
         .addColumn("comment_id", "text", (c) => c.notNull())
         .addColumn("action", "text", (c) => c.notNull())
         // Null when the commenter acted (an erasure by mail link).
@@ -431,7 +430,7 @@ const migrations: Record<string, Migration> = {
       await db.schema
         .createTable("comment_secrets")
         .addColumn("name", "text", (c) => c.primaryKey())
-        .addColumn("secret", "blob", (c) => c.notNull())
+        .addColumn("secret", bytesType(db), (c) => c.notNull())
         .addColumn("created_at", "text", (c) => c.notNull())
         .execute();
     },
@@ -444,6 +443,35 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable("posts").addColumn("byline", "text").execute();
     },
   },
+  "0012_search_postgres": {
+    async up(db: Kysely<unknown>) {
+      // PostgreSQL's search index (store/search-index-postgres.ts). Nothing on SQLite: its
+      // index is the FTS5 table 0005_search made, and FTS5 needs no more.
+      if (isSqlite(db)) return;
+      // English stemming without stop words (FTS5's porter drops none either): the english
+      // configuration with its Snowball dictionary swapped for one without a stop word list.
+      // Both live in Parley's schema, like its tables; creating them needs no extension and
+      // no privilege beyond CREATE on the schema.
+      await sql`CREATE TEXT SEARCH DICTIONARY parley_english_stem (TEMPLATE = pg_catalog.snowball, LANGUAGE = english)`.execute(
+        db,
+      );
+      await sql`CREATE TEXT SEARCH CONFIGURATION parley_search (COPY = pg_catalog.english)`.execute(db);
+      await sql`ALTER TEXT SEARCH CONFIGURATION parley_search
+                ALTER MAPPING REPLACE pg_catalog.english_stem WITH parley_english_stem`.execute(db);
+      // One row per entry with text: the text as written (snippets), its words (ranking), and
+      // the tsvector of its folded form (lower case, no accents: folded in JavaScript).
+      await db.schema
+        .createTable("proj_search")
+        .addColumn("dispute_id", "integer", (c) => c.notNull())
+        .addColumn("seq", "integer", (c) => c.notNull())
+        .addColumn("text", "text", (c) => c.notNull())
+        .addColumn("words", "integer", (c) => c.notNull())
+        .addColumn("tsv", sql`tsvector`, (c) => c.notNull())
+        .addPrimaryKeyConstraint("proj_search_pk", ["dispute_id", "seq"])
+        .execute();
+      await db.schema.createIndex("proj_search_tsv").on("proj_search").using("gin").column("tsv").execute();
+    },
+  },
 };
 
 class InlineProvider implements MigrationProvider {
@@ -453,7 +481,16 @@ class InlineProvider implements MigrationProvider {
 }
 
 export async function migrate(db: Kysely<unknown>): Promise<void> {
-  const migrator = new Migrator({ db, provider: new InlineProvider() });
+  // On PostgreSQL Kysely looks for its bookkeeping tables in every schema unless told which
+  // one: with two Parleys in two schemas of one database, each would find the other's.
+  const schema = isSqlite(db)
+    ? undefined
+    : (await sql<{ name: string }>`SELECT current_schema() AS name`.execute(db)).rows[0]?.name;
+  const migrator = new Migrator({
+    db,
+    provider: new InlineProvider(),
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";

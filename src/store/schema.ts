@@ -77,7 +77,7 @@ export interface Database {
   };
   /**
    * The search index's progress: per dispute, the last seq it has indexed (store/search-index.ts).
-   * The index itself is proj_search, an FTS5 table on SQLite that Kysely does not type.
+   * The index itself is proj_search: an FTS5 table on SQLite, a table with a tsvector on PostgreSQL (migration 0012); Kysely types neither.
    */
   proj_search_marks: {
     dispute_id: number;

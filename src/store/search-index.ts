@@ -2,14 +2,15 @@ import type { Kysely } from "kysely";
 import type { SearchQuery } from "../domain/search-query.ts";
 import { isSqlite } from "./dialect.ts";
 import type { Database } from "./schema.ts";
+import { PostgresSearchIndex } from "./search-index-postgres.ts";
 import { SqliteSearchIndex } from "./search-index-sqlite.ts";
 
 /**
  * Full-text search over a dispute's entries: a read model, derived from the ledger and kept
  * up to date lazily (an append pays nothing; the next search indexes what was appended since,
- * see `catchUp`). SQLite implements it with FTS5 (search-index-sqlite.ts); a PostgreSQL one
- * (a tsvector column with a GIN index, ts_headline for snippets) can replace it behind this
- * interface without the application noticing.
+ * see `catchUp`). SQLite implements it with FTS5 (search-index-sqlite.ts), PostgreSQL with a
+ * tsvector column, a GIN index and ts_headline for snippets (search-index-postgres.ts); the
+ * application cannot tell which it has.
  *
  * The index knows nothing of visibility: it finds every entry that matches, with the timeline
  * facts the one visibility rule needs, and the application filters them (app/search.ts). It
@@ -60,8 +61,10 @@ export interface Snippet {
   highlights: [number, number][];
 }
 
-/** The search index of the database's dialect. */
+/**
+ * The search index of the database's dialect: full-text search is one of the places where the
+ * two stores part (FTS5 on SQLite, tsvector on PostgreSQL), with the same behaviour behind it.
+ */
 export function searchIndexFor(db: Kysely<Database>): SearchIndex {
-  if (isSqlite(db as Kysely<unknown>)) return new SqliteSearchIndex(db);
-  throw new Error("full-text search is implemented for SQLite only; PostgreSQL's is still to come");
+  return isSqlite(db as Kysely<unknown>) ? new SqliteSearchIndex(db) : new PostgresSearchIndex(db);
 }

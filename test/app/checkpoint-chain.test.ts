@@ -1,10 +1,10 @@
-import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { Parley } from "../../src/app/parley.ts";
 import { verifyStore } from "../../src/app/verify-store.ts";
 import { chainLine, chainLink } from "../../src/ledger/chain.ts";
 import { parseCheckpoint } from "../../src/ledger/checkpoint.ts";
 import { PRESS, smallDispute } from "../support/fixture.ts";
+import { tamper } from "../support/tamper.ts";
 
 const statement = (text: string) => ({
   actor: PRESS,
@@ -33,9 +33,9 @@ describe("checkpoints form a chain", () => {
       (r) => r.size,
     );
     await app.close();
-    const raw = new Database(dbPath);
-    expect(raw.prepare("DELETE FROM checkpoints WHERE size = ?").run(sizes[1]).changes).toBe(1);
-    raw.close();
+    await tamper(dbPath, async (db) => {
+      expect(await db.run("DELETE FROM checkpoints WHERE size = ?", sizes[1])).toBe(1);
+    });
     const reopened = await Parley.open(dbPath);
     const report = await verifyStore(reopened);
     expect(report.ok).toBe(false);

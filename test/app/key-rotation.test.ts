@@ -16,7 +16,7 @@ import { canonicalBytes } from "../../src/ledger/jcs.ts";
 import { entryLeafHash } from "../../src/ledger/merkle.ts";
 import { openStore } from "../../src/store/db.ts";
 import { KeyStore, type SigningKey } from "../../src/store/keystore.ts";
-import { AMPTP, openTestDispute, tempDb, WGA } from "../support/fixture.ts";
+import { AMPTP, keysDirOf, openTestDispute, tempDb, WGA } from "../support/fixture.ts";
 import { problemsAt, shareKeys, tamper } from "../support/tamper.ts";
 
 /**
@@ -239,7 +239,7 @@ describe("exports of a ledger signed with a rotated key", () => {
     const { app, dbPath, old, rotation } = await rotatedStore();
     const file = await exportTo(app, OPERATOR);
     await app.close();
-    expect(readdirSync(`${dbPath}.keys`)).not.toContain(`${WGA.org}.next.key`);
+    expect(readdirSync(keysDirOf(dbPath))).not.toContain(`${WGA.org}.next.key`);
     const target = tempDb();
     shareKeys(dbPath, target);
     const second = await Parley.open(target, { clock: () => new Date(T0 + 3 * HOUR) });
@@ -302,14 +302,17 @@ describe("verify --db and an entry signed with a retired key", () => {
     const later = new Date(Date.parse(retiredAt) + 1).toISOString();
     const before = new Date(T0).toISOString();
     const successor = rows.find((r) => r.org_id === WGA.org && r.key_id !== old.keyId)!;
-    tamper(dbPath, (db) => {
-      const insert = db.prepare(
-        `INSERT INTO ledger_entries (dispute_id, seq, type, org_id, key_id, occurred_at, recorded_at, visibility, body, signature, leaf_hash)
-         VALUES (@dispute_id, @seq, @type, @org_id, @key_id, @occurred_at, @recorded_at, @visibility, @body, @signature, @leaf_hash)`,
-      );
-      insert.run(forge(atRetirement, retiredAt));
-      insert.run(forge(afterRetirement, later));
-      insert.run(forge(backdated, before));
+    await tamper(dbPath, async (db) => {
+      const insert = (row: ReturnType<typeof forge>) => {
+        const columns = Object.keys(row) as (keyof typeof row)[];
+        return db.run(
+          `INSERT INTO ledger_entries (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`,
+          ...columns.map((c) => row[c]),
+        );
+      };
+      await insert(forge(atRetirement, retiredAt));
+      await insert(forge(afterRetirement, later));
+      await insert(forge(backdated, before));
     });
     const store = await openStore(dbPath);
     try {
@@ -361,7 +364,7 @@ describe("a batch in flight when the key changes", () => {
   it("signs all its entries with the key it began with; the next transaction uses the new one", async () => {
     const dbPath = tempDb();
     const store = await openStore(dbPath);
-    const keys = new SwitchingKeys(`${dbPath}.keys`);
+    const keys = new SwitchingKeys(keysDirOf(dbPath));
     const app = new Parley(store.db, store.path, keys, { clock: () => new Date(T0) });
     try {
       await openWithParties(app);

@@ -155,22 +155,22 @@ describe("a failed write writes nothing", () => {
   });
 
   it("a pass on an unknown issue fails with ISSUE_UNKNOWN and leaves every table as it was", async () => {
-    const before = tableCounts(dbPath);
+    const before = await tableCounts(dbPath);
     const cp = await app.latestCheckpoint(SLUG);
     const err = await errorOf(app.execute(SLUG, passOn("no-such-issue")));
     expect(err.code).toBe("ISSUE_UNKNOWN");
-    expect(tableCounts(dbPath)).toEqual(before);
+    expect(await tableCounts(dbPath)).toEqual(before);
     expect(await app.latestCheckpoint(SLUG)).toEqual(cp);
   });
 
   it("a batch whose third command fails writes none of the three", async () => {
-    const before = tableCounts(dbPath);
+    const before = await tableCounts(dbPath);
     const cp = await app.latestCheckpoint(SLUG);
     const err = await errorOf(
       app.executeBatch(SLUG, [statement("BATCH-FIRST"), statement("BATCH-SECOND"), passOn("no-such-issue")]),
     );
     expect(err.code).toBe("ISSUE_UNKNOWN");
-    expect(tableCounts(dbPath)).toEqual(before);
+    expect(await tableCounts(dbPath)).toEqual(before);
     expect(await app.latestCheckpoint(SLUG)).toEqual(cp);
     const leaked = await app.db
       .selectFrom("ledger_entries")
@@ -181,7 +181,7 @@ describe("a failed write writes nothing", () => {
   });
 
   it("forgets what a failed batch decided: an issue opened in it stays unknown", async () => {
-    const before = tableCounts(dbPath);
+    const before = await tableCounts(dbPath);
     const err = await errorOf(
       app.executeBatch(SLUG, [
         {
@@ -196,7 +196,7 @@ describe("a failed write writes nothing", () => {
       ]),
     );
     expect(err.code).toBe("ISSUE_UNKNOWN");
-    expect(tableCounts(dbPath)).toEqual(before);
+    expect(await tableCounts(dbPath)).toEqual(before);
     // Had the cached state kept the rolled-back issue, this pass would be accepted.
     expect((await errorOf(app.execute(SLUG, passOn("phantom", AMPTP)))).code).toBe("ISSUE_UNKNOWN");
   });
@@ -352,7 +352,7 @@ describe("group commit", () => {
     const app = built.app;
     try {
       const before = (await app.latestCheckpoint(SLUG))!.size;
-      const checkpointsBefore = tableCounts(built.dbPath).checkpoints!;
+      const checkpointsBefore = (await tableCounts(built.dbPath)).checkpoints!;
       const outcomes = await Promise.allSettled(
         Array.from({ length: 20 }, (_, i) =>
           // Every fifth is a pass on an issue that does not exist: refused alone.
@@ -366,7 +366,7 @@ describe("group commit", () => {
       const seqs = outcomes.flatMap((o) => (o.status === "fulfilled" ? [o.value.seq] : []));
       expect([...seqs].sort((a, b) => a - b)).toEqual(Array.from({ length: 16 }, (_, i) => before + i));
       expect((await app.latestCheckpoint(SLUG))!.size).toBe(before + 16);
-      const checkpoints = tableCounts(built.dbPath).checkpoints! - checkpointsBefore;
+      const checkpoints = (await tableCounts(built.dbPath)).checkpoints! - checkpointsBefore;
       expect(checkpoints).toBeGreaterThanOrEqual(1);
       expect(checkpoints).toBeLessThan(16);
       expect((await verifyStore(app)).problems).toEqual([]);

@@ -7,7 +7,7 @@ import { OPERATOR, PUBLIC, type Viewer } from "../../src/app/visibility.ts";
 import type { Command } from "../../src/domain/decide.ts";
 import { ParleyError } from "../../src/domain/errors.ts";
 import { markedToSnippet } from "../../src/store/marked-snippet.ts";
-import { AMPTP, MARKERS, PRESS, smallDispute, WGA } from "../support/fixture.ts";
+import { AMPTP, MARKERS, onPostgres, PRESS, smallDispute, WGA } from "../support/fixture.ts";
 
 const SLUG = "test-2023";
 
@@ -246,9 +246,16 @@ describe("keeping the index", () => {
     try {
       await search(app, PUBLIC, "anything");
       const d = await app.disputeRow(SLUG);
-      await sql`UPDATE proj_search SET text = 'counterfeit words' WHERE rowid = ${d.id * 2 ** 32 + 6}`.execute(
-        app.db,
-      );
+      // Forge entry 6's row in the index, as each store keeps it.
+      if (onPostgres()) {
+        await sql`UPDATE proj_search SET text = 'counterfeit words',
+                  tsv = to_tsvector('parley_search', 'counterfeit words')
+                  WHERE dispute_id = ${d.id} AND seq = 6`.execute(app.db);
+      } else {
+        await sql`UPDATE proj_search SET text = 'counterfeit words' WHERE rowid = ${d.id * 2 ** 32 + 6}`.execute(
+          app.db,
+        );
+      }
       expect((await search(app, OPERATOR, "counterfeit")).total).toBe(1);
       expect((await search(app, OPERATOR, "raise minimums")).total).toBe(1);
       const r = await rebuildProjections(app.db, d.id, SLUG);
@@ -300,6 +307,66 @@ describe("keeping the index", () => {
     } finally {
       await app.close();
     }
+  });
+});
+
+describe("words as both stores read them", () => {
+  let app: Parley;
+  const seqs: number[] = [];
+  beforeAll(async () => {
+    app = (await smallDispute()).app;
+    for (const text of [
+      "Négociations à Montréal: the ÉCOLE stays open. Забастовка продолжается, ЗАБАСТОВКА!",
+      "We offer no strike clause; we will not strike. No strike!",
+      "See https://example.org/path-to/offer, it's <b>bold</b> & e\u0301lan",
+      `${"Opening words of a long statement. ".repeat(8)}Then the pension clause. ${"Closing words run on. ".repeat(8)}`,
+    ]) {
+      seqs.push((await app.execute(SLUG, statement(text))).seq);
+    }
+  });
+  afterAll(async () => app.close());
+
+  /** Each item's seq and the text of its highlights. */
+  const marked = async (q: string) =>
+    (await search(app, PUBLIC, q)).items.map((i) => [
+      i.seq,
+      i.snippet.highlights.map(([s, e]) => i.snippet.text.slice(s, e)),
+    ]);
+
+  it("folds case and accents in any script, and shows the text as written", async () => {
+    expect(await marked("ecole MONTREAL")).toEqual([[seqs[0], ["Montréal", "ÉCOLE"]]]);
+    expect(await marked("забастовка")).toEqual([[seqs[0], ["Забастовка", "ЗАБАСТОВКА"]]]);
+    expect(await marked("élan")).toEqual([[seqs[2], ["e\u0301lan"]]]);
+  });
+
+  it("finds no stop words missing: every word counts", async () => {
+    expect(await marked("we")).toEqual([[seqs[1], ["We", "we"]]]);
+    expect((await search(app, PUBLIC, "not")).total).toBe(1);
+  });
+
+  it("marks a phrase where it occurs, as one range, and its words nowhere else", async () => {
+    expect(await marked('"no strike"')).toEqual([[seqs[1], ["no strike", "No strike"]]]);
+    expect(await marked('"offer strike"')).toEqual([]);
+  });
+
+  it("reads punctuation as a space between words: links, contractions, markup", async () => {
+    for (const q of ["path", "it", "bold", "org"]) {
+      expect({ q, found: await marked(q) }).toEqual({ q, found: [[seqs[2], [q]]] });
+    }
+    expect(await marked('"path to offer"')).toEqual([[seqs[2], ["path-to/offer"]]]);
+    expect((await search(app, PUBLIC, '"example path"')).total).toBe(0);
+  });
+
+  it("cuts a long text to a passage around its match, with an ellipsis at each cut end", async () => {
+    const [item] = (await search(app, PUBLIC, "pension")).items;
+    const { text, highlights } = item!.snippet;
+    expect(text.startsWith("…") && text.endsWith("…")).toBe(true);
+    expect(highlights.map(([s, e]) => text.slice(s, e))).toEqual(["pension"]);
+    const words = text.match(/[\p{L}\p{N}]+/gu)!;
+    expect(words.length).toBeLessThanOrEqual(20);
+    // Words on both sides of the match.
+    expect(words.indexOf("pension")).toBeGreaterThan(0);
+    expect(words.length - words.indexOf("pension")).toBeGreaterThan(3);
   });
 });
 

@@ -253,11 +253,11 @@ describe("write routes under random input", () => {
     await fc.assert(
       fc.asyncProperty(route, rawBodies, async ({ method, route, url }, body) => {
         seen.add(`${method} ${route}`);
-        const before = tableCounts(dbPath);
+        const before = await tableCounts(dbPath);
         const headers = route.startsWith("/api/v1/orgs") ? admin : negotiator;
         const res = await server.call(method, url, { body, headers });
         expectClean(res);
-        if (res.status >= 400) expect(tableCounts(dbPath)).toEqual(before);
+        if (res.status >= 400) expect(await tableCounts(dbPath)).toEqual(before);
       }),
       { numRuns: 400 },
     );

@@ -16,7 +16,7 @@ import {
   verifySignatureLine,
 } from "../../src/ledger/checkpoint.ts";
 import { CHECKPOINT_KEY } from "../../src/store/keystore.ts";
-import { PRESS, smallDispute, tempDb } from "../support/fixture.ts";
+import { keysDirOf, PRESS, smallDispute, tempDb, tempDir } from "../support/fixture.ts";
 import { PEOPLE, type Person, startServer } from "../support/server.ts";
 import { shareKeys } from "../support/tamper.ts";
 
@@ -233,7 +233,7 @@ describe("cosignatures over HTTP", () => {
 
 describe("the witness", () => {
   it("trusts the given key on its first run, then follows consistent growth and updates its state", async () => {
-    const state = join(dirname(tempDb()), "witness.json");
+    const state = join(tempDir(), "witness.json");
     const base = { url: server.base, slug: SLUG, state };
     const first = await witness({ ...base, checkpointKey: checkpointKeyOf(parley) });
     const size0 = (await parley.latestCheckpoint(SLUG))!.size;
@@ -253,7 +253,7 @@ describe("the witness", () => {
   });
 
   it("accepts the key as a name+hash+key verifier key too, and refuses a key that did not sign", async () => {
-    const dir = dirname(tempDb());
+    const dir = tempDir();
     const host = parseCheckpoint((await parley.latestCheckpoint(SLUG))!.note).signatures[0]!.name;
     const vkey = verifierKey(host, parley.keys.require(CHECKPOINT_KEY).publicRaw);
     const ok = await witness({
@@ -272,7 +272,7 @@ describe("the witness", () => {
   });
 
   it("cosigns what it checked, and the server shows the cosignature", async () => {
-    const state = join(dirname(tempDb()), "witness.json");
+    const state = join(tempDir(), "witness.json");
     await parley.execute(SLUG, statement("to be cosigned"));
     const r = await witness({
       url: server.base,
@@ -281,7 +281,7 @@ describe("the witness", () => {
       checkpointKey: checkpointKeyOf(parley),
       cosign: true,
       org: "other-union",
-      key: join(`${dbPath}.keys`, "other-union.key"),
+      key: join(keysDirOf(dbPath), "other-union.key"),
       token: tokens.outsiderAdmin!,
     });
     expect(r.cosignature).not.toBeNull();
@@ -294,7 +294,7 @@ describe("the witness", () => {
   });
 
   it("reports a refused cosignature as a failure, having still checked and recorded the checkpoint", async () => {
-    const state = join(dirname(tempDb()), "witness.json");
+    const state = join(tempDir(), "witness.json");
     const err = await failure(
       witness({
         url: server.base,
@@ -303,7 +303,7 @@ describe("the witness", () => {
         checkpointKey: checkpointKeyOf(parley),
         cosign: true,
         org: "wga-west",
-        key: join(`${dbPath}.keys`, "wga-west.key"),
+        key: join(keysDirOf(dbPath), "wga-west.key"),
         token: tokens.wgaMember!,
       }),
     );
@@ -313,9 +313,9 @@ describe("the witness", () => {
   });
 
   it("refuses a private key file others can read before going anywhere", async () => {
-    const dir = dirname(tempDb());
+    const dir = tempDir();
     const loose = join(dir, "loose.key");
-    copyFileSync(join(`${dbPath}.keys`, "wga-west.key"), loose);
+    copyFileSync(join(keysDirOf(dbPath), "wga-west.key"), loose);
     chmodSync(loose, 0o644);
     const err = await failure(
       witness({
@@ -334,7 +334,7 @@ describe("the witness", () => {
   });
 
   it("detects a root changed at a size it has seen, and leaves its state as it was", async () => {
-    const state = join(dirname(tempDb()), "witness.json");
+    const state = join(tempDir(), "witness.json");
     const base = { url: server.base, slug: SLUG, state };
     await witness({ ...base, checkpointKey: checkpointKeyOf(parley) });
     const saved = JSON.parse(readFileSync(state, "utf8"));
@@ -383,7 +383,7 @@ describe("the witness", () => {
     });
 
     it("a longer rewritten log fails the consistency proof", async () => {
-      const state = join(dirname(tempDb()), "witness.json");
+      const state = join(tempDir(), "witness.json");
       await witness({ url: server.base, slug: SLUG, state, checkpointKey: checkpointKeyOf(parley) });
       const seen = JSON.parse(readFileSync(state, "utf8"));
       const target = seen.size + 3;
@@ -400,7 +400,7 @@ describe("the witness", () => {
     });
 
     it("a shorter log is a rewritten one", async () => {
-      const state = join(dirname(tempDb()), "witness.json");
+      const state = join(tempDir(), "witness.json");
       await parley.execute(SLUG, statement("the first log grows"));
       const otherSize = (await other.latestCheckpoint(SLUG))!.size;
       while ((await parley.latestCheckpoint(SLUG))!.size <= otherSize) {
@@ -425,7 +425,7 @@ describe("the witness", () => {
         await behind.execute(SLUG, statement("catching up"));
       }
       const size = await sizeOf(parley);
-      const state = join(dirname(tempDb()), "witness.json");
+      const state = join(tempDir(), "witness.json");
       await witness({ url: server.base, slug: SLUG, state, checkpointKey: checkpointKeyOf(parley) });
       const atSize = await failure(witness({ url: otherServer.base, slug: SLUG, state }));
       expect(atSize.code).toBe("HISTORY_REWRITTEN");
@@ -441,7 +441,7 @@ describe("the witness", () => {
     });
 
     it("while a fresh witness of the other log alone finds nothing wrong", async () => {
-      const state = join(dirname(tempDb()), "witness.json");
+      const state = join(tempDir(), "witness.json");
       const key = checkpointKeyOf(other);
       await witness({ url: otherServer.base, slug: SLUG, state, checkpointKey: key });
       await other.execute(SLUG, statement("more of the other history"));
@@ -451,7 +451,7 @@ describe("the witness", () => {
   });
 
   it("fails with a clear message when the server cannot be reached", async () => {
-    const state = join(dirname(tempDb()), "witness.json");
+    const state = join(tempDir(), "witness.json");
     const port = await closedPort();
     const err = await failure(
       witness({ url: `http://127.0.0.1:${port}`, slug: SLUG, state, checkpointKey: checkpointKeyOf(parley) }),
@@ -471,7 +471,7 @@ describe("parley witness (the binary)", () => {
   }
 
   it("exits 2 on a bad command line", () => {
-    const state = join(dirname(tempDb()), "witness.json");
+    const state = join(tempDir(), "witness.json");
     const key = Buffer.alloc(32, 7).toString("base64");
     const base = ["--url", "http://127.0.0.1:9", "--slug", SLUG, "--state", state];
     expect(run(["--slug", SLUG, "--state", state]).code).toBe(2);
@@ -489,7 +489,7 @@ describe("parley witness (the binary)", () => {
   });
 
   it("exits 1 naming the URL when the server cannot be reached", async () => {
-    const state = join(dirname(tempDb()), "witness.json");
+    const state = join(tempDir(), "witness.json");
     const port = await closedPort();
     const key = Buffer.alloc(32, 7).toString("base64");
     const r = run([

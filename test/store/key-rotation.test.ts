@@ -8,6 +8,7 @@ import { publicKeyObject, sign, verify } from "../../src/ledger/ed25519.ts";
 import { openStore } from "../../src/store/db.ts";
 import { CHECKPOINT_KEY, KeyStore, type RotationStep } from "../../src/store/keystore.ts";
 import type { Database } from "../../src/store/schema.ts";
+import { tempDb } from "../support/fixture.ts";
 
 /**
  * KeyStore.rotate against a real (in-memory) database. A crash is stood in for by a throw from
@@ -25,7 +26,7 @@ let tick = 0;
 const now = () => new Date(Date.UTC(2026, 0, 1, 0, 0, tick++)).toISOString();
 
 beforeEach(async () => {
-  const store = await openStore(":memory:");
+  const store = await openStore(tempDb());
   db = store.db;
   close = store.close;
   tick = 0;
@@ -156,7 +157,7 @@ describe("KeyStore.rotate", () => {
     expect(keys.require(ORG).keyId).toBe(old.keyId);
     expect(new KeyStore(dir).require(ORG).keyId).toBe(old.keyId);
     // Reopened for afterEach to close.
-    const store = await openStore(":memory:");
+    const store = await openStore(tempDb());
     db = store.db;
     close = store.close;
   });

@@ -39,16 +39,29 @@ describe("KeyStore", () => {
     expect(modeOf(dir)).toBe(0o700);
   });
 
-  it("beside() puts the keys next to the database unless PARLEY_KEYS_DIR says otherwise", () => {
-    const saved = process.env.PARLEY_KEYS_DIR;
+  it("forLocation() puts the keys next to the database unless PARLEY_KEYS_DIR says otherwise", () => {
+    const saved = { keys: process.env.PARLEY_KEYS_DIR, data: process.env.PARLEY_DATA_DIR };
     try {
       delete process.env.PARLEY_KEYS_DIR;
-      expect(KeyStore.beside("/srv/parley/parley.db").dir).toBe("/srv/parley/parley.db.keys");
+      process.env.PARLEY_DATA_DIR = "/srv/parley";
+      expect(KeyStore.forLocation("/srv/parley/parley.db").dir).toBe("/srv/parley/parley.db.keys");
+      // A PostgreSQL database has no folder of its own: its keys go in the data folder, by database and schema.
+      expect(KeyStore.forLocation("postgres://u:secret@db.example:5432/parley").dir).toBe(
+        "/srv/parley/keys/parley",
+      );
+      expect(KeyStore.forLocation("postgres://db.example/parley?schema=wga").dir).toBe(
+        "/srv/parley/keys/parley.wga",
+      );
       process.env.PARLEY_KEYS_DIR = "/elsewhere/keys";
-      expect(KeyStore.beside("/srv/parley/parley.db").dir).toBe("/elsewhere/keys");
+      expect(KeyStore.forLocation("/srv/parley/parley.db").dir).toBe("/elsewhere/keys");
     } finally {
-      if (saved === undefined) delete process.env.PARLEY_KEYS_DIR;
-      else process.env.PARLEY_KEYS_DIR = saved;
+      for (const [name, value] of [
+        ["PARLEY_KEYS_DIR", saved.keys],
+        ["PARLEY_DATA_DIR", saved.data],
+      ] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
     }
   });
 

@@ -1,14 +1,43 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { inject } from "vitest";
 import { addCosignature } from "../../src/app/cosignatures.ts";
 import { Parley } from "../../src/app/parley.ts";
 import type { Command } from "../../src/domain/decide.ts";
 import { parseCheckpoint, signatureLine } from "../../src/ledger/checkpoint.ts";
+import { KeyStore } from "../../src/store/keystore.ts";
 
-/** A fresh database in its own temporary folder (keys land beside it). */
+let schemas = 0;
+
+/**
+ * A fresh, empty store for one test. In the SQLite run: a database file in its own temporary
+ * folder, keys beside it. In the PostgreSQL run (vitest.config.ts): a schema of its own on
+ * the run's server, keys in a folder of their own under the run's data folder.
+ */
 export function tempDb(): string {
-  return join(mkdtempSync(join(tmpdir(), "parley-test-")), "parley.db");
+  const postgres = inject("postgres");
+  if (!postgres) return join(mkdtempSync(join(tmpdir(), "parley-test-")), "parley.db");
+  process.env.PARLEY_DATA_DIR = postgres.dataDir;
+  schemas += 1;
+  const url = new URL(postgres.url);
+  url.searchParams.set("schema", `${postgres.schemaPrefix}${process.pid.toString(36)}_${schemas}`);
+  return url.toString();
+}
+
+/** A fresh temporary folder, for a test's own files (never beside tempDb(), which may be a URL). */
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), "parley-test-"));
+}
+
+/** The folder holding a store's private keys (KeyStore.forLocation). */
+export function keysDirOf(location: string): string {
+  return KeyStore.forLocation(location).dir;
+}
+
+/** Whether this run's stores are PostgreSQL (for the few tests about one store's own files). */
+export function onPostgres(): boolean {
+  return inject("postgres") !== undefined;
 }
 
 export const WGA = { org: "wga-west", user: "negotiator-w" };

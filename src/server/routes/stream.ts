@@ -85,11 +85,14 @@ export function streamRoutes(api: Api, heartbeatMs = HEARTBEAT_MS): void {
         }
       };
       // Listen before reading what was missed, so nothing committed in between is lost.
-      const unsubscribe = parley.subscribe((s, appended) => {
-        if (s !== slug) return;
-        if (replaying) queued.push(...appended);
-        else send(appended);
-      });
+      const unsubscribe = parley.subscribe(
+        (s, appended) => {
+          if (s !== slug) return;
+          if (replaying) queued.push(...appended);
+          else send(appended);
+        },
+        { everywhere: true },
+      );
       const caller = req.caller;
       const credential = req.credential;
       let checking = false;

@@ -1,0 +1,115 @@
+import { randomBytes } from "node:crypto";
+import { CompiledQuery } from "kysely";
+import pg from "pg";
+import { type PostgresLocation, parsePostgresLocation } from "./postgres.ts";
+
+/**
+ * Word of commits between processes sharing one PostgreSQL database. The process that commits
+ * appends to a dispute says so with NOTIFY inside its transaction (PostgreSQL delivers it at the
+ * commit, in commit order, and never for a rolled-back transaction); every process LISTENs and
+ * so learns of entries it did not write: its live streams send them on, its caches move on.
+ * SQLite has one process per database file, and no such feed.
+ */
+
+export const CHANNEL = "parley_commits";
+
+/** What a commit says of itself: which process, which dispute, which entries (from..to, inclusive). */
+export interface CommitNotice {
+  by: string;
+  slug: string;
+  from: number;
+  to: number;
+}
+
+/** This process among the others: notices it sent itself are ignored by its own listener. */
+export const PROCESS_TOKEN = randomBytes(9).toString("base64url");
+
+const NOTIFY = CompiledQuery.raw("SELECT pg_notify($1, $2)");
+
+/** The statement a committing transaction runs to announce its entries. */
+export function noticeQuery(notice: Omit<CommitNotice, "by">): CompiledQuery {
+  const payload: CommitNotice = { by: PROCESS_TOKEN, ...notice };
+  return { ...NOTIFY, parameters: [CHANNEL, JSON.stringify(payload)] };
+}
+
+export interface CommitFeed {
+  close(): Promise<void>;
+}
+
+/** How long to wait before listening again after the connection broke, doubling up to the cap. */
+const RETRY_FIRST_MS = 100;
+const RETRY_CAP_MS = 5_000;
+
+/**
+ * Listens for other processes' commits on a connection of its own, and reconnects when it
+ * breaks (a database restart). `onListening` says whether notices are being heard: while not,
+ * and for whatever was said before listening resumed, whoever keeps state from them must read
+ * the store instead.
+ */
+export function listenForCommits(
+  location: string,
+  onNotice: (notice: CommitNotice) => void,
+  onListening: (listening: boolean) => void,
+): CommitFeed {
+  const where: PostgresLocation = parsePostgresLocation(location);
+  let client: pg.Client | null = null;
+  let closed = false;
+  let retry = RETRY_FIRST_MS;
+  let timer: NodeJS.Timeout | null = null;
+
+  const connect = async (): Promise<void> => {
+    const c = new pg.Client({ connectionString: where.connectionString });
+    client = c;
+    c.on("notification", (msg) => {
+      if (msg.channel !== CHANNEL || !msg.payload) return;
+      const notice = parseNotice(msg.payload);
+      if (notice && notice.by !== PROCESS_TOKEN) onNotice(notice);
+    });
+    c.on("error", () => reconnect());
+    c.on("end", () => reconnect());
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${CHANNEL}`);
+      onListening(true);
+      retry = RETRY_FIRST_MS;
+    } catch {
+      reconnect();
+    }
+  };
+  const reconnect = () => {
+    if (closed || timer) return;
+    onListening(false);
+    client?.removeAllListeners();
+    client?.end().catch(() => {});
+    client = null;
+    timer = setTimeout(() => {
+      timer = null;
+      void connect();
+    }, retry);
+    timer.unref();
+    retry = Math.min(RETRY_CAP_MS, retry * 2);
+  };
+  void connect();
+  return {
+    async close() {
+      closed = true;
+      onListening(false);
+      if (timer) clearTimeout(timer);
+      const c = client;
+      client = null;
+      c?.removeAllListeners();
+      await c?.end().catch(() => {});
+    },
+  };
+}
+
+function parseNotice(payload: string): CommitNotice | null {
+  try {
+    const n = JSON.parse(payload) as Partial<CommitNotice>;
+    if (typeof n.by !== "string" || typeof n.slug !== "string") return null;
+    if (!Number.isSafeInteger(n.from) || !Number.isSafeInteger(n.to)) return null;
+    return n as CommitNotice;
+  } catch {
+    return null;
+  }
+}
