@@ -130,7 +130,7 @@ async function copyTable(
             : eb(refTuple(...(spec.key as [never, never])), ">", tuple(...(after as [never, never]))),
         ),
       )
-      .orderBy(spec.key as never[])
+      .$call((q) => spec.key.reduce((ordered, k) => ordered.orderBy(k as never), q))
       .limit(PAGE)
       .execute();
     if (page.length === 0) break;

@@ -45,7 +45,7 @@ async function contents(location: string): Promise<Record<string, unknown[]>> {
       const rows = await store.db
         .selectFrom(spec.name)
         .selectAll()
-        .orderBy(spec.key as never[])
+        .$call((q) => spec.key.reduce((ordered, k) => ordered.orderBy(k as never), q))
         .execute();
       out[spec.name] = rows.map((r) =>
         Object.fromEntries(

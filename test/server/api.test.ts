@@ -615,3 +615,22 @@ describe("the viewer's export", () => {
     expect([none.status, none.json.error.code]).toEqual([404, "DISPUTE_UNKNOWN"]);
   });
 });
+
+describe("the NUL character", () => {
+  it("is refused in any field with a 400 naming it, on both stores alike, and nothing is written", async () => {
+    const headers = await server.signIn("wgaNegotiator");
+    const before = (await parley.latestCheckpoint("test-2023"))!.size;
+    const res = await server.call("POST", "/api/v1/disputes/test-2023/entries", {
+      headers,
+      body: statement("before\u0000after"),
+    });
+    expect(res.status).toBe(400);
+    expect(res.json.error).toEqual({
+      code: "VALIDATION_FAILED",
+      message: "body.payload.text: may not contain the NUL character (U+0000)",
+    });
+    expect((await parley.latestCheckpoint("test-2023"))!.size).toBe(before);
+    const inPath = await server.call("GET", "/api/v1/disputes/test%002023");
+    expect([inPath.status, inPath.json.error.message]).toEqual([400, expect.stringMatching(/^params\.slug:/)]);
+  });
+});
