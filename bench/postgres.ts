@@ -9,15 +9,14 @@ import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Accounts } from "../src/app/accounts.ts";
 import { Parley } from "../src/app/parley.ts";
 import { moveStore } from "../src/app/store-moves.ts";
 import { verifyStore } from "../src/app/verify-store.ts";
 import { loadDemo } from "../src/demo/load.ts";
 import { openStore } from "../src/store/db.ts";
 import { postgresBinaries, startThrowawayCluster } from "../test/support/postgres-cluster.ts";
-import { cannon, startServer, summary } from "./server.ts";
-import { fill, openBenchDispute, UNION } from "./workload.ts";
+import { cannon, negotiatorToken, startServer, summary } from "./server.ts";
+import { fill, openBenchDispute } from "./workload.ts";
 
 const round = (x: number, digits = 2) => Number(x.toFixed(digits));
 const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -36,15 +35,7 @@ async function prepare(location: string): Promise<string> {
   await openBenchDispute(app, "bench");
   await fill(app, "bench", 2000, 1000);
   for (let i = 0; i < DISPUTES; i++) await openBenchDispute(app, `bench-${i}`);
-  const accounts = new Accounts(app.db, () => new Date());
-  const { id } = await accounts.add({
-    email: "bench@union.example",
-    name: "Bench negotiator",
-    password: "a benchmark password",
-    org: UNION.org,
-    role: "negotiator",
-  });
-  const { token } = await accounts.createToken(id, "bench");
+  const token = await negotiatorToken(app);
   await app.close();
   return token;
 }

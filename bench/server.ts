@@ -20,6 +20,13 @@ async function prepare(path: string): Promise<string> {
   await loadDemo(app);
   await openBenchDispute(app, "bench");
   await fill(app, "bench", 2000, 1000);
+  const token = await negotiatorToken(app);
+  await app.close();
+  return token;
+}
+
+/** An API token of a negotiator of the bench union, made in the store. */
+export async function negotiatorToken(app: Parley): Promise<string> {
   const accounts = new Accounts(app.db, () => new Date());
   const { id } = await accounts.add({
     email: "bench@union.example",
@@ -28,9 +35,7 @@ async function prepare(path: string): Promise<string> {
     org: UNION.org,
     role: "negotiator",
   });
-  const { token } = await accounts.createToken(id, "bench");
-  await app.close();
-  return token;
+  return (await accounts.createToken(id, "bench")).token;
 }
 
 export async function startServer(db: string): Promise<{ url: string; child: ChildProcess }> {

@@ -1,8 +1,7 @@
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Accounts } from "../../src/app/accounts.ts";
+import { Parley } from "../../src/app/parley.ts";
 import { onPostgres, smallDispute } from "../support/fixture.ts";
 import {
   postgresBinaries,
@@ -10,6 +9,7 @@ import {
   startThrowawayCluster,
   type ThrowawayCluster,
 } from "../support/postgres-cluster.ts";
+import { PARLEY_BIN, serveProcess, stopProcess } from "../support/serve-process.ts";
 import { PASSWORD } from "../support/server.ts";
 
 /**
@@ -18,7 +18,7 @@ import { PASSWORD } from "../support/server.ts";
  * `parley serve` killed in the middle of appends. Each time no acknowledged entry may be lost,
  * a refused write must be a retryable 503 with a stable code, and the ledger must verify.
  */
-const bin = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "bin", "parley.js");
+const bin = PARLEY_BIN;
 const binaries = onPostgres() ? postgresBinaries() : null;
 if (onPostgres() && !binaries)
   console.warn("SKIP: no PostgreSQL binaries to start a cluster of this file's own");
@@ -94,7 +94,6 @@ describe.skipIf(!binaries)("faults on PostgreSQL", () => {
   const verify = () =>
     spawnSync(process.execPath, [bin, "verify", "--db", location, "--json"], { encoding: "utf8" });
   async function storedSeqs(): Promise<Set<number>> {
-    const { Parley } = await import("../../src/app/parley.ts");
     const app = await Parley.open(location);
     try {
       const rows = await app.db.selectFrom("ledger_entries").select("seq").execute();
@@ -105,7 +104,7 @@ describe.skipIf(!binaries)("faults on PostgreSQL", () => {
   }
 
   it("survives the database restarting under write load: retryable refusals, nothing acknowledged lost", async () => {
-    const server = await serve(location);
+    const server = await serveProcess(location);
     try {
       const load = writeLoad(() => server.base, 4);
       await until(() => load.acknowledged.length >= 30);
@@ -125,18 +124,18 @@ describe.skipIf(!binaries)("faults on PostgreSQL", () => {
       expect(JSON.parse(v.stdout).ok).toBe(true);
       expect(v.status).toBe(0);
     } finally {
-      await stop(server.child, "SIGTERM");
+      await stopProcess(server.child, "SIGTERM");
     }
   });
 
   it("survives a process killed in the middle of appends: another process goes on, the ledger verifies", async () => {
-    const first = await serve(location);
-    const second = await serve(location);
+    const first = await serveProcess(location);
+    const second = await serveProcess(location);
     let target = first.base;
     const load = writeLoad(() => target, 4);
     try {
       await until(() => load.acknowledged.length >= 40);
-      await stop(first.child, "SIGKILL");
+      await stopProcess(first.child, "SIGKILL");
       // The load balancer's part: the clients now go to the survivor.
       target = second.base;
       const after = load.acknowledged.length;
@@ -151,42 +150,11 @@ describe.skipIf(!binaries)("faults on PostgreSQL", () => {
       expect(JSON.parse(v.stdout).ok).toBe(true);
     } finally {
       await load.stop();
-      await stop(second.child, "SIGTERM");
+      await stopProcess(second.child, "SIGTERM");
     }
   });
 });
 
 async function until(done: () => boolean): Promise<void> {
   while (!done()) await new Promise((r) => setTimeout(r, 25));
-}
-
-async function serve(location: string) {
-  const child = spawn(
-    process.execPath,
-    [bin, "serve", "--db", location, "--port", "0", "--log-level", "fatal"],
-    {
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
-  let out = "";
-  const base = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on("data", (d: Buffer) => {
-      out += d.toString();
-      const m = /serving (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.stderr!.on("data", (d: Buffer) => {
-      out += d.toString();
-    });
-    child.on("exit", () => reject(new Error(`serve exited early: ${out}`)));
-  });
-  return { child, base };
-}
-
-function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.on("exit", () => resolve());
-    child.kill(signal);
-  });
 }

@@ -1,10 +1,9 @@
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { type ChildProcess, spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Accounts } from "../../src/app/accounts.ts";
 import { Parley } from "../../src/app/parley.ts";
 import { onPostgres, smallDispute, tempDb } from "../support/fixture.ts";
+import { PARLEY_BIN, serveProcess, stopProcess } from "../support/serve-process.ts";
 import { PASSWORD } from "../support/server.ts";
 
 /**
@@ -13,7 +12,7 @@ import { PASSWORD } from "../support/server.ts";
  * one process hears the entries the others appended, and a session made on one works on all.
  * (SQLite is one process's store: this file runs in the PostgreSQL run only.)
  */
-const bin = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "bin", "parley.js");
+const bin = PARLEY_BIN;
 const PROCESSES = 3;
 const PER_PROCESS = 60;
 const CONCURRENCY = 6;
@@ -38,11 +37,11 @@ describe.skipIf(!onPostgres())("several processes on one PostgreSQL database", (
     token = (await accounts.createToken(id, "hammer")).token;
     before = (await app.latestCheckpoint("test-2023"))!.size;
     await app.close();
-    for (let i = 0; i < PROCESSES; i++) servers.push(await serve(location));
+    for (let i = 0; i < PROCESSES; i++) servers.push(await serveProcess(location));
   });
 
   afterAll(async () => {
-    await Promise.all(servers.map(({ child }) => stop(child)));
+    await Promise.all(servers.map(({ child }) => stopProcess(child)));
   });
 
   it("keeps one consistent tree under appends from every process, and streams each entry everywhere", async () => {
@@ -105,37 +104,6 @@ describe.skipIf(!onPostgres())("several processes on one PostgreSQL database", (
     expect(stranger.status).toBe(401);
   });
 });
-
-async function serve(location: string) {
-  const child = spawn(
-    process.execPath,
-    [bin, "serve", "--db", location, "--port", "0", "--log-level", "warn"],
-    {
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
-  let out = "";
-  const base = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on("data", (d: Buffer) => {
-      out += d.toString();
-      const m = /serving (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.stderr!.on("data", (d: Buffer) => {
-      out += d.toString();
-    });
-    child.on("exit", () => reject(new Error(`serve exited early: ${out}`)));
-  });
-  return { child, base };
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.on("exit", () => resolve());
-    child.kill("SIGTERM");
-  });
-}
 
 /** Runs `count` tasks with at most `width` at once; the results in task order. */
 async function pool<T>(count: number, width: number, task: (i: number) => Promise<T>): Promise<T[]> {

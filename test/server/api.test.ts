@@ -631,6 +631,9 @@ describe("the NUL character", () => {
     });
     expect((await parley.latestCheckpoint("test-2023"))!.size).toBe(before);
     const inPath = await server.call("GET", "/api/v1/disputes/test%002023");
-    expect([inPath.status, inPath.json.error.message]).toEqual([400, expect.stringMatching(/^params\.slug:/)]);
+    expect([inPath.status, inPath.json.error.message]).toEqual([
+      400,
+      expect.stringMatching(/^params\.slug:/),
+    ]);
   });
 });
