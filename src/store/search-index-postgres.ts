@@ -3,7 +3,8 @@ import type { SearchQuery } from "../domain/search-query.ts";
 import { searchText } from "../domain/search-text.ts";
 import { markedToSnippet } from "./marked-snippet.ts";
 import type { Database } from "./schema.ts";
-import type { SearchFilters, SearchIndex, SearchMatch, Snippet } from "./search-index.ts";
+import type { SearchFilters, SearchMatch, Snippet } from "./search-index.ts";
+import { ChunkedSearchIndex } from "./search-index-chunks.ts";
 
 /**
  * The search index on PostgreSQL: proj_search (migration 0012_search_postgres) holds one row
@@ -179,32 +180,9 @@ function foundIn(q: LexemeQuery) {
     WHERE v.lexeme = ANY(${q.exact}::text[]) ${sql.join(prefixes, sql` `)})`;
 }
 
-export class PostgresSearchIndex implements SearchIndex {
+export class PostgresSearchIndex extends ChunkedSearchIndex {
   /** The last query's lexemes: a search asks for matches, then for snippets of the same. */
   private lastQuery: { key: string; lexemes: LexemeQuery | null } | null = null;
-
-  constructor(private readonly db: Kysely<Database>) {}
-
-  async catchUp(disputeId: number): Promise<number> {
-    // The common case, nothing new since the last search, costs one read and no write.
-    const { mark, last } = await this.progress(this.db, disputeId);
-    if (mark >= last) return mark;
-    if (this.db.isTransaction) return (await this.indexAbove(this.db, disputeId, last)).mark;
-    let done = mark;
-    while (done < last) {
-      // Each chunk is a transaction of its own, its rows and the mark moving together. Several
-      // processes may catch up at once: each chunk first locks the dispute's mark row, so a
-      // second catch-up waits for the first chunk to commit, then reads the mark it left and
-      // indexes what follows, if anything. (ON CONFLICT DO NOTHING on the rows too, so that
-      // even a race this lock missed could not fail a search or index an entry twice.)
-      const step = await this.db.transaction().execute((trx) => this.indexChunk(trx, disputeId));
-      // The mark as this chunk found it, even with nothing left to index: another process may
-      // have taken it past `last` meanwhile.
-      done = step.mark;
-      if (step.entries === 0) break;
-    }
-    return done;
-  }
 
   async rebuild(disputeId: number): Promise<number> {
     const run = async (db: Kysely<Database>) => {
@@ -312,14 +290,6 @@ export class PostgresSearchIndex implements SearchIndex {
     return lexemes;
   }
 
-  /** The last seq indexed and the last recorded (-1 for none). */
-  private async progress(db: Kysely<Database>, disputeId: number): Promise<{ mark: number; last: number }> {
-    const { rows } = await sql<{ mark: number | null; last: number | null }>`
-      SELECT (SELECT seq FROM proj_search_marks WHERE dispute_id = ${disputeId}) AS mark,
-             (SELECT max(seq) FROM ledger_entries WHERE dispute_id = ${disputeId}) AS last`.execute(db);
-    return { mark: rows[0]?.mark ?? -1, last: rows[0]?.last ?? -1 };
-  }
-
   /**
    * Locks the dispute's mark row to the end of the transaction (making it first, at -1, if it
    * is missing) and returns the mark as it is once the lock is held. In READ COMMITTED a
@@ -333,18 +303,13 @@ export class PostgresSearchIndex implements SearchIndex {
     return rows[0]!.seq;
   }
 
-  /** Indexes chunk after chunk up to `last`, in the caller's transaction. */
-  private async indexAbove(db: Kysely<Database>, disputeId: number, last: number) {
-    let indexed = 0;
-    for (;;) {
-      const step = await this.indexChunk(db, disputeId);
-      indexed += step.indexed;
-      if (step.mark >= last || step.entries === 0) return { mark: step.mark, indexed };
-    }
-  }
-
-  /** Indexes the next entries above the mark and moves the mark past them. Call inside a transaction. */
-  private async indexChunk(db: Kysely<Database>, disputeId: number) {
+  /**
+   * Several processes may catch up at once: a chunk first locks the dispute's mark row, so a
+   * second catch-up waits for the first chunk to commit, then reads the mark it left and
+   * indexes what follows, if anything. (ON CONFLICT DO NOTHING on the rows too, so that even a
+   * race this lock missed could not fail a search or index an entry twice.)
+   */
+  protected async indexChunk(db: Kysely<Database>, disputeId: number) {
     const mark = await this.lockMark(db, disputeId);
     const entries = await db
       .selectFrom("ledger_entries")

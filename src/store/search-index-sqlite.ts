@@ -3,7 +3,8 @@ import type { SearchQuery } from "../domain/search-query.ts";
 import { searchText } from "../domain/search-text.ts";
 import { markedToSnippet } from "./marked-snippet.ts";
 import type { Database } from "./schema.ts";
-import type { SearchFilters, SearchIndex, SearchMatch, Snippet } from "./search-index.ts";
+import type { SearchFilters, SearchMatch, Snippet } from "./search-index.ts";
+import { ChunkedSearchIndex } from "./search-index-chunks.ts";
 
 /**
  * The search index on SQLite: the FTS5 table proj_search (migration 0005_search) holds one
@@ -49,27 +50,7 @@ function count(text: string, c: string): number {
   return n;
 }
 
-export class SqliteSearchIndex implements SearchIndex {
-  constructor(private readonly db: Kysely<Database>) {}
-
-  async catchUp(disputeId: number): Promise<number> {
-    // The common case, nothing new since the last search, costs one read and no write.
-    const { mark, last } = await this.progress(this.db, disputeId);
-    if (mark >= last) return mark;
-    if (this.db.isTransaction) return (await this.indexAbove(this.db, disputeId, last)).mark;
-    let done = mark;
-    while (done < last) {
-      // Each chunk is a transaction of its own: its rows and the mark move together, so a crash
-      // can neither lose an entry nor index one twice, and a search running alongside (which
-      // re-reads the mark in its own transaction, after this one) finds nothing left to do.
-      // Between chunks, appends waiting for the one connection get their turn.
-      const step = await this.db.transaction().execute((trx) => this.indexChunk(trx, disputeId));
-      if (step.entries === 0) break;
-      done = step.mark;
-    }
-    return done;
-  }
-
+export class SqliteSearchIndex extends ChunkedSearchIndex {
   async rebuild(disputeId: number): Promise<number> {
     const run = async (db: Kysely<Database>) => {
       const lo = base(disputeId);
@@ -117,26 +98,7 @@ export class SqliteSearchIndex implements SearchIndex {
     return out;
   }
 
-  /** The last seq indexed and the last recorded (-1 for none). */
-  private async progress(db: Kysely<Database>, disputeId: number): Promise<{ mark: number; last: number }> {
-    const { rows } = await sql<{ mark: number | null; last: number | null }>`
-      SELECT (SELECT seq FROM proj_search_marks WHERE dispute_id = ${disputeId}) AS mark,
-             (SELECT max(seq) FROM ledger_entries WHERE dispute_id = ${disputeId}) AS last`.execute(db);
-    return { mark: rows[0]?.mark ?? -1, last: rows[0]?.last ?? -1 };
-  }
-
-  /** Indexes chunk after chunk up to `last`, in the caller's transaction. */
-  private async indexAbove(db: Kysely<Database>, disputeId: number, last: number) {
-    let indexed = 0;
-    for (;;) {
-      const step = await this.indexChunk(db, disputeId);
-      indexed += step.indexed;
-      if (step.mark >= last || step.entries === 0) return { mark: step.mark, indexed };
-    }
-  }
-
-  /** Indexes the next entries above the mark and moves the mark past them. Call inside a transaction. */
-  private async indexChunk(db: Kysely<Database>, disputeId: number) {
+  protected async indexChunk(db: Kysely<Database>, disputeId: number) {
     const lo = base(disputeId);
     const { mark } = await this.progress(db, disputeId);
     const entries = await db
