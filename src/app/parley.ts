@@ -330,24 +330,29 @@ export class Parley {
   }
 
   /**
-   * Group commit: commands that arrive before a dispute's next transaction starts, or while
-   * it runs, go in together (each still decided, and answered, on its own). A lone caller
-   * waits one turn of the event loop; concurrent callers share the commit and the checkpoint.
+   * Group commit: commands that arrive before a dispute's next transaction takes its turn, or
+   * while it runs, go in together (each still decided, and answered, on its own). A lone
+   * caller waits one turn of the event loop; concurrent callers share the commit and the
+   * checkpoint. The group is taken once the transaction has the dispute's lock, so callers
+   * arriving while another process holds it join this transaction instead of the next.
    */
   private async commitWaiting(d: DisputeRow): Promise<void> {
     const queue = this.waiting.get(d.slug)!;
     while (queue.length > 0) {
-      const group = queue.slice(0, MAX_GROUP);
+      let group: typeof queue = [];
+      const take = () => {
+        group = queue.slice(0, MAX_GROUP);
+        return group.map((g) => g.command);
+      };
       try {
-        const results = await this.writer.executeEach(
-          d,
-          group.map((g) => g.command),
-        );
+        const results = await this.writer.executeEach(d, take);
         results.forEach((r, i) => {
           if (r instanceof ParleyError) group[i]!.reject(r);
           else group[i]!.resolve(r);
         });
       } catch (err) {
+        // Failed before its turn came (the store unreachable, say): the waiting group fails with it.
+        if (group.length === 0) take();
         for (const g of group) g.reject(err);
       }
       queue.splice(0, group.length);

@@ -141,6 +141,66 @@ export async function entriesAfter(
   return out;
 }
 
+/** An entry another process appended, as a cached head takes it in (see LedgerWriter.catchUp). */
+export interface AppendedEntry extends RecentEntry {
+  leafHash: Uint8Array;
+  /** The checkpoint of the tree that ends with this entry, when a transaction ended there. */
+  checkpoint: { root: Uint8Array; note: string } | null;
+}
+
+/**
+ * The first `limit` entries from sequence number `from` on, in sequence order: what other
+ * processes appended since a cached head, with what catching it up needs, in one query.
+ */
+export async function entriesAppended(
+  db: Db,
+  disputeId: number,
+  from: number,
+  limit: number,
+): Promise<AppendedEntry[]> {
+  const rows = await db
+    .selectFrom("ledger_entries as e")
+    .innerJoin("proj_timeline as t", (j) =>
+      j.onRef("t.dispute_id", "=", "e.dispute_id").onRef("t.seq", "=", "e.seq"),
+    )
+    .leftJoin("checkpoints as c", (j) =>
+      j.onRef("c.dispute_id", "=", "e.dispute_id").on((eb) => eb("c.size", "=", eb("e.seq", "+", 1))),
+    )
+    .select([
+      "e.seq",
+      "e.org_id as org",
+      "t.side_id as side",
+      "e.visibility",
+      "e.body",
+      "e.leaf_hash",
+      "c.root",
+      "c.note",
+    ])
+    .where("e.dispute_id", "=", disputeId)
+    .where("e.seq", ">=", from)
+    .orderBy("e.seq")
+    .limit(limit)
+    .execute();
+  const bySeq = new Map<number, RecentEntry>();
+  const out: AppendedEntry[] = [];
+  for (const r of rows) {
+    const appended: AppendedEntry = {
+      entry: parseEntry(r.body),
+      authored: { visibility: r.visibility, org: r.org, side: r.side },
+      published: undefined,
+      leafHash: r.leaf_hash,
+      checkpoint: r.root !== null && r.note !== null ? { root: r.root, note: r.note } : null,
+    };
+    if (appended.entry.type === "entry.published") {
+      const seq = appended.entry.payload.entry;
+      appended.published = bySeq.get(seq) ?? (await storedEntry(db, disputeId, seq));
+    }
+    bySeq.set(r.seq, appended);
+    out.push(appended);
+  }
+  return out;
+}
+
 /** The rows a fold reads: timeline facts and signed bodies, in occurrence order, after `from`. */
 function foldRows(
   db: Db,

@@ -20,11 +20,14 @@ import { BEGINNING, type Position, positionOf, type RecentEntry, RecentHistory }
 import type { SignJob, SignResult } from "./sign-worker.ts";
 import { timelineRow } from "./timeline.ts";
 import {
+  type AppendedEntry,
   applyResolved,
   entriesAfter,
+  entriesAppended,
   foldFromSnapshot,
   isSnapshotPoint,
   newestSnapshots,
+  SNAPSHOT_EVERY,
   snapshotText,
   storedEntry,
 } from "./views.ts";
@@ -122,6 +125,8 @@ export class LedgerWriter {
   private readonly live = new Map<string, Live>();
   /** The transaction under way per dispute, settled when it ends (committed or not). */
   private readonly writing = new Map<string, Promise<void>>();
+  /** The head being read or caught up per dispute, settled when done. */
+  private readonly refreshing = new Map<string, Promise<void>>();
   private checkpointKeyRecorded = false;
   private signers: WorkerPool<Omit<SignJob, "id">, SignResult> | null = null;
   /** Each organization's private key as PEM for the signing workers, with the key it belongs to. */
@@ -153,27 +158,29 @@ export class LedgerWriter {
    * before it), appended, and covered by one checkpoint; if any fails, nothing is written.
    */
   async executeBatch(d: DisputeRow, commands: Command[]): Promise<Recorded[]> {
-    return (await this.run(d, commands, "atomic")).flatMap((r) => (r instanceof ParleyError ? [] : r));
+    return (await this.run(d, () => commands, "atomic")).flatMap((r) => (r instanceof ParleyError ? [] : r));
   }
 
   /**
    * Records commands from different callers in one transaction (group commit): each is
    * decided in turn and either appended or refused on its own, with its error; the appended
    * ones share one commit and one checkpoint. A failure of the transaction itself fails all.
+   * `take` is called once the dispute's turn is this transaction's: on PostgreSQL, once the
+   * lock other processes hold is had, so whatever arrived while waiting for it goes in too.
    */
-  executeEach(d: DisputeRow, commands: Command[]): Promise<(Recorded[] | ParleyError)[]> {
-    return this.run(d, commands, "each");
+  executeEach(d: DisputeRow, take: () => Command[]): Promise<(Recorded[] | ParleyError)[]> {
+    return this.run(d, take, "each");
   }
 
   private async run(
     d: DisputeRow,
-    commands: Command[],
+    take: () => Command[],
     mode: "atomic" | "each",
   ): Promise<(Recorded[] | ParleyError)[]> {
     const slug = d.slug;
     const pending: Pending = {
-      now: this.now(),
-      parallel: commands.length >= PARALLEL_SIGNING_FROM,
+      now: "",
+      parallel: false,
       chunk: [],
       signed: [],
       entries: [],
@@ -194,6 +201,11 @@ export class LedgerWriter {
       const results = await this.db.transaction().execute(async (trx) => {
         await this.statements.lockDispute(trx, d.id);
         const live = await this.head(trx, d, true);
+        // Taken once the turn is this transaction's: an instant taken before waiting for the lock
+        // would fall before the entries of whoever held it, making every contested append a back-fill.
+        pending.now = this.now();
+        const commands = take();
+        pending.parallel = commands.length >= PARALLEL_SIGNING_FROM;
         const results: (Recorded[] | ParleyError)[] = [];
         for (const command of commands) {
           let drafts: AnyDraft[];
@@ -214,15 +226,7 @@ export class LedgerWriter {
         }
         if (pending.bySeq.size === 0) return results;
         await this.flush(trx, live, pending);
-        live.history.markIfDue(() => {
-          const states = new Map([[ALL, live.all]]);
-          for (const [name, scope] of live.scopes) {
-            // A scope left out of date by a back-fill is brought back now, or it would drop out of the marks.
-            scope.state ??= live.history.state(name, scope.viewer, scope.side);
-            if (scope.state) states.set(name, scope.state);
-          }
-          return states;
-        });
+        this.markHistory(live);
         const root = live.range.root();
         const signer = await this.checkpointSigner(trx);
         const note = signCheckpoint(
@@ -349,8 +353,11 @@ export class LedgerWriter {
     trx: Kysely<Database>,
     live: Live,
     pending: Pending,
-    command: Command,
+    sent: Command,
   ): Promise<AnyDraft[]> {
+    // Stamped here rather than on arrival: an instant taken before the command waited for its
+    // turn would fall before whatever other processes recorded meanwhile, a back-fill for nothing.
+    const command = sent.occurredAt === undefined ? { ...sent, occurredAt: pending.now } : sent;
     const org = await this.organization(command.actor.org, trx);
     if (!org) fail("ORG_UNKNOWN", `unknown organization ${command.actor.org}`);
     const viewer: Viewer = { kind: "org", org: org.id, role: "negotiator" };
@@ -435,47 +442,108 @@ export class LedgerWriter {
     }
     live.size += 1;
 
-    const outOfOrder = live.all.lastOccurredAt !== null && entry.occurredAt < live.all.lastOccurredAt;
+    const outOfOrder = occursBeforeHead(live, entry);
     evolve(live.all, entry);
-    if (!outOfOrder) snapshotIfDue(pending, scopeOf(OPERATOR, null), live.all, entry);
+    if (!outOfOrder) snapshotIfDue(pending, ALL, live.all, entry);
     const side = sideOf(live.all, actor.org);
     pending.bySeq.set(seq, { row, entry, side });
     pending.timeline.push(timelineRow(live.id, entry, side));
-    const authored: Authored = { visibility: entry.visibility, org: actor.org, side };
     let published: RecentEntry["published"];
     if (entry.type === "entry.published") {
       pending.published.push({ seq: entry.payload.entry, by: seq, at: entry.occurredAt });
       published = await this.resolve(trx, live, pending, entry.payload.entry);
     }
+    const authored: Authored = { visibility: entry.visibility, org: actor.org, side };
+    await this.advance(trx, live, pending, { entry, authored, published }, outOfOrder);
+    return { seq, type: entry.type, occurredAt: entry.occurredAt, visibility: entry.visibility };
+  }
+
+  /**
+   * Moves the hot scopes and the recent history past an entry the operator state has taken in:
+   * one this transaction appends (`pending`, which collects the snapshots it makes due), or one
+   * another process committed (null: that process stored its snapshots).
+   */
+  private async advance(
+    trx: Kysely<Database>,
+    live: Live,
+    pending: Pending | null,
+    recent: RecentEntry,
+    outOfOrder: boolean,
+  ): Promise<void> {
+    const { entry, authored, published } = recent;
     if (entry.type === "party.joined") {
       // The organization's scopes were named for it sitting on no side; they are stale now.
-      for (const name of live.scopes.keys()) if (name.split(":")[1] === actor.org) live.scopes.delete(name);
+      for (const name of live.scopes.keys())
+        if (name.split(":")[1] === entry.actor.org) live.scopes.delete(name);
     }
-    const recent: RecentEntry = { entry, authored, published };
     if (!outOfOrder) {
       live.history.add(recent);
       for (const [name, scope] of live.scopes) {
         if (scope.state) applyResolved(scope.state, scope.viewer, scope.side, authored, entry, published);
         // A scope out of date since a back-fill is brought back for its snapshot (history has this entry).
-        else if (isSnapshotPoint(seq)) scope.state = live.history.state(name, scope.viewer, scope.side);
-        if (scope.state) snapshotIfDue(pending, name, scope.state, entry);
+        else if (pending && isSnapshotPoint(entry.seq))
+          scope.state = live.history.state(name, scope.viewer, scope.side);
+        if (pending && scope.state) snapshotIfDue(pending, name, scope.state, entry);
       }
-    } else {
-      // Every state after its place no longer follows from the record, nor do the stored
-      // snapshots: the head's own state is rebuilt now, each scope when next needed.
+      return;
+    }
+    // Every state after its place no longer follows from the record, nor do the stored
+    // snapshots: the head's own state is rebuilt now, each scope when next needed.
+    if (pending) {
       if (!pending.staleFrom || entry.occurredAt < pending.staleFrom.occurredAt) {
         pending.staleFrom = positionOf(entry);
       }
       pending.snapshots = [];
-      if (!live.history.add(recent)) {
-        // Deeper than the recent history reaches: start it again from the store, this entry included.
-        await this.flush(trx, live, pending);
-        await this.restartHistory(trx, live);
-      }
-      live.all = live.history.state(ALL, OPERATOR, null) ?? live.all;
-      for (const scope of live.scopes.values()) scope.state = null;
     }
-    return { seq, type: entry.type, occurredAt: entry.occurredAt, visibility: entry.visibility };
+    if (!live.history.add(recent)) {
+      // Deeper than the recent history reaches: start it again from the store, this entry
+      // included (a caught-up entry never gets here: see catchUp).
+      if (pending) await this.flush(trx, live, pending);
+      await this.restartHistory(trx, live);
+    }
+    live.all = live.history.state(ALL, OPERATOR, null) ?? live.all;
+    for (const scope of live.scopes.values()) scope.state = null;
+  }
+
+  /**
+   * Brings a cached head up to date with the entries other processes appended since: each
+   * folded in as if appended here, without rereading snapshots and refolding. False when that
+   * cannot be done (a back-fill deeper than the recent history, or a store that disagrees with
+   * the head's tree); the caller then reads the head afresh.
+   */
+  private async catchUp(trx: Kysely<Database>, live: Live, appended: AppendedEntry[]): Promise<boolean> {
+    if (appended.length === 0) return true;
+    for (const recent of appended) {
+      const { entry } = recent;
+      if (entry.seq !== live.size) return false;
+      const outOfOrder = occursBeforeHead(live, entry);
+      if (outOfOrder && !live.history.covers(positionOf(entry))) return false;
+      live.range.append(recent.leafHash);
+      live.size += 1;
+      evolve(live.all, entry);
+      await this.advance(trx, live, null, recent, outOfOrder);
+    }
+    // Every transaction ends with a checkpoint of its tree: the newest was signed by another
+    // process over this very tree. A different root means the head went astray, and it is
+    // read afresh rather than trusted.
+    const { checkpoint } = appended[appended.length - 1]!;
+    if (!checkpoint || !sameBytes(checkpoint.root, live.range.root())) return false;
+    live.lastCheckpoint = { size: live.size, note: checkpoint.note };
+    this.markHistory(live);
+    return true;
+  }
+
+  /** Keeps the hot scopes' states in the recent history every so many entries (RecentHistory.markIfDue). */
+  private markHistory(live: Live): void {
+    live.history.markIfDue(() => {
+      const states = new Map([[ALL, live.all]]);
+      for (const [name, scope] of live.scopes) {
+        // A scope left out of date by a back-fill is brought back now, or it would drop out of the marks.
+        scope.state ??= live.history.state(name, scope.viewer, scope.side);
+        if (scope.state) states.set(name, scope.state);
+      }
+      return states;
+    });
   }
 
   /** Writes what a batch has accumulated; called before anything reads the database mid-batch. */
@@ -549,11 +617,35 @@ export class LedgerWriter {
     return storedEntry(trx, live.id, seq);
   }
 
-  /** The hot head of a dispute, loaded once and then kept current by appends. */
+  /**
+   * The hot head of a dispute, loaded once and then kept current by appends, and by catching up
+   * with what other processes append. Transactions on PostgreSQL's pool run side by side, so
+   * one head is moved by one transaction at a time.
+   */
   async head(
     trx: Kysely<Database>,
     d: { id: number; slug: string; origin: string },
     forWrite = false,
+  ): Promise<Live> {
+    for (let busy = this.refreshing.get(d.slug); busy; busy = this.refreshing.get(d.slug)) await busy;
+    let done = () => {};
+    this.refreshing.set(d.slug, new Promise<void>((resolve) => (done = resolve)));
+    try {
+      return await this.refresh(trx, d, forWrite);
+    } catch (err) {
+      // A head half caught up is untrue.
+      this.live.delete(d.slug);
+      throw err;
+    } finally {
+      this.refreshing.delete(d.slug);
+      done();
+    }
+  }
+
+  private async refresh(
+    trx: Kysely<Database>,
+    d: { id: number; slug: string; origin: string },
+    forWrite: boolean,
   ): Promise<Live> {
     const version = await this.version(trx);
     const cached = this.live.get(d.slug);
@@ -561,11 +653,16 @@ export class LedgerWriter {
     // comes a moment after its commit, and a moment is enough to fork a tree.
     const mustCheck = forWrite && !this.statements.sqlite;
     if (cached && version !== null && cached.version === version && !mustCheck) return cached;
-    const size = await treeSize(trx, d.id);
-    if (cached && cached.range.size === size) {
-      cached.version = version;
-      return cached;
+    // A head this process is appending to right now (a read racing its own write) is left as it
+    // is and read afresh from what is committed, below.
+    if (cached && cached.size === cached.range.size) {
+      const appended = await entriesAppended(trx, d.id, cached.size, CATCH_UP_AT_MOST + 1);
+      if (appended.length <= CATCH_UP_AT_MOST && (await this.catchUp(trx, cached, appended))) {
+        cached.version = version;
+        return cached;
+      }
     }
+    const size = await treeSize(trx, d.id);
     // Someone else appended (another process) or nothing is cached: read the head afresh.
     const ids = rootNodes(size);
     const nodes = await fetchNodes(trx, d.id, ids);
@@ -710,6 +807,8 @@ function nonce(): string {
   return n.toString("base64url");
 }
 const PARALLEL_SIGNING_FROM = 16;
+/** Beyond this many entries appended elsewhere, reading the head afresh (from a snapshot) is cheaper. */
+const CATCH_UP_AT_MOST = SNAPSHOT_EVERY;
 /** How stale a read cache may be about commits made by another process. */
 export const STAMP_RECHECK_MS = 50;
 /** Entries per job for the signing workers: large enough to amortize a message. */
@@ -729,6 +828,15 @@ function snapshotIfDue(pending: Pending, scope: string, state: DisputeState, ent
     entries: state.entries,
     state: snapshotText(state),
   });
+}
+
+/** Whether an entry occurred before the newest one the head holds: a back-fill, however slight. */
+function occursBeforeHead(live: Live, entry: AnyEntry): boolean {
+  return live.all.lastOccurredAt !== null && entry.occurredAt < live.all.lastOccurredAt;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
 }
 
 export function missingNode(slug: string, id: NodeId): never {

@@ -11,6 +11,7 @@ import { compareDecimal, Instant, Visibility } from "./values.ts";
 export interface Command {
   actor: { org: string; user: string };
   type: string;
+  /** Absent: the entry occurred when it is recorded (the writer fills in its transaction's instant). */
   occurredAt: unknown;
   visibility: unknown;
   payload: unknown;

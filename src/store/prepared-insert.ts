@@ -1,4 +1,5 @@
 import type { CompiledQuery, Kysely } from "kysely";
+import { isSqlite } from "./dialect.ts";
 import type { Database } from "./schema.ts";
 
 /** A marker no caller's value can equal: it names the row and column whose value goes there. */
@@ -17,6 +18,8 @@ type Executor = Pick<Kysely<Database>, "executeQuery">;
 export class PreparedInsert<T extends object> {
   private readonly byCount = new Map<number, { compiled: CompiledQuery; slots: [number, keyof T][] }>();
   private readonly rowsPerStatement: number;
+  /** SQLite keeps each distinct statement prepared; PostgreSQL is sent its text every time. */
+  private readonly fewShapes: boolean;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -24,15 +27,22 @@ export class PreparedInsert<T extends object> {
     private readonly columns: readonly (keyof T & string)[],
   ) {
     this.rowsPerStatement = Math.floor(PARAMETERS_PER_STATEMENT / columns.length);
+    this.fewShapes = isSqlite(db as Kysely<unknown>);
   }
 
   async run(db: Executor, rows: readonly T[]): Promise<void> {
     let from = 0;
     while (from < rows.length) {
-      // Full statements, then the rest in powers of two: a handful of statements per table
-      // are ever compiled (and prepared by SQLite), however the batch sizes vary.
+      // On SQLite, full statements and then the rest in powers of two: a handful of statements
+      // per table are ever compiled and prepared, however the batch sizes vary. On PostgreSQL
+      // every statement is a round trip to the server, which costs more than a new shape.
       const left = rows.length - from;
-      const count = left >= this.rowsPerStatement ? this.rowsPerStatement : 2 ** Math.floor(Math.log2(left));
+      const count =
+        left >= this.rowsPerStatement
+          ? this.rowsPerStatement
+          : this.fewShapes
+            ? 2 ** Math.floor(Math.log2(left))
+            : left;
       const { compiled, slots } = this.statement(count);
       const parameters = slots.map(([row, column]) => rows[from + row]![column]);
       await db.executeQuery({ ...compiled, parameters });

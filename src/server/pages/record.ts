@@ -322,13 +322,12 @@ export const recordPages: PageRoutes = (pages: Api, assets: Assets) => {
         });
       }
       const s = checked.submission;
-      const parley = req.server.parley;
       try {
-        await parley.execute(slug, {
+        await req.server.parley.execute(slug, {
           type,
           visibility: s.visibility,
           payload: s.payload,
-          occurredAt: s.occurredAt === null || sentUnchanged(values) ? parley.now() : s.occurredAt,
+          occurredAt: s.occurredAt === null || sentUnchanged(values) ? undefined : s.occurredAt,
           actor: { org: org.id, user: r.caller.id },
         });
       } catch (err) {

@@ -195,12 +195,11 @@ export function disputeRoutes(api: Api): void {
       // normalized): it parses the payload itself, so the signed entry is what it alone makes
       // of the request, as when the edge did not look inside payloads.
       const { as, occurredAt, type, visibility, payload } = sentBodies.get(req)!;
-      const parley = req.server.parley;
-      const recorded = await parley.execute(req.params.slug, {
+      const recorded = await req.server.parley.execute(req.params.slug, {
         type,
         visibility,
         payload,
-        occurredAt: occurredAt ?? parley.now(),
+        occurredAt,
         actor: recorder(as, requireCaller(req)),
       });
       return reply.code(201).send(recorded);
