@@ -3,6 +3,7 @@ import { type Kysely, sql } from "kysely";
 import { z } from "zod";
 import { fail } from "../domain/errors.ts";
 import { Id } from "../domain/values.ts";
+import { isSqlite } from "../store/dialect.ts";
 import type { Database } from "../store/schema.ts";
 import { parseInput } from "./parse-input.ts";
 import { burnPasswordCheck, checkPassword, hashPassword } from "./passwords.ts";
@@ -271,30 +272,44 @@ export class Accounts {
 
   /** The caller behind a session secret, or null if it is unknown, expired or revoked. */
   async bySession(token: string): Promise<Caller | null> {
-    const s = await this.db
-      .selectFrom("sessions")
-      .selectAll()
-      .where("token_hash", "=", digest(token))
-      .executeTakeFirst();
+    const rows = await this.db
+      .selectFrom("sessions as s")
+      .innerJoin("accounts as a", "a.id", "s.account_id")
+      .leftJoin("operators as o", "o.account_id", "a.id")
+      .leftJoin("memberships as m", "m.account_id", "a.id")
+      .select(["s.csrf", "s.expires_at", "s.revoked_at", ...CALLER_COLUMNS])
+      .where("s.token_hash", "=", digest(token))
+      .orderBy("m.org_id")
+      .execute();
+    const s = rows[0];
     if (!s || s.revoked_at !== null || s.expires_at <= this.now()) return null;
-    return this.caller(s.account_id, { kind: "session", csrf: s.csrf });
+    return callerOf(rows, { kind: "session", csrf: s.csrf });
   }
 
   /** The caller behind an API token, or null if it is unknown or revoked. */
   async byToken(token: string, scope: TokenScope = "api"): Promise<Caller | null> {
-    const t = await this.db
-      .selectFrom("api_tokens")
-      .selectAll()
-      .where("token_hash", "=", digest(token))
-      .executeTakeFirst();
+    const rows = await this.db
+      .selectFrom("api_tokens as t")
+      .innerJoin("accounts as a", "a.id", "t.account_id")
+      .leftJoin("operators as o", "o.account_id", "a.id")
+      .leftJoin("memberships as m", "m.account_id", "a.id")
+      .select(["t.id as token_id", "t.scope", "t.last_used_at", "t.revoked_at", ...CALLER_COLUMNS])
+      .where("t.token_hash", "=", digest(token))
+      .orderBy("m.org_id")
+      .execute();
+    const t = rows[0];
     // A token serves its own scope only: a calendar key opens no API, an API token is no feed key.
     if (!t || t.revoked_at !== null || t.scope !== scope) return null;
     // Last use is kept to the minute: a write per request would double a script's commits.
     const now = this.now();
     if (t.last_used_at === null || t.last_used_at.slice(0, 16) !== now.slice(0, 16)) {
-      await this.db.updateTable("api_tokens").set({ last_used_at: now }).where("id", "=", t.id).execute();
+      await this.db
+        .updateTable("api_tokens")
+        .set({ last_used_at: now })
+        .where("id", "=", t.token_id)
+        .execute();
     }
-    return this.caller(t.account_id, { kind: "token" });
+    return callerOf(rows, { kind: "token" });
   }
 
   /**
@@ -434,6 +449,7 @@ export class Accounts {
   ): Promise<{ id: string; org: string; role: Role }> {
     const { role } = parseInput(MemberRole, input);
     await this.db.transaction().execute(async (trx) => {
+      await adminsTakeTurns(trx, org);
       const was = await this.membership(trx, org, accountId);
       await trx
         .updateTable("memberships")
@@ -450,6 +466,7 @@ export class Accounts {
   /** Ends a membership; the account itself stays, with any other memberships it has. */
   async removeMember(org: string, accountId: string): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
+      await adminsTakeTurns(trx, org);
       const was = await this.membership(trx, org, accountId);
       await trx
         .deleteFrom("memberships")
@@ -474,10 +491,8 @@ export class Accounts {
 
   /**
    * Called after the change, inside its transaction: throwing rolls the change back. Counting
-   * after the write rather than before means the count includes this change. SQLite lets one
-   * transaction write at a time and refuses a write to one whose reads went stale, so two
-   * admins demoting each other at once cannot both succeed; a PostgreSQL port (READ COMMITTED)
-   * would need to lock the organization's admin rows first.
+   * after the write rather than before means the count includes this change. Two admins
+   * stepping down at once cannot both succeed: see adminsTakeTurns.
    */
   private async keepAnAdmin(trx: Kysely<Database>, org: string): Promise<void> {
     const { admins } = await trx
@@ -488,31 +503,52 @@ export class Accounts {
       .executeTakeFirstOrThrow();
     if (Number(admins) === 0) fail("LAST_ADMIN", `${org} would be left without an admin`);
   }
+}
 
-  private async caller(accountId: string, via: Caller["via"]): Promise<Caller | null> {
-    // Every authenticated request comes here: the operator flag rides on the account's row.
-    const a = await this.db
-      .selectFrom("accounts")
-      .leftJoin("operators", "operators.account_id", "accounts.id")
-      .select(["accounts.id", "accounts.email", "accounts.name", "operators.account_id as operator"])
-      .where("accounts.id", "=", accountId)
-      .executeTakeFirst();
-    if (!a) return null;
-    const memberships = await this.db
-      .selectFrom("memberships")
-      .select(["org_id", "role"])
-      .where("account_id", "=", accountId)
-      .orderBy("org_id")
-      .execute();
-    return {
-      id: a.id,
-      email: a.email,
-      name: a.name,
-      memberships: memberships.map((m) => ({ org: m.org_id, role: m.role as Role })),
-      operator: a.operator !== null,
-      via,
-    };
-  }
+/**
+ * Makes changes to one organization's memberships take turns, so that each counts the admins
+ * the one before it left. SQLite has one writer at a time and refuses a write to a transaction
+ * whose reads went stale; PostgreSQL (READ COMMITTED) would let two transactions each count
+ * the other's admin still there, so there the organization's row is locked first.
+ */
+async function adminsTakeTurns(trx: Kysely<Database>, org: string): Promise<void> {
+  if (isSqlite(trx as Kysely<unknown>)) return;
+  await trx.selectFrom("organizations").select("id").where("id", "=", org).forUpdate().execute();
+}
+
+/**
+ * What a request's caller is read with, joined to its credential (every authenticated request
+ * comes here, so it is one query): the account, its operator flag, a row per membership.
+ */
+const CALLER_COLUMNS = [
+  "a.id",
+  "a.email",
+  "a.name",
+  "o.account_id as operator",
+  "m.org_id",
+  "m.role",
+] as const;
+
+function callerOf(
+  rows: {
+    id: string;
+    email: string;
+    name: string;
+    operator: string | null;
+    org_id: string | null;
+    role: string | null;
+  }[],
+  via: Caller["via"],
+): Caller {
+  const a = rows[0]!;
+  return {
+    id: a.id,
+    email: a.email,
+    name: a.name,
+    memberships: rows.flatMap((m) => (m.org_id === null ? [] : [{ org: m.org_id, role: m.role as Role }])),
+    operator: a.operator !== null,
+    via,
+  };
 }
 
 /**
