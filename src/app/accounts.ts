@@ -3,7 +3,7 @@ import { type Kysely, sql } from "kysely";
 import { z } from "zod";
 import { fail } from "../domain/errors.ts";
 import { Id } from "../domain/values.ts";
-import { isSqlite } from "../store/dialect.ts";
+import { isSqlite, preparedOnce } from "../store/dialect.ts";
 import type { Database } from "../store/schema.ts";
 import { parseInput } from "./parse-input.ts";
 import { burnPasswordCheck, checkPassword, hashPassword } from "./passwords.ts";
@@ -272,15 +272,15 @@ export class Accounts {
 
   /** The caller behind a session secret, or null if it is unknown, expired or revoked. */
   async bySession(token: string): Promise<Caller | null> {
-    const rows = await this.db
+    const query = this.db
       .selectFrom("sessions as s")
       .innerJoin("accounts as a", "a.id", "s.account_id")
       .leftJoin("operators as o", "o.account_id", "a.id")
       .leftJoin("memberships as m", "m.account_id", "a.id")
       .select(["s.csrf", "s.expires_at", "s.revoked_at", ...CALLER_COLUMNS])
       .where("s.token_hash", "=", digest(token))
-      .orderBy("m.org_id")
-      .execute();
+      .orderBy("m.org_id");
+    const { rows } = await this.db.executeQuery(preparedOnce(query.compile()));
     const s = rows[0];
     if (!s || s.revoked_at !== null || s.expires_at <= this.now()) return null;
     return callerOf(rows, { kind: "session", csrf: s.csrf });
@@ -288,15 +288,15 @@ export class Accounts {
 
   /** The caller behind an API token, or null if it is unknown or revoked. */
   async byToken(token: string, scope: TokenScope = "api"): Promise<Caller | null> {
-    const rows = await this.db
+    const query = this.db
       .selectFrom("api_tokens as t")
       .innerJoin("accounts as a", "a.id", "t.account_id")
       .leftJoin("operators as o", "o.account_id", "a.id")
       .leftJoin("memberships as m", "m.account_id", "a.id")
       .select(["t.id as token_id", "t.scope", "t.last_used_at", "t.revoked_at", ...CALLER_COLUMNS])
       .where("t.token_hash", "=", digest(token))
-      .orderBy("m.org_id")
-      .execute();
+      .orderBy("m.org_id");
+    const { rows } = await this.db.executeQuery(preparedOnce(query.compile()));
     const t = rows[0];
     // A token serves its own scope only: a calendar key opens no API, an API token is no feed key.
     if (!t || t.revoked_at !== null || t.scope !== scope) return null;
@@ -518,7 +518,8 @@ async function adminsTakeTurns(trx: Kysely<Database>, org: string): Promise<void
 
 /**
  * What a request's caller is read with, joined to its credential (every authenticated request
- * comes here, so it is one query): the account, its operator flag, a row per membership.
+ * comes here, so it is one query, prepared once per connection on PostgreSQL): the account,
+ * its operator flag, a row per membership.
  */
 const CALLER_COLUMNS = [
   "a.id",

@@ -67,6 +67,8 @@ export interface ParleyOptions {
 const STATUS_CACHE_SIZE = 256;
 /** Commands per group commit: enough to share a commit widely, few enough to keep latency low. */
 const MAX_GROUP = 64;
+/** How long a starting server waits to hear other processes' commits before serving anyway. */
+const FIRST_LISTEN_WAIT_MS = 5_000;
 
 export class Parley {
   readonly db: Kysely<Database>;
@@ -156,10 +158,12 @@ export class Parley {
   /**
    * Starts hearing other processes' commits (PostgreSQL; nothing on SQLite). A server does, at
    * once: reads then trust the cached head until a notice says otherwise, instead of asking the
-   * database on every request. Subscribing with `everywhere` starts it too.
+   * database on every request. Subscribing with `everywhere` starts it too. Resolves once it
+   * hears them, so that a server starts serving live streams that miss nothing, or after a few
+   * seconds regardless (reads ask the database until it does).
    */
-  followOtherProcesses(): void {
-    this.remote?.start();
+  followOtherProcesses(): Promise<void> {
+    return this.remote?.start(FIRST_LISTEN_WAIT_MS) ?? Promise.resolve();
   }
 
   async close(): Promise<void> {

@@ -12,6 +12,9 @@ export class RemoteCommits {
   private feed: CommitFeed | null = null;
   private queue: Promise<void> = Promise.resolve();
   private listening = false;
+  private heard = () => {};
+  /** Settled when the feed first listens. */
+  private readonly firstHeard = new Promise<void>((resolve) => (this.heard = resolve));
 
   constructor(
     private readonly location: string,
@@ -21,8 +24,8 @@ export class RemoteCommits {
     private readonly deliver: (slug: string, appended: Appended[]) => void,
   ) {}
 
-  /** Starts listening (once). */
-  start(): void {
+  /** Starts listening (once); resolves when first listening, or after `waitMs` regardless. */
+  start(waitMs = 0): Promise<void> {
     this.feed ??= listenForCommits(
       this.location,
       (notice) => {
@@ -30,12 +33,23 @@ export class RemoteCommits {
         this.queue = this.queue.then(() => this.tell(notice)).catch(() => {});
       },
       (listening) => {
-        // Entries committed while no one listened are not told: a live stream's client
-        // reconnects with Last-Event-ID and gets them from the store. Caches revalidate.
+        // Entries committed while no one listened are not told: a live stream finds the gap
+        // at the next entry it is told of and reads the missed ones from the store. Caches
+        // revalidate.
         this.onAnyCommit();
         this.listening = listening;
+        if (listening) this.heard();
       },
     );
+    if (this.listening || waitMs <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, waitMs);
+      timer.unref();
+      void this.firstHeard.then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   /** Whether every other process's commit is being heard (a moment after it commits). */
@@ -70,6 +84,10 @@ export class RemoteCommits {
       .where("d.slug", "=", notice.slug)
       .where("e.seq", ">=", notice.from)
       .where("e.seq", "<=", notice.to)
+      // Said of the timeline too: PostgreSQL then reads that range of its index rather than
+      // hashing all of the dispute's rows.
+      .where("t.seq", ">=", notice.from)
+      .where("t.seq", "<=", notice.to)
       .orderBy("e.seq")
       .execute();
     if (rows.length === 0) return;

@@ -167,7 +167,7 @@ export async function buildServer(opts: ServerOptions): Promise<Api> {
     log: { info: (obj, msg) => app.log.info(obj, msg), error: (obj, msg) => app.log.error(obj, msg) },
   });
   app.decorate("comments", comments);
-  opts.parley.followOtherProcesses();
+  await opts.parley.followOtherProcesses();
   app.decorateRequest("caller", null);
   app.decorateRequest("credential", null);
 

@@ -1,6 +1,6 @@
 import { CompiledQuery, type Kysely } from "kysely";
 import { type CommitNotice, noticeQuery } from "./commit-feed.ts";
-import { isSqlite } from "./dialect.ts";
+import { isSqlite, preparedOnce } from "./dialect.ts";
 import { ENTRY_COLUMNS, type EntryRow, type NodeRow } from "./ledger-repo.ts";
 import { PreparedInsert } from "./prepared-insert.ts";
 import type { Database } from "./schema.ts";
@@ -108,5 +108,5 @@ export class AppendStatements {
 }
 
 const DATA_VERSION = CompiledQuery.raw("PRAGMA data_version");
-const WAL_POSITION = CompiledQuery.raw("SELECT pg_current_wal_lsn()::text AS lsn");
-const LOCK_DISPUTE = CompiledQuery.raw("SELECT id FROM disputes WHERE id = $1 FOR UPDATE");
+const WAL_POSITION = preparedOnce(CompiledQuery.raw("SELECT pg_current_wal_lsn()::text AS lsn"));
+const LOCK_DISPUTE = preparedOnce(CompiledQuery.raw("SELECT id FROM disputes WHERE id = $1 FOR UPDATE"));

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { CompiledQuery } from "kysely";
 import pg from "pg";
+import { preparedOnce } from "./dialect.ts";
 import { type PostgresLocation, parsePostgresLocation } from "./postgres.ts";
 
 /**
@@ -24,7 +25,7 @@ export interface CommitNotice {
 /** This process among the others: notices it sent itself are ignored by its own listener. */
 export const PROCESS_TOKEN = randomBytes(9).toString("base64url");
 
-const NOTIFY = CompiledQuery.raw("SELECT pg_notify($1, $2)");
+const NOTIFY = preparedOnce(CompiledQuery.raw("SELECT pg_notify($1, $2)"));
 
 /** The statement a committing transaction runs to announce its entries. */
 export function noticeQuery(notice: Omit<CommitNotice, "by">): CompiledQuery {

@@ -1,4 +1,4 @@
-import { type ColumnDefinitionBuilder, type Kysely, SqliteAdapter } from "kysely";
+import { type ColumnDefinitionBuilder, type CompiledQuery, type Kysely, SqliteAdapter } from "kysely";
 
 /**
  * Where the two dialects part. Most of the store is written once for both with the schema and
@@ -21,4 +21,18 @@ export function serialId(
   return isSqlite(db)
     ? ["integer", (c) => c.primaryKey().autoIncrement()]
     : ["serial", (c) => c.primaryKey()];
+}
+
+/** What marks a statement for preparing once per connection (see `preparedOnce`). */
+export const PREPARE_MARK = "/* parley: prepare */ ";
+
+/**
+ * Marks a statement the hot paths run over and over (the append transaction's, a caller's
+ * look-up): PostgreSQL then parses and plans it once per connection and only binds values
+ * after that (openPostgres names it after its text). Planning the catch-up query costs three
+ * times running it. Only statements of a fixed shape are marked, so each connection holds a
+ * bounded set of them. SQLite, which reads the marker as a comment, is unaffected.
+ */
+export function preparedOnce<R>(query: CompiledQuery<R>): CompiledQuery<R> {
+  return { ...query, sql: PREPARE_MARK + query.sql };
 }

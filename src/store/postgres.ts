@@ -1,5 +1,7 @@
+import { createHash } from "node:crypto";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
+import { PREPARE_MARK } from "./dialect.ts";
 import type { Database } from "./schema.ts";
 
 /**
@@ -76,8 +78,35 @@ export async function openPostgres(location: PostgresLocation): Promise<Kysely<D
   // on the client for one in use. Either way the query under way fails on its own (and the
   // request gets STORE_UNAVAILABLE); unheard, the event would end the process.
   pool.on("error", () => {});
-  pool.on("connect", (client) => client.on("error", () => {}));
+  pool.on("connect", (client) => {
+    client.on("error", () => {});
+    prepareMarkedStatements(client);
+  });
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/**
+ * Sends the statements marked with `preparedOnce` (dialect.ts) as named prepared statements,
+ * named after their text: pg parses each name once per connection and then only binds. Kysely
+ * has no say in statement names, so the client's `query` is wrapped where the pool makes it.
+ */
+function prepareMarkedStatements(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as { query: unknown }).query = (text: unknown, values: unknown, ...rest: unknown[]) =>
+    typeof text === "string" && text.startsWith(PREPARE_MARK)
+      ? query({ name: statementName(text), text, values }, ...rest)
+      : query(text, values, ...rest);
+}
+
+/** Names by text; as bounded as the set of marked statements. */
+const names = new Map<string, string>();
+function statementName(text: string): string {
+  let name = names.get(text);
+  if (!name) {
+    name = `parley_${createHash("sha256").update(text).digest("hex").slice(0, 32)}`;
+    names.set(text, name);
+  }
+  return name;
 }
 
 async function ensureSchema(location: PostgresLocation): Promise<void> {

@@ -1,11 +1,13 @@
 import type { CompiledQuery, Kysely } from "kysely";
-import { isSqlite } from "./dialect.ts";
+import { isSqlite, preparedOnce } from "./dialect.ts";
 import type { Database } from "./schema.ts";
 
 /** A marker no caller's value can equal: it names the row and column whose value goes there. */
 const MARK = "\u0000parley-parameter\u0000";
 /** SQLite binds at most 32,766 parameters per statement; stay well under it. */
 const PARAMETERS_PER_STATEMENT = 4800;
+/** On PostgreSQL, inserts of up to this many rows are prepared once per connection (dialect.ts). */
+const PREPARED_ROWS_AT_MOST = 64;
 
 type Executor = Pick<Kysely<Database>, "executeQuery">;
 
@@ -56,10 +58,12 @@ export class PreparedInsert<T extends object> {
       const markers = Array.from({ length: count }, (_, row) =>
         Object.fromEntries(this.columns.map((c) => [c, `${MARK}${row}${MARK}${c}`])),
       );
-      const compiled = this.db
+      const built = this.db
         .insertInto(this.table)
         .values(markers as never)
         .compile();
+      // The sizes a group commit produces are prepared on PostgreSQL; a batch's large ones are not.
+      const compiled = !this.fewShapes && count <= PREPARED_ROWS_AT_MOST ? preparedOnce(built) : built;
       const slots = compiled.parameters.map((p): [number, keyof T] => {
         const [, row, column] = String(p).split(MARK);
         if (row === undefined || column === undefined) throw new Error(`unexpected parameter ${String(p)}`);

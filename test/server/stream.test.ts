@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Accounts } from "../../src/app/accounts.ts";
-import type { Parley } from "../../src/app/parley.ts";
+import { Parley } from "../../src/app/parley.ts";
 import { AMPTP, smallDispute, WGA } from "../support/fixture.ts";
 import { startServer } from "../support/server.ts";
 
@@ -74,6 +74,36 @@ describe("the live stream", () => {
     s.close();
     expect(events.map((e) => e.id)).toEqual([missed1.seq, missed2.seq, live.seq]);
     expect(texts(events)).toEqual(["missed one", "missed two", "live after resuming"]);
+  });
+
+  it("reads from the store what another process appended unheard, as soon as a later entry shows the gap", async () => {
+    const s = await server.stream(`/api/v1/disputes/${SLUG}/stream`);
+    // A second writer on the same store, whose commits this server is never told of (SQLite
+    // has no commit feed; on PostgreSQL this is the feed down, or not yet listening).
+    const other = await Parley.open(parley.path);
+    try {
+      await other.execute(SLUG, {
+        actor: AMPTP,
+        type: "statement.made",
+        occurredAt: "2023-09-26T18:00:00Z",
+        visibility: "public",
+        payload: { by: "amptp", channel: "other", text: "appended elsewhere" },
+      });
+      await other.execute(SLUG, {
+        actor: AMPTP,
+        type: "note.recorded",
+        occurredAt: "2023-09-26T18:00:00Z",
+        visibility: "private",
+        payload: { text: "elsewhere, private" },
+      });
+    } finally {
+      await other.close();
+    }
+    const last = await say("appended here, after the gap");
+    const events = await s.until((e) => e.id === last.seq);
+    s.close();
+    expect(texts(events)).toEqual(["appended elsewhere", "appended here, after the gap"]);
+    expect(events.map((e) => e.id)).toEqual([last.seq - 2, last.seq]);
   });
 
   it("answers an unknown dispute and a malformed Last-Event-ID with the error shape", async () => {

@@ -39,7 +39,9 @@ function itemOf(a: Appended): TimelineItem {
  * Server-Sent Events: each new entry of a dispute that the caller may see, as it is committed.
  * A client that reconnects with Last-Event-ID (the sequence number of the last entry it got)
  * is first sent what it missed, read from the store, then the live entries, none twice.
- * Entries appended by another process reach the stream only when a client resumes.
+ * Entries appended by other processes on the same PostgreSQL database come too, a moment
+ * later; any this process did not hear of (the commit feed down) are read from the store
+ * as soon as a later one shows the gap.
  *
  * A stream sees with its caller's eyes as they were when it opened, so it ends as soon as
  * they may have changed: at once when this server revokes the caller's session or token or
@@ -76,10 +78,37 @@ export function streamRoutes(api: Api, heartbeatMs = HEARTBEAT_MS): void {
       let replaying = true;
       const queued: Appended[] = [];
       const res = reply.raw;
+      /** Sends what the store holds after `sent`, page by page (what a client missed). */
+      const sendStored = async () => {
+        for (let more = true; more; ) {
+          const page = await parley.since(slug, viewer, sent);
+          if (res.writableEnded) break;
+          for (const item of page.items) res.write(frame(item));
+          sent = page.last;
+          more = page.more;
+        }
+      };
+      /** Sends from the store, holding live entries back meanwhile, then those in order. */
+      const replay = async (from: () => Promise<void>) => {
+        replaying = true;
+        try {
+          await from();
+        } finally {
+          replaying = false;
+          send(queued.splice(0));
+        }
+      };
       const send = (appended: Appended[]) => {
-        for (const a of appended) {
+        for (const [i, a] of appended.entries()) {
           if (res.writableEnded) return;
           if (a.seq <= sent) continue;
+          if (a.seq > sent + 1) {
+            // Entries another process committed while this one was not hearing the others (as
+            // it started, or while the database restarted) were never told: read them first.
+            queued.push(...appended.slice(i));
+            void replay(sendStored).catch(finish);
+            return;
+          }
           sent = a.seq;
           if (canReadNow(viewer, { ...a, published: false }, side)) res.write(frame(itemOf(a)));
         }
@@ -135,23 +164,14 @@ export function streamRoutes(api: Api, heartbeatMs = HEARTBEAT_MS): void {
       });
       open.add(res);
       res.write(": connected\n\n");
-      try {
+      await replay(async () => {
         if (resumeFrom !== undefined) {
           sent = resumeFrom;
-          for (let more = true; more; ) {
-            const page = await parley.since(slug, viewer, sent);
-            if (res.writableEnded) break;
-            for (const item of page.items) res.write(frame(item));
-            sent = page.last;
-            more = page.more;
-          }
+          await sendStored();
         } else {
           sent = ((await parley.latestCheckpoint(slug))?.size ?? 0) - 1;
         }
-      } finally {
-        replaying = false;
-        send(queued.splice(0));
-      }
+      });
     },
   );
 }
