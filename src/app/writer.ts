@@ -205,7 +205,7 @@ export class LedgerWriter {
         // would fall before the entries of whoever held it, making every contested append a back-fill.
         pending.now = this.now();
         const commands = take();
-        pending.parallel = mode === "atomic" && commands.length >= PARALLEL_SIGNING_FROM;
+        pending.parallel = commands.length >= PARALLEL_SIGNING_FROM;
         const results: (Recorded[] | ParleyError)[] = [];
         for (const command of commands) {
           let drafts: AnyDraft[];
