@@ -116,6 +116,11 @@ describe("parley CLI", () => {
     const missing = parley(["verify", join(dir, "absent.jsonl")]);
     expect(missing.code).toBe(1);
     expect(missing.err).toContain("ENOENT");
+    // A database no one answers at: said plainly, without a stack.
+    const down = parley(["status", "wga-2023", "--db", "postgres://parley@127.0.0.1:1/parley"]);
+    expect(down.code).toBe(1);
+    expect(down.err).toMatch(/^parley: STORE_UNAVAILABLE: the database cannot be used: .*ECONNREFUSED/);
+    expect(down.err).not.toContain("    at ");
     expect(parley(["export", "wga-2023", "--viewer", "nobody", "--db", db]).code).toBe(1);
   });
 

@@ -14,6 +14,7 @@ import { verifyExport } from "../ledger/export-file.ts";
 import { serve } from "../server/serve.ts";
 import { defaultLocation } from "../store/db.ts";
 import { redact } from "../store/postgres.ts";
+import { isStoreUnavailable } from "../store/unavailable.ts";
 import { formatExportReport, formatStatus, formatStoreReport } from "./format.ts";
 import { formatImportReport, importWordPress } from "./import-wordpress.ts";
 import { registerStoreCommands } from "./store-commands.ts";
@@ -406,6 +407,11 @@ export async function main(argv: string[]): Promise<number> {
       return FAILED;
     }
     const e = err as NodeJS.ErrnoException;
+    if (isStoreUnavailable(e)) {
+      // A database that is down or unreachable is the operator's to fix, not a bug: no stack.
+      process.stderr.write(`parley: STORE_UNAVAILABLE: the database cannot be used: ${e.message}\n`);
+      return FAILED;
+    }
     if (["ENOENT", "EACCES", "EISDIR", "EADDRINUSE", "EADDRNOTAVAIL"].includes(e?.code ?? "")) {
       // Node's message already starts with the code ("ENOENT: no such file…").
       process.stderr.write(
