@@ -108,7 +108,7 @@ describe.skipIf(!binaries)("faults on PostgreSQL", () => {
     try {
       const load = writeLoad(() => server.base, 4);
       await until(() => load.acknowledged.length >= 30);
-      restartCluster(cluster.control);
+      await restartCluster(cluster.control);
       const after = load.acknowledged.length;
       // Writes resume by themselves once the database is back: the pool makes new connections.
       await until(() => load.acknowledged.length >= after + 30);

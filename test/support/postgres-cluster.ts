@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -24,13 +24,21 @@ export interface ClusterControl {
   gid?: number;
 }
 
-/** Stops the server the hard way (as a crash would) and starts it again on the same port. */
-export function restartCluster(c: ClusterControl): void {
-  const r = spawnSync(c.pgCtl, ["-D", c.data, "-l", c.log, "-m", "immediate", "-w", "restart"], {
-    encoding: "utf8",
+/** Stops the server the hard way (as a crash would) and starts it again on the same port; resolves when it is up. */
+export function restartCluster(c: ClusterControl): Promise<void> {
+  // Not spawnSync: the caller's load must go on while the database is down.
+  const child = spawn(c.pgCtl, ["-D", c.data, "-l", c.log, "-m", "immediate", "-w", "restart"], {
     ...(c.uid === undefined ? {} : { uid: c.uid, gid: c.gid! }),
   });
-  if (r.status !== 0) throw new Error(`pg_ctl restart failed: ${r.stderr || r.stdout}`);
+  let output = "";
+  child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("exit", (code) =>
+      code === 0 ? resolve() : reject(new Error(`pg_ctl restart failed: ${output}`)),
+    );
+  });
 }
 
 /** The folder holding initdb and pg_ctl, or null when this machine has no PostgreSQL server. */
