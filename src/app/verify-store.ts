@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from "kysely";
 import { type AnyEntry, occurrenceOrder } from "../domain/entry.ts";
 import { chainLine, chainLink } from "../ledger/chain.ts";
 import { keyHash, parseCheckpoint, readSignatureLine } from "../ledger/checkpoint.ts";
-import { keyIdOf, publicKeyObject, verifyAsync } from "../ledger/ed25519.ts";
+import { keyIdOf, verify } from "../ledger/ed25519.ts";
 import { KeySuccession } from "../ledger/key-retirement.ts";
 import { CompactRange } from "../ledger/merkle.ts";
 import { CHECKPOINT_KEY } from "../store/keystore.ts";
@@ -51,8 +51,6 @@ export interface StoreReport {
 }
 
 const MAX_PROBLEMS = 1000;
-/** Signatures in flight at once: enough to keep libuv's pool busy on every core. */
-const WINDOW = 1024;
 
 /**
  * Verifies the live store from first principles: every entry's bytes, columns, schema and
@@ -124,7 +122,6 @@ async function verifyDispute(
   const checkpoints = storedCheckpoints(db, d.id);
   let nextCheckpoint = await checkpoints.next();
   const counts = { entries: 0, nodes: 0, checkpoints: 0 };
-  const inFlight = new Window(WINDOW);
   const projections = await ProjectionCheck.start(db, d, problem);
   const succession = new KeySuccession([...keys].map(([keyId, k]) => ({ keyId, ...k })));
   const signerKeys = [...keys.values()].filter((k) => k.org === CHECKPOINT_KEY);
@@ -142,7 +139,7 @@ async function verifyDispute(
         });
       } else {
         checkChain(cp, previous, problem);
-        await inFlight.add(checkCheckpoint(cp, range.root(), d.origin, signerKeys, problem));
+        checkCheckpoint(cp, range.root(), d.origin, signerKeys, problem);
       }
       previous = cp;
       nextCheckpoint = await checkpoints.next();
@@ -225,8 +222,7 @@ async function verifyDispute(
       await checkCheckpoints();
     }
   }
-  const witnessed = await checkCosignatures(db, d.id, keys, inFlight, problem);
-  await inFlight.drain();
+  const witnessed = await checkCosignatures(db, d.id, keys, problem);
   const perLevel = await db
     .selectFrom("tree_nodes")
     .select(["level", (eb) => eb.fn.countAll<number>().as("n")])
@@ -279,14 +275,12 @@ async function verifyDispute(
  * Each stored cosignature must be a signature line by its organization's registered key over
  * the body of the checkpoint of its size. The line names a key only by a 4-byte hash, so the
  * row's key_id must also be that organization's key in signing_keys: a line checked against
- * whatever key happens to match would let a row claim a witness it never had. The signatures
- * go on `inFlight` with the entries'; `latest` is complete once that window is drained.
+ * whatever key happens to match would let a row claim a witness it never had.
  */
 async function checkCosignatures(
   db: Kysely<Database>,
   disputeId: number,
   keys: Keys,
-  inFlight: Window,
   problem: Report,
 ): Promise<{ count: number; latest: Map<string, number> }> {
   const latest = new Map<string, number>();
@@ -336,54 +330,22 @@ async function checkCosignatures(
       bad(`the line is not signed as ${row.org_id} with key ${row.key_id}`);
       continue;
     }
-    const { org_id: org, size } = row;
-    await inFlight.add(
-      verifyAsync(body, sig.signature, publicKeyObject(key.raw)).then((ok) => {
-        if (!ok) bad("the signature does not verify against the checkpoint of that size");
-        else if ((latest.get(org) ?? -1) < size) latest.set(org, size);
-      }),
-    );
+    if (!verify(body, sig.signature, key.raw)) {
+      bad("the signature does not verify against the checkpoint of that size");
+    } else if ((latest.get(row.org_id) ?? -1) < row.size) {
+      latest.set(row.org_id, row.size);
+    }
   }
   return { count, latest };
 }
 
-/**
- * Signature checks in flight on libuv's pool. When the window is full the oldest is awaited,
- * not all of them, so the pool never runs dry while the main thread reads on.
- */
-class Window {
-  private readonly queue: Promise<void>[] = [];
-  private head = 0;
-
-  constructor(private readonly size: number) {}
-
-  async add(p: Promise<void>): Promise<void> {
-    this.queue.push(p);
-    if (this.queue.length - this.head >= this.size) {
-      await this.queue[this.head];
-      this.queue[this.head] = Promise.resolve();
-      this.head += 1;
-      if (this.head > 4096) {
-        this.queue.splice(0, this.head);
-        this.head = 0;
-      }
-    }
-  }
-
-  async drain(): Promise<void> {
-    await Promise.all(this.queue.slice(this.head));
-    this.queue.length = 0;
-    this.head = 0;
-  }
-}
-
-async function checkCheckpoint(
+function checkCheckpoint(
   cp: { size: number; root: Uint8Array; note: string },
   recomputed: Buffer,
   origin: string,
   signers: { raw: Buffer }[],
   problem: Report,
-): Promise<void> {
+): void {
   const at = { table: "checkpoints", seq: cp.size };
   let parsed: ReturnType<typeof parseCheckpoint>;
   try {
@@ -402,14 +364,10 @@ async function checkCheckpoint(
   if (!parsed.root.equals(recomputed))
     problem({ ...at, what: "checkpoint root differs from the tree recomputed from the entries" });
   const body = Buffer.from(parsed.body, "utf8");
-  const checks = parsed.signatures.flatMap((sig) =>
-    signers
-      .filter((s) => keyHash(sig.name, s.raw).equals(sig.keyHash))
-      .map((s) => verifyAsync(body, sig.signature, publicKeyObject(s.raw))),
+  const signed = parsed.signatures.some((sig) =>
+    signers.some((s) => keyHash(sig.name, s.raw).equals(sig.keyHash) && verify(body, sig.signature, s.raw)),
   );
-  const results = await Promise.all(checks);
-  if (!results.some(Boolean))
-    problem({ ...at, what: "checkpoint is not signed by this server's checkpoint key" });
+  if (!signed) problem({ ...at, what: "checkpoint is not signed by this server's checkpoint key" });
 }
 
 /**

@@ -1,6 +1,6 @@
 import { parentPort } from "node:worker_threads";
 import { isEntryType, PAYLOADS } from "../domain/events.ts";
-import { publicKeyObject, verify } from "../ledger/ed25519.ts";
+import { verify } from "../ledger/ed25519.ts";
 import { isCanonical } from "../ledger/jcs.ts";
 import { recordedAfter } from "../ledger/key-retirement.ts";
 import { entryLeafHash } from "../ledger/merkle.ts";
@@ -102,7 +102,7 @@ function check(
     problem(`signing key ${String(entry.keyId)} is unknown`);
   } else if (key.org !== entry.actor?.org) {
     problem(`key ${String(entry.keyId)} belongs to ${key.org}, not to ${String(entry.actor?.org)}`);
-  } else if (!verify(body, signature, publicKeyObject(key.raw))) {
+  } else if (!verify(body, signature, key.raw)) {
     problem("signature does not verify");
   } else if (key.retiredAt !== null && recordedAfter(entry.recordedAt, key.retiredAt)) {
     // A valid signature by a key its organization had already replaced: what a stolen old key,

@@ -21,8 +21,11 @@ function bundle(entry: URL): string {
       format: "cjs",
       target: "node20",
       write: false,
-      // A native addon cannot be bundled; a worker loads it by absolute path (store/entry-reader.ts).
-      external: ["better-sqlite3"],
+      // Native addons cannot be bundled. The worker's code is evaluated rather than loaded from
+      // a file, so its `require` would resolve from whatever folder the process started in:
+      // the banner points it at this package instead.
+      external: ["better-sqlite3", "sodium-native"],
+      banner: { js: `require = require("node:module").createRequire(${JSON.stringify(import.meta.url)});` },
       logLevel: "silent",
     }).outputFiles[0]!.text;
     bundles.set(key, code);

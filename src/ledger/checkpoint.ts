@@ -1,5 +1,5 @@
 import { createHash, type KeyObject } from "node:crypto";
-import { PUBLIC_KEY_SIZE, publicKeyObject, rawPublicKey, SIGNATURE_SIZE, sign, verify } from "./ed25519.ts";
+import { PUBLIC_KEY_SIZE, rawPublicKey, SIGNATURE_SIZE, sign, verify } from "./ed25519.ts";
 import { HASH_SIZE } from "./merkle.ts";
 
 /**
@@ -111,16 +111,18 @@ export function verifySignatureLine(body: string, line: string, verifier: Verifi
   if (s.name !== verifier.name || !s.keyHash.equals(keyHash(verifier.name, verifier.publicRaw))) {
     throw new CheckpointError("CHECKPOINT_NOT_SIGNED", `the line is not signed by ${verifier.name}'s key`);
   }
-  const key = publicKeyObject(verifier.publicRaw);
-  if (s.signature.length !== SIGNATURE_SIZE || !verify(Buffer.from(body, "utf8"), s.signature, key)) {
+  if (
+    s.signature.length !== SIGNATURE_SIZE ||
+    !verify(Buffer.from(body, "utf8"), s.signature, verifier.publicRaw)
+  ) {
     throw new CheckpointError("CHECKPOINT_BAD_SIGNATURE", `signature from ${verifier.name} does not verify`);
   }
 }
 
 /**
  * One signature line (without its newline) read on its own, as `parseCheckpoint` would read it
- * inside a note: a stored cosignature is such a line, and checking it asynchronously (many at
- * once, on libuv's pool) needs its parts rather than `verifySignatureLine`'s synchronous verdict.
+ * inside a note: a stored cosignature is such a line, and `verify --db` reports each way one
+ * can be wrong, so it needs the line's parts rather than `verifySignatureLine`'s verdict.
  */
 export function readSignatureLine(line: string): NoteSignature {
   checkLine(line, "signature line");
@@ -202,10 +204,9 @@ export function verifyCheckpoint(
   const mine = parsed.signatures.filter((s) => s.name === verifier.name && s.keyHash.equals(expectedHash));
   if (mine.length === 0)
     throw new CheckpointError("CHECKPOINT_NOT_SIGNED", `no signature from ${verifier.name}`);
-  const key = publicKeyObject(verifier.publicRaw);
   const bodyBytes = Buffer.from(parsed.body, "utf8");
   for (const s of mine) {
-    if (s.signature.length !== SIGNATURE_SIZE || !verify(bodyBytes, s.signature, key)) {
+    if (s.signature.length !== SIGNATURE_SIZE || !verify(bodyBytes, s.signature, verifier.publicRaw)) {
       throw new CheckpointError(
         "CHECKPOINT_BAD_SIGNATURE",
         `signature from ${verifier.name} does not verify`,

@@ -26,7 +26,9 @@ export function canonicalBytes(value: unknown): Buffer {
   let text: string | undefined;
   try {
     assertJsonData(value, "$", new Set());
-    text = canonicalize(value);
+    // Plain JSON data whose keys already come in canonical order (as entries built here do)
+    // is written by JSON.stringify exactly as canonicalize would write it (see isCanonical).
+    text = keysSorted(value) ? JSON.stringify(value) : canonicalize(value);
   } catch (err) {
     if (err instanceof CanonicalizationError) throw err;
     // Deep nesting overflows the stack in either walker; report it as unrepresentable

@@ -1,16 +1,19 @@
-import { createHash, createPrivateKey, generateKeyPairSync } from "node:crypto";
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  verify as opensslVerify,
+} from "node:crypto";
 import { describe, expect, it } from "vitest";
 import {
   generateSigningKey,
   keyIdOf,
   privateKeyFromPem,
   privateKeyToPem,
-  publicKeyFromRaw,
-  publicKeyObject,
   rawPublicKey,
   sign,
   verify,
-  verifyAsync,
 } from "../../src/ledger/ed25519.ts";
 
 // RFC 8032 §7.1, TEST 2: a one-byte message, so the known answer exercises real input.
@@ -45,8 +48,9 @@ describe("Ed25519 primitives", () => {
     expect(rawPublicKey(privateKey).toString("hex")).toBe(RFC8032.publicKey);
     const message = Buffer.from(RFC8032.message, "hex");
     expect(sign(message, privateKey).toString("hex")).toBe(RFC8032.signature);
-    const publicKey = publicKeyFromRaw(Buffer.from(RFC8032.publicKey, "hex"));
-    expect(verify(message, Buffer.from(RFC8032.signature, "hex"), publicKey)).toBe(true);
+    expect(
+      verify(message, Buffer.from(RFC8032.signature, "hex"), Buffer.from(RFC8032.publicKey, "hex")),
+    ).toBe(true);
   });
 
   it("round-trips a signature and rejects another key", () => {
@@ -54,42 +58,85 @@ describe("Ed25519 primitives", () => {
     const bob = generateSigningKey();
     const signature = sign(data, alice.privateKey);
     expect(signature).toHaveLength(64);
-    expect(verify(data, signature, alice.publicKey)).toBe(true);
-    expect(verify(data, signature, bob.publicKey)).toBe(false);
+    expect(verify(data, signature, alice.publicRaw)).toBe(true);
+    expect(verify(data, signature, bob.publicRaw)).toBe(false);
   });
 
   it("rejects every single-byte change to the data or the signature", () => {
-    const { privateKey, publicKey } = generateSigningKey();
+    const { privateKey, publicRaw } = generateSigningKey();
     const signature = sign(data, privateKey);
     for (let i = 0; i < data.length; i++)
-      expect(verify(flip(data, i), signature, publicKey), `data[${i}]`).toBe(false);
-    for (let i = 0; i < 64; i++) expect(verify(data, flip(signature, i), publicKey), `sig[${i}]`).toBe(false);
+      expect(verify(flip(data, i), signature, publicRaw), `data[${i}]`).toBe(false);
+    for (let i = 0; i < 64; i++) expect(verify(data, flip(signature, i), publicRaw), `sig[${i}]`).toBe(false);
   });
 
-  it("returns false, never throws, for malformed signatures and unsuitable keys", () => {
-    const { privateKey, publicKey } = generateSigningKey();
+  it("returns false, never throws, for malformed signatures and keys", () => {
+    const { privateKey, publicRaw } = generateSigningKey();
     const signature = sign(data, privateKey);
     for (const bad of [
       Buffer.alloc(0),
       signature.subarray(0, 63),
       Buffer.concat([signature, Buffer.of(0)]),
     ]) {
-      expect(verify(data, bad, publicKey)).toBe(false);
+      expect(verify(data, bad, publicRaw)).toBe(false);
     }
-    expect(verify(data, signature, privateKey)).toBe(false);
-    const ecdsa = generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey;
-    expect(verify(data, signature, ecdsa)).toBe(false);
+    expect(verify(data, signature, publicRaw.subarray(0, 31))).toBe(false);
+    expect(verify(data, signature, Buffer.concat([publicRaw, Buffer.of(0)]))).toBe(false);
+    // 32 bytes that decode to no point of the curve.
+    expect(verify(data, signature, Buffer.alloc(32, 0xff))).toBe(false);
+    expect(verify(data, "not bytes" as unknown as Uint8Array, publicRaw)).toBe(false);
   });
 
-  it("converts between raw bytes and KeyObjects losslessly", () => {
+  it("accepts bytes in any Uint8Array view, not only Buffers", () => {
+    const { privateKey, publicRaw } = generateSigningKey();
+    const signature = sign(data, privateKey);
+    // Views into a larger buffer at an offset, as rows and worker messages deliver them.
+    const pool = new Uint8Array(8 + data.length + 64 + 32);
+    pool.set(data, 8);
+    pool.set(signature, 8 + data.length);
+    pool.set(publicRaw, 8 + data.length + 64);
+    const at = (from: number, length: number) => new Uint8Array(pool.buffer, from, length);
+    expect(verify(at(8, data.length), at(8 + data.length, 64), at(8 + data.length + 64, 32))).toBe(true);
+  });
+
+  it("refuses a signature that holds for any message under a small-order key, as OpenSSL does not", () => {
+    // The identity point as the public key, and R = identity, S = 0 as the signature:
+    // [S]B = R + [k]A holds for every message k, so no private key is needed to make it.
+    const identity = Buffer.alloc(32);
+    identity[0] = 1;
+    const forged = Buffer.alloc(64);
+    forged[0] = 1;
+    const spki = Buffer.concat([Buffer.from("302a300506032b6570032100", "hex"), identity]);
+    const asOpenSsl = createPublicKey({ key: spki, format: "der", type: "spki" });
+    for (const message of [data, Buffer.from("any other message")]) {
+      expect(opensslVerify(null, message, asOpenSsl, forged)).toBe(true);
+      expect(verify(message, forged, identity)).toBe(false);
+    }
+  });
+
+  it("derives the raw public key from either half of a key pair", () => {
     const { privateKey, publicKey, publicRaw } = generateSigningKey();
     expect(publicRaw).toHaveLength(32);
     expect(rawPublicKey(publicKey)).toEqual(publicRaw);
     expect(rawPublicKey(privateKey)).toEqual(publicRaw);
-    const rebuilt = publicKeyFromRaw(publicRaw);
-    expect(rebuilt.equals(publicKey)).toBe(true);
-    expect(verify(data, sign(data, privateKey), rebuilt)).toBe(true);
-    expect(() => publicKeyFromRaw(publicRaw.subarray(0, 31))).toThrow(RangeError);
+    expect(verify(data, sign(data, privateKey), rawPublicKey(privateKey))).toBe(true);
+  });
+
+  it("agrees with node:crypto on valid, tampered and wrong-key signatures", () => {
+    const alice = generateSigningKey();
+    const bob = generateSigningKey();
+    for (let i = 0; i < 16; i++) {
+      const message = Buffer.from(`entry ${i}`);
+      const signature = sign(message, alice.privateKey);
+      for (const [m, s, k] of [
+        [message, signature, alice],
+        [flip(message, 0), signature, alice],
+        [message, flip(signature, 10), alice],
+        [message, signature, bob],
+      ] as const) {
+        expect(verify(m, s, k.publicRaw)).toBe(opensslVerify(null, m, k.publicKey, s));
+      }
+    }
   });
 
   it("round-trips private keys through PKCS#8 PEM", () => {
@@ -125,45 +172,5 @@ describe("keyIdOf", () => {
     expect(keyIdOf(a)).toBe(keyIdOf(Buffer.from(a)));
     expect(keyIdOf(a)).not.toBe(keyIdOf(b));
     expect(() => keyIdOf(a.subarray(1))).toThrow(RangeError);
-  });
-});
-
-describe("verifyAsync", () => {
-  it("agrees with verify on valid, tampered, wrong-key and malformed inputs", async () => {
-    const alice = generateSigningKey();
-    const bob = generateSigningKey();
-    const messages = Array.from({ length: 16 }, (_, i) => Buffer.from(`entry ${i}`));
-    const cases = messages.flatMap((message) => {
-      const signature = sign(message, alice.privateKey);
-      return [
-        { message, signature, key: alice.publicKey },
-        { message: flip(message, 0), signature, key: alice.publicKey },
-        { message, signature: flip(signature, 10), key: alice.publicKey },
-        { message, signature, key: bob.publicKey },
-        { message, signature: signature.subarray(0, 10), key: alice.publicKey },
-      ];
-    });
-    const asyncResults = await Promise.all(cases.map((c) => verifyAsync(c.message, c.signature, c.key)));
-    const syncResults = cases.map((c) => verify(c.message, c.signature, c.key));
-    expect(asyncResults).toEqual(syncResults);
-    expect(syncResults.filter(Boolean)).toHaveLength(messages.length);
-  });
-});
-
-describe("publicKeyObject", () => {
-  it("builds each KeyObject once and returns it again for equal bytes", () => {
-    const { publicRaw, privateKey } = generateSigningKey();
-    const first = publicKeyObject(publicRaw);
-    expect(publicKeyObject(Buffer.from(publicRaw))).toBe(first);
-    expect(verify(Buffer.from("x"), sign(Buffer.from("x"), privateKey), first)).toBe(true);
-  });
-
-  it("keys the cache by the viewed bytes, not the backing buffer", () => {
-    const a = generateSigningKey().publicRaw;
-    const b = generateSigningKey().publicRaw;
-    const pool = Buffer.concat([a, b]);
-    expect(publicKeyObject(pool.subarray(32, 64))).toBe(publicKeyObject(b));
-    expect(publicKeyObject(pool.subarray(0, 32))).not.toBe(publicKeyObject(b));
-    expect(rawPublicKey(publicKeyObject(pool.subarray(0, 32)))).toEqual(a);
   });
 });

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import canonicalize from "canonicalize";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
@@ -124,6 +125,18 @@ describe("canonicalBytes", () => {
       expect(caught).toMatchObject({ code: "LEDGER_NOT_CANONICALIZABLE", path });
     });
   }
+
+  it("writes what the canonicalize package writes, whether the keys come sorted or not", () => {
+    // Values whose keys are already in canonical order take JSON.stringify's shorter road.
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const reference = canonicalize(value);
+        expect(canonicalBytes(value).toString("utf8")).toBe(reference);
+        expect(canonicalBytes(canonicalOrder(value)).toString("utf8")).toBe(reference);
+      }),
+      { numRuns: 500 },
+    );
+  });
 
   it("turns a stack overflow from absurd nesting into a CanonicalizationError", () => {
     let deep: unknown = 0;

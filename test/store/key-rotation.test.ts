@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { Kysely } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ParleyError } from "../../src/domain/errors.ts";
-import { publicKeyObject, sign, verify } from "../../src/ledger/ed25519.ts";
+import { sign, verify } from "../../src/ledger/ed25519.ts";
 import { openStore } from "../../src/store/db.ts";
 import { CHECKPOINT_KEY, KeyStore, type RotationStep } from "../../src/store/keystore.ts";
 import type { Database } from "../../src/store/schema.ts";
@@ -58,7 +58,7 @@ async function usable(dir: string) {
   expect(row, "the key in use is registered").toBeDefined();
   expect(row!.retired_at).toBeNull();
   const message = Buffer.from("a pass on staffing");
-  expect(verify(message, sign(message, key.privateKey), publicKeyObject(row!.public_key))).toBe(true);
+  expect(verify(message, sign(message, key.privateKey), row!.public_key)).toBe(true);
   return key;
 }
 

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ParleyError } from "../../src/domain/errors.ts";
-import { keyIdOf, publicKeyObject, sign, verify } from "../../src/ledger/ed25519.ts";
+import { keyIdOf, sign, verify } from "../../src/ledger/ed25519.ts";
 import { CHECKPOINT_KEY, KeyStore } from "../../src/store/keystore.ts";
 
 const freshDir = () => join(mkdtempSync(join(tmpdir(), "parley-keys-")), "parley.db.keys");
@@ -77,7 +77,7 @@ describe("KeyStore", () => {
     expect(again.ensure("wga-west").keyId).toBe(first.keyId);
     // The private half loaded from disk signs what the first instance's public half verifies.
     const message = Buffer.from("a pass on wages");
-    expect(verify(message, sign(message, loaded.privateKey), publicKeyObject(first.publicRaw))).toBe(true);
+    expect(verify(message, sign(message, loaded.privateKey), first.publicRaw)).toBe(true);
   });
 
   it("gives each organization its own key", () => {
