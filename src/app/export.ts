@@ -174,13 +174,23 @@ async function adoptKeys(app: Parley, trx: Transaction<Database>, header: Export
     .execute();
 }
 
+/** Writes, waiting for the stream to drain when it asks to; each wait removes its listeners. */
 function write(out: Writable, text: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (out.write(text)) resolve();
-    else {
-      out.once("drain", resolve);
-      out.once("error", reject);
+    if (out.write(text)) {
+      resolve();
+      return;
     }
+    const drained = () => {
+      out.off("error", failed);
+      resolve();
+    };
+    const failed = (err: Error) => {
+      out.off("drain", drained);
+      reject(err);
+    };
+    out.once("drain", drained);
+    out.once("error", failed);
   });
 }
 

@@ -2,6 +2,7 @@ import { createHash, type KeyObject, randomBytes } from "node:crypto";
 import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fileLines, importExport, writeExport } from "../../src/app/export.ts";
@@ -77,6 +78,23 @@ afterAll(async () => {
 });
 
 describe("writeExport", () => {
+  it("waits on a slow reader without piling listeners on its stream", async () => {
+    // A stream that takes one line at a time: every write after the first waits for a drain.
+    const chunks: string[] = [];
+    const out = new Writable({
+      highWaterMark: 1,
+      write(chunk, _enc, done) {
+        chunks.push(String(chunk));
+        setImmediate(done);
+      },
+    });
+    const counts = await writeExport(app, SLUG, OPERATOR, out);
+    expect(counts.full).toBeGreaterThan(10);
+    expect(out.listenerCount("error")).toBe(0);
+    expect(out.listenerCount("drain")).toBe(0);
+    expect(chunks.join("")).toBe(readFileSync(files.operator, "utf8"));
+  });
+
   it.each(["public", "amptp", "operator"] as const)(
     "writes a %s export that verifies on its own",
     async (which) => {
