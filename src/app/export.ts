@@ -1,5 +1,3 @@
-import { createReadStream } from "node:fs";
-import { createInterface } from "node:readline";
 import type { Writable } from "node:stream";
 import type { Insertable, Transaction } from "kysely";
 import { fail } from "../domain/errors.ts";
@@ -7,7 +5,7 @@ import { sideOf } from "../domain/state.ts";
 import type { Organization } from "../domain/values.ts";
 import { noteSignedBy, parseCheckpoint } from "../ledger/checkpoint.ts";
 import { keyIdOf } from "../ledger/ed25519.ts";
-import { ExportHeader, verifyExport } from "../ledger/export-file.ts";
+import { ExportHeader } from "../ledger/export-file.ts";
 import { canonicalBytes } from "../ledger/jcs.ts";
 import { CompactRange, entryLeafHash } from "../ledger/merkle.ts";
 import { AppendStatements } from "../store/append-statements.ts";
@@ -15,6 +13,7 @@ import { CHECKPOINT_KEY } from "../store/keystore.ts";
 import { type EntryRow, entriesInOrder, latestCheckpoint, type NodeRow } from "../store/ledger-repo.ts";
 import type { Database } from "../store/schema.ts";
 import { storedCosignatures } from "./cosignatures.ts";
+import { fileLines, verifyExportFile } from "./export-verify.ts";
 import type { Parley } from "./parley.ts";
 import { rebuildProjectionsIn } from "./rebuild.ts";
 import { parseEntry } from "./views.ts";
@@ -194,10 +193,6 @@ function write(out: Writable, text: string): Promise<void> {
   });
 }
 
-export function fileLines(path: string): AsyncIterable<string> {
-  return createInterface({ input: createReadStream(path, "utf8"), crlfDelay: Number.POSITIVE_INFINITY });
-}
-
 /**
  * Loads an export made by `parley export --viewer all` into a store that holds the same
  * signing keys: the file is verified first, then its entries are stored byte for byte (so
@@ -205,7 +200,7 @@ export function fileLines(path: string): AsyncIterable<string> {
  * if any check fails, including a file that changed between the check and the load.
  */
 export async function importExport(app: Parley, path: string): Promise<{ dispute: string; entries: number }> {
-  const report = await verifyExport(fileLines(path));
+  const report = await verifyExportFile(path);
   if (!report.ok) {
     fail("IMPORT_INVALID", `the file did not verify: ${report.problems[0]?.what ?? "unknown problem"}`, {
       problems: report.problems.slice(0, 20),

@@ -1,7 +1,8 @@
 import { createWriteStream } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { Accounts, ROLES, type Role } from "../app/accounts.ts";
-import { fileLines, importExport, writeExport } from "../app/export.ts";
+import { importExport, writeExport } from "../app/export.ts";
+import { verifyExportFile } from "../app/export-verify.ts";
 import { Parley } from "../app/parley.ts";
 import { rebuildProjections } from "../app/rebuild.ts";
 import { verifyStore } from "../app/verify-store.ts";
@@ -10,7 +11,6 @@ import { DEMO_PASSWORD } from "../demo/accounts.ts";
 import { loadDemo } from "../demo/load.ts";
 import { fail, ParleyError } from "../domain/errors.ts";
 import { OrgKind } from "../domain/values.ts";
-import { verifyExport } from "../ledger/export-file.ts";
 import { serve } from "../server/serve.ts";
 import { defaultLocation } from "../store/db.ts";
 import { redact } from "../store/postgres.ts";
@@ -315,10 +315,7 @@ export function buildProgram(): Command {
         if (!target)
           throw new ParleyError("VALIDATION_FAILED", "give an export file, or --db PATH to verify a store");
         const trusted = o.checkpointKey ? Buffer.from(o.checkpointKey, "base64") : undefined;
-        const report = await verifyExport(
-          fileLines(target),
-          trusted ? { trustedCheckpointKey: trusted } : {},
-        );
+        const report = await verifyExportFile(target, trusted ? { trustedCheckpointKey: trusted } : {});
         print(o.json ? JSON.stringify(report, null, 2) : formatExportReport(target, report));
         if (!report.ok) process.exitCode = FAILED;
       },

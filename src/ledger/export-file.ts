@@ -109,10 +109,96 @@ export interface ExportReport {
   problems: { line: number; seq?: number; what: string }[];
 }
 
+/** What a leaf line's checks need from the header: the dispute and the signers' keys. */
+export interface LeafContext {
+  dispute: string;
+  keys: Map<string, SignerKeyInfo>;
+}
+
+export interface SignerKeyInfo {
+  org: string;
+  raw: Buffer;
+  retiredAt: string | null;
+}
+
+/**
+ * What one line after the header is, and what is wrong with it: everything about a line that
+ * needs nothing but the line and the header, so that lines can be checked on any thread. The
+ * order of the leaves, the tree and the trailer are the reader's (verifyExport).
+ */
+export type LineVerdict =
+  | { kind: "not-json" }
+  | { kind: "trailer"; count: number }
+  | { kind: "invalid" }
+  /** A leaf shown as its hash; `leaf` is null if the hash is not 32 bytes. */
+  | { kind: "hidden"; seq: number; leaf: Uint8Array | null }
+  /** A leaf shown in full; `leaf` is null if the entry cannot be canonicalized, so has no hash. */
+  | { kind: "entry"; seq: number; leaf: Uint8Array | null; problems: string[] };
+
+/** Checks lines in order; verifyExport's default does it on the calling thread. */
+export type LineChecker = (lines: string[], ctx: LeafContext) => LineVerdict[] | Promise<LineVerdict[]>;
+
+export function checkLines(lines: string[], ctx: LeafContext): LineVerdict[] {
+  return lines.map((line) => checkLine(line, ctx));
+}
+
+export function checkLine(text: string, ctx: LeafContext): LineVerdict {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { kind: "not-json" };
+  }
+  const t = ExportTrailer.safeParse(json);
+  if (t.success) return { kind: "trailer", count: t.data.count };
+  const parsed = ExportLeaf.safeParse(json);
+  if (!parsed.success) return { kind: "invalid" };
+  const { seq } = parsed.data;
+  if ("leafHash" in parsed.data) {
+    const hash = Buffer.from(parsed.data.leafHash, "base64");
+    return { kind: "hidden", seq, leaf: hash.length === 32 ? hash : null };
+  }
+  const problems: string[] = [];
+  const entry = parsed.data.entry;
+  const signature = Buffer.from(parsed.data.signature, "base64");
+  let bytes: Buffer;
+  try {
+    bytes = canonicalBytes(entry);
+  } catch {
+    return { kind: "entry", seq, leaf: null, problems: ["entry cannot be canonicalized"] };
+  }
+  if (entry.dispute !== ctx.dispute || entry.seq !== seq) {
+    problems.push(`entry claims to be ${String(entry.dispute)}#${String(entry.seq)}`);
+  }
+  const key = typeof entry.keyId === "string" ? ctx.keys.get(entry.keyId) : undefined;
+  const actor = entry.actor as { org?: unknown } | undefined;
+  if (!key) problems.push(`unknown signing key ${String(entry.keyId)}`);
+  else if (key.org !== actor?.org) problems.push(`key ${String(entry.keyId)} is not ${String(actor?.org)}'s`);
+  else {
+    if (!verify(bytes, signature, key.raw)) problems.push("signature does not verify");
+    if (key.retiredAt !== null && recordedAfter(entry.recordedAt, key.retiredAt)) {
+      problems.push(
+        `signed with key ${entry.keyId} of ${key.org}, retired at ${key.retiredAt}, but recorded after that, at ${String(entry.recordedAt)}`,
+      );
+    }
+  }
+  return { kind: "entry", seq, leaf: entryLeafHash(bytes, signature), problems };
+}
+
+/** Lines handed to the checker at a time, and how many such batches may be out at once. */
+const BATCH = 256;
+const AHEAD = 8;
+
+/**
+ * Verifies an export read line by line. The header is read here; the lines after it go to
+ * `checker` in batches (worker threads, from src/app/export-verify.ts, or this thread),
+ * and their verdicts are taken in file order, so the report is the same either way.
+ */
 export async function verifyExport(
   lines: AsyncIterable<string>,
-  opts: { trustedCheckpointKey?: Buffer } = {},
+  opts: { trustedCheckpointKey?: Buffer; checker?: LineChecker } = {},
 ): Promise<ExportReport> {
+  const checker = opts.checker ?? checkLines;
   const report: ExportReport = {
     ok: true,
     dispute: null,
@@ -133,13 +219,63 @@ export async function verifyExport(
       report.problems.push(seq === undefined ? { line, what } : { line, seq, what });
   };
   let header: ExportHeader | null = null;
-  const keys = new Map<string, { org: string; raw: Buffer; retiredAt: string | null }>();
+  const ctx: LeafContext = { dispute: "", keys: new Map() };
   const range = new CompactRange();
-  let trailer: { count: number } | null = null;
+  // Set in `take`, a closure, which the checker cannot see from the initializer.
+  let trailer = null as { count: number } | null;
+  /** The last line read; once something follows the trailer, the line where reading stopped. */
   let n = 0;
+  let stopped = false;
+
+  const take = (line: number, v: LineVerdict): void => {
+    if (v.kind === "not-json") {
+      problem(line, "not JSON");
+    } else if (trailer) {
+      problem(line, "content after the trailer");
+      stopped = true;
+      n = line;
+    } else if (v.kind === "trailer") {
+      trailer = { count: v.count };
+    } else if (v.kind === "invalid") {
+      problem(line, "neither an entry nor a leaf hash");
+    } else {
+      if (v.seq !== range.size) problem(line, `expected leaf ${range.size}, found ${v.seq}`, v.seq);
+      if (v.kind === "hidden" && v.leaf === null) problem(line, "leaf hash is not 32 bytes", v.seq);
+      if (v.kind === "entry") for (const what of v.problems) problem(line, what, v.seq);
+      if (v.leaf !== null) {
+        if (v.kind === "hidden") report.hidden += 1;
+        else report.full += 1;
+        range.append(v.leaf);
+      }
+    }
+  };
+  const out: { lines: number[]; verdicts: Promise<LineVerdict[]> }[] = [];
+  const takeOldest = async () => {
+    const batch = out.shift()!;
+    const verdicts = await batch.verdicts;
+    for (let i = 0; i < verdicts.length && !stopped; i++) take(batch.lines[i]!, verdicts[i]!);
+  };
+  let batch: { lines: number[]; texts: string[] } = { lines: [], texts: [] };
+  const send = () => {
+    if (batch.texts.length === 0) return;
+    const verdicts = Promise.resolve(checker(batch.texts, ctx));
+    // Awaited in order by takeOldest; this keeps a failure from going unhandled meanwhile.
+    verdicts.catch(() => {});
+    out.push({ lines: batch.lines, verdicts });
+    batch = { lines: [], texts: [] };
+  };
+
   for await (const text of lines) {
     n += 1;
     if (text.trim() === "") continue;
+    if (header) {
+      batch.lines.push(n);
+      batch.texts.push(text);
+      if (batch.texts.length >= BATCH) send();
+      if (out.length >= AHEAD) await takeOldest();
+      if (stopped) break;
+      continue;
+    }
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -147,84 +283,29 @@ export async function verifyExport(
       problem(n, "not JSON");
       continue;
     }
-    if (trailer) {
-      problem(n, "content after the trailer");
+    const h = ExportHeader.safeParse(json);
+    if (!h.success) {
+      problem(n, `not a Parley export header: ${h.error.issues[0]?.message ?? "invalid"}`);
       break;
     }
-    if (!header) {
-      const h = ExportHeader.safeParse(json);
-      if (!h.success) {
-        problem(n, `not a Parley export header: ${h.error.issues[0]?.message ?? "invalid"}`);
-        break;
-      }
-      header = h.data;
-      report.dispute = header.dispute;
-      report.viewer = header.viewer;
-      for (const k of header.keys) {
-        const raw = Buffer.from(k.publicKey, "base64");
-        if (raw.length !== 32 || keyIdOf(raw) !== k.keyId)
-          problem(n, `key ${k.keyId} does not match its public key`);
-        else keys.set(k.keyId, { org: k.org, raw, retiredAt: k.retiredAt ?? null });
-        report.signers.push({
-          org: k.org,
-          keyId: k.keyId,
-          ...(k.retiredAt === undefined ? {} : { retiredAt: k.retiredAt }),
-        });
-      }
-      continue;
+    header = h.data;
+    report.dispute = header.dispute;
+    report.viewer = header.viewer;
+    ctx.dispute = header.dispute;
+    for (const k of header.keys) {
+      const raw = Buffer.from(k.publicKey, "base64");
+      if (raw.length !== 32 || keyIdOf(raw) !== k.keyId)
+        problem(n, `key ${k.keyId} does not match its public key`);
+      else ctx.keys.set(k.keyId, { org: k.org, raw, retiredAt: k.retiredAt ?? null });
+      report.signers.push({
+        org: k.org,
+        keyId: k.keyId,
+        ...(k.retiredAt === undefined ? {} : { retiredAt: k.retiredAt }),
+      });
     }
-    const t = ExportTrailer.safeParse(json);
-    if (t.success) {
-      trailer = t.data;
-      continue;
-    }
-    const leaf = ExportLeaf.safeParse(json);
-    if (!leaf.success) {
-      problem(n, "neither an entry nor a leaf hash");
-      continue;
-    }
-    const { seq } = leaf.data;
-    if (seq !== range.size) problem(n, `expected leaf ${range.size}, found ${seq}`, seq);
-    if ("leafHash" in leaf.data) {
-      const hash = Buffer.from(leaf.data.leafHash, "base64");
-      if (hash.length !== 32) {
-        problem(n, "leaf hash is not 32 bytes", seq);
-        continue;
-      }
-      report.hidden += 1;
-      range.append(hash);
-      continue;
-    }
-    const entry = leaf.data.entry;
-    const signature = Buffer.from(leaf.data.signature, "base64");
-    let bytes: Buffer;
-    try {
-      bytes = canonicalBytes(entry);
-    } catch {
-      problem(n, "entry cannot be canonicalized", seq);
-      continue;
-    }
-    if (entry.dispute !== header.dispute || entry.seq !== seq) {
-      problem(n, `entry claims to be ${String(entry.dispute)}#${String(entry.seq)}`, seq);
-    }
-    const key = typeof entry.keyId === "string" ? keys.get(entry.keyId) : undefined;
-    const actor = entry.actor as { org?: unknown } | undefined;
-    if (!key) problem(n, `unknown signing key ${String(entry.keyId)}`, seq);
-    else if (key.org !== actor?.org)
-      problem(n, `key ${String(entry.keyId)} is not ${String(actor?.org)}'s`, seq);
-    else {
-      if (!verify(bytes, signature, key.raw)) problem(n, "signature does not verify", seq);
-      if (key.retiredAt !== null && recordedAfter(entry.recordedAt, key.retiredAt)) {
-        problem(
-          n,
-          `signed with key ${entry.keyId} of ${key.org}, retired at ${key.retiredAt}, but recorded after that, at ${String(entry.recordedAt)}`,
-          seq,
-        );
-      }
-    }
-    report.full += 1;
-    range.append(entryLeafHash(bytes, signature));
   }
+  send();
+  while (out.length > 0 && !stopped) await takeOldest();
   report.size = range.size;
   report.root = range.size > 0 ? range.root().toString("base64") : null;
   if (!header) {

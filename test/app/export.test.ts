@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fileLines, importExport, writeExport } from "../../src/app/export.ts";
+import { importExport, writeExport } from "../../src/app/export.ts";
+import { fileLines, verifyExportFile } from "../../src/app/export-verify.ts";
 import { Parley } from "../../src/app/parley.ts";
 import { verifyStore } from "../../src/app/verify-store.ts";
 import { OPERATOR, PUBLIC, type Viewer } from "../../src/app/visibility.ts";
@@ -52,11 +53,16 @@ const readLines = (file: string) =>
     .split("\n")
     .filter((l) => l !== "");
 
-/** Writes the lines as an export file and verifies that file. */
+/**
+ * Writes the lines as an export file and verifies that file on this thread; checked on worker
+ * threads, as `parley verify` checks a large file, it must give the very same report.
+ */
 async function verifyLines(lines: string[]) {
   const file = join(dir, `mutated-${randomBytes(6).toString("hex")}.jsonl`);
   writeFileSync(file, `${lines.join("\n")}\n`);
-  return verifyExport(fileLines(file));
+  const report = await verifyExport(fileLines(file));
+  expect(await verifyExportFile(file, { workers: true })).toEqual(report);
+  return report;
 }
 
 /** The index (in the file's lines) of the line for leaf `seq`: line 0 is the header. */
@@ -300,6 +306,88 @@ describe("verifyExport rejects every mutation of an export file", () => {
     const report = await mutate(which, f);
     expect(report.ok).toBe(false);
     expect(report.problems.length).toBeGreaterThan(0);
+  });
+
+  // Each names the line and what is wrong with it, on this thread and on the workers alike.
+  const lineCases: [string, (lines: string[]) => string[], { line: number; what: string }][] = [
+    [
+      "a line is not JSON",
+      (lines) => {
+        lines[lineOf(4)] = lines[lineOf(4)]!.slice(0, -1);
+        return lines;
+      },
+      { line: lineOf(4) + 1, what: "not JSON" },
+    ],
+    [
+      "a line is neither an entry nor a leaf hash",
+      (lines) => {
+        lines[lineOf(4)] = JSON.stringify({ seq: 4 });
+        return lines;
+      },
+      { line: lineOf(4) + 1, what: "neither an entry nor a leaf hash" },
+    ],
+    [
+      "a leaf hash is 31 bytes",
+      (lines) => {
+        lines[lineOf(4)] = JSON.stringify({ seq: 4, leafHash: randomBytes(31).toString("base64") });
+        return lines;
+      },
+      { line: lineOf(4) + 1, what: "leaf hash is not 32 bytes" },
+    ],
+    [
+      "an entry holds a lone surrogate, which has no canonical form",
+      (lines) => {
+        lines[lineOf(4)] = editJson(lines[lineOf(4)]!, (j) => {
+          (j.entry as Record<string, unknown>).payload = "\ud800";
+        });
+        return lines;
+      },
+      { line: lineOf(4) + 1, what: "entry cannot be canonicalized" },
+    ],
+  ];
+
+  it.each(lineCases)("names the line when %s", async (_name, f, expected) => {
+    const report = await mutate("operator", f);
+    expect(report.ok).toBe(false);
+    expect(report.problems).toContainEqual(expect.objectContaining(expected));
+  });
+
+  it("names the first line after the trailer and reads no further", async () => {
+    const lines = readLines(files.operator);
+    const report = await verifyLines([...lines, lines[lineOf(2)]!, "not JSON either"]);
+    expect(report.problems).toEqual([{ line: lines.length + 1, what: "content after the trailer" }]);
+  });
+
+  it("takes the workers' verdicts in file order across many batches", async () => {
+    // Past a few batches of lines, so that answers can come back from the workers out of order.
+    const big = await smallDispute(tempDb(), { extra: 700 });
+    try {
+      const file = join(dir, "big.jsonl");
+      const out = createWriteStream(file);
+      await writeExport(big.app, SLUG, OPERATOR, out);
+      out.end();
+      await finished(out);
+      const lines = readLines(file);
+      expect(lines.length).toBeGreaterThan(700);
+      const good = await verifyLines(lines);
+      expect(good.problems).toEqual([]);
+      expect(good.full).toBe(lines.length - 2);
+      // Damage one signature late in the file: the report names that line, and the root (its
+      // leaf hash covers the signature) no longer matches the checkpoint.
+      const late = lines.length - 40;
+      lines[late] = editJson(lines[late]!, (j) => {
+        const sig = Buffer.from(j.signature as string, "base64");
+        sig[0]! ^= 0x01;
+        j.signature = sig.toString("base64");
+      });
+      const bad = await verifyLines(lines);
+      expect(bad.problems).toEqual([
+        { line: late + 1, seq: late - 1, what: "signature does not verify" },
+        { line: 1, what: "the root recomputed from the file differs from the signed checkpoint" },
+      ]);
+    } finally {
+      await big.app.close();
+    }
   });
 });
 

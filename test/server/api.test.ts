@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fileLines } from "../../src/app/export.ts";
+import { fileLines } from "../../src/app/export-verify.ts";
 import type { Parley } from "../../src/app/parley.ts";
 import { verifyStore } from "../../src/app/verify-store.ts";
 import { ENTRY_TYPES } from "../../src/domain/events.ts";
