@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Parley } from "../../src/app/parley.ts";
 import { verifyStore } from "../../src/app/verify-store.ts";
-import { OPERATOR, PUBLIC, type Viewer } from "../../src/app/visibility.ts";
 import type { Command } from "../../src/domain/decide.ts";
-import { AMPTP, smallDispute, WGA } from "../support/fixture.ts";
+import { AMPTP, SMALL_DISPUTE_VIEWERS, smallDispute, VISIBILITIES, WGA } from "../support/fixture.ts";
 
 /**
  * Entries recorded out of occurrence order, shallow (a request racing another by a minute)
@@ -12,14 +11,7 @@ import { AMPTP, smallDispute, WGA } from "../support/fixture.ts";
  * now and as of earlier days, and the store (snapshots included) must still verify.
  */
 const SLUG = "test-2023";
-const VIEWERS: Viewer[] = [
-  OPERATOR,
-  PUBLIC,
-  { kind: "org", org: "wga-west", role: "negotiator" },
-  { kind: "org", org: "amptp", role: "negotiator" },
-  { kind: "org", org: "wga-west", role: "member" },
-];
-const VISIBILITIES = ["public", "table", "private", "members"] as const;
+const VIEWERS = SMALL_DISPUTE_VIEWERS;
 
 function command(i: number, minute: number): Command {
   const actor = i % 3 === 0 ? AMPTP : WGA;

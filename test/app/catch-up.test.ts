@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Parley } from "../../src/app/parley.ts";
 import { verifyStore } from "../../src/app/verify-store.ts";
-import { OPERATOR, PUBLIC, type Viewer } from "../../src/app/visibility.ts";
+import { OPERATOR, type Viewer } from "../../src/app/visibility.ts";
 import type { Command } from "../../src/domain/decide.ts";
-import { AMPTP, PRESS, smallDispute, WGA } from "../support/fixture.ts";
+import { AMPTP, PRESS, SMALL_DISPUTE_VIEWERS, smallDispute, VISIBILITIES, WGA } from "../support/fixture.ts";
 
 /**
  * Two writers on one store, as two processes are: each keeps its own head of the dispute in
@@ -12,15 +12,8 @@ import { AMPTP, PRESS, smallDispute, WGA } from "../support/fixture.ts";
  * gives, for every viewer, and append after it so that the whole still verifies.
  */
 const SLUG = "test-2023";
-const VIEWERS: Viewer[] = [
-  OPERATOR,
-  PUBLIC,
-  { kind: "org", org: "wga-west", role: "negotiator" },
-  { kind: "org", org: "amptp", role: "negotiator" },
-  { kind: "org", org: "sag-aftra", role: "negotiator" },
-  { kind: "org", org: "wga-west", role: "member" },
-];
-const VISIBILITIES = ["public", "table", "private", "members"] as const;
+/** With the negotiators of the party that joins midway. */
+const VIEWERS: Viewer[] = [...SMALL_DISPUTE_VIEWERS, { kind: "org", org: "sag-aftra", role: "negotiator" }];
 
 let minute = 0;
 /** A statement ten minutes after the one before, `late` minutes earlier than that. */

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { inject } from "vitest";
 import { addCosignature } from "../../src/app/cosignatures.ts";
 import { Parley } from "../../src/app/parley.ts";
+import { OPERATOR, PUBLIC, type Viewer } from "../../src/app/visibility.ts";
 import type { Command } from "../../src/domain/decide.ts";
 import { parseCheckpoint, signatureLine } from "../../src/ledger/checkpoint.ts";
 import { KeyStore } from "../../src/store/keystore.ts";
@@ -43,6 +44,17 @@ export function onPostgres(): boolean {
 export const WGA = { org: "wga-west", user: "negotiator-w" };
 export const AMPTP = { org: "amptp", user: "negotiator-a" };
 export const PRESS = { org: "daily-press", user: "reporter" };
+
+/** Every kind of viewer of `smallDispute` that sees a different record from the others. */
+export const SMALL_DISPUTE_VIEWERS: Viewer[] = [
+  OPERATOR,
+  PUBLIC,
+  { kind: "org", org: WGA.org, role: "negotiator" },
+  { kind: "org", org: AMPTP.org, role: "negotiator" },
+  { kind: "org", org: WGA.org, role: "member" },
+];
+
+export const VISIBILITIES = ["public", "table", "private", "members"] as const;
 
 /** Markers planted in private and members-only entries: no other viewer may ever see them. */
 export const MARKERS = {
