@@ -1,5 +1,6 @@
 import { parentPort } from "node:worker_threads";
-import { checkLines, type LineVerdict, type SignerKeyInfo } from "../ledger/export-file.ts";
+import { checkLines, type LineVerdict } from "../ledger/export-file.ts";
+import { keysFromWire, type WireKeys } from "./wire-keys.ts";
 
 /**
  * Checks lines of an export file for `parley verify FILE` and `parley import`: each line's
@@ -9,8 +10,8 @@ import { checkLines, type LineVerdict, type SignerKeyInfo } from "../ledger/expo
 export interface ExportCheckJob {
   id: number;
   dispute: string;
-  /** Each signer's key id, organization, raw public key and retirement time. */
-  keys: [string, string, Uint8Array, string | null][];
+  /** The header's signers, rebuilt for each batch: a handful, cheaper than caching them. */
+  keys: WireKeys;
   lines: string[];
 }
 
@@ -19,17 +20,9 @@ export interface ExportCheckResult {
   verdicts: LineVerdict[];
 }
 
-/** A handful of keys, rebuilt for each batch: cheaper than anything that would cache them. */
-function keysOf(job: ExportCheckJob): Map<string, SignerKeyInfo> {
-  const keys = new Map<string, SignerKeyInfo>();
-  for (const [keyId, org, raw, retiredAt] of job.keys)
-    keys.set(keyId, { org, raw: Buffer.from(raw), retiredAt });
-  return keys;
-}
-
 parentPort?.on("message", (job: ExportCheckJob) => {
   try {
-    const verdicts = checkLines(job.lines, { dispute: job.dispute, keys: keysOf(job) });
+    const verdicts = checkLines(job.lines, { dispute: job.dispute, keys: keysFromWire(job.keys) });
     const result: ExportCheckResult = { id: job.id, verdicts };
     parentPort?.postMessage(result);
   } catch (err) {

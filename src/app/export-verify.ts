@@ -3,6 +3,7 @@ import { stat } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { type ExportReport, type LineChecker, verifyExport } from "../ledger/export-file.ts";
 import type { ExportCheckJob, ExportCheckResult } from "./export-check-worker.ts";
+import { keysToWire } from "./wire-keys.ts";
 import { WorkerPool } from "./worker-pool.ts";
 
 /** An export file's lines, read as a stream: a file may be larger than memory. */
@@ -30,13 +31,7 @@ export async function verifyExportFile(
     new URL("./export-check-worker.ts", import.meta.url),
   );
   const checker: LineChecker = async (lines, ctx) => {
-    const keys: ExportCheckJob["keys"] = [...ctx.keys].map(([keyId, k]) => [
-      keyId,
-      k.org,
-      k.raw,
-      k.retiredAt,
-    ]);
-    return (await pool.run({ dispute: ctx.dispute, keys, lines })).verdicts;
+    return (await pool.run({ dispute: ctx.dispute, keys: keysToWire(ctx.keys), lines })).verdicts;
   };
   try {
     return await verifyExport(fileLines(path), { ...rest, checker });

@@ -2,6 +2,7 @@ import { isPostgresLocation } from "../store/db.ts";
 import { type EntrySource, pgModulePath, sqliteModulePath } from "../store/entry-reader.ts";
 import { parsePostgresLocation } from "../store/postgres.ts";
 import type { Closed, CloseJob, VerifyInit, VerifyJob, VerifyResult } from "./verify-worker.ts";
+import { keysToWire } from "./wire-keys.ts";
 import { WorkerPool } from "./worker-pool.ts";
 
 /** How long closing waits for the workers to end their connections before terminating them. */
@@ -20,7 +21,7 @@ export class VerifierPool {
     keys: Map<string, { org: string; raw: Buffer; retiredAt: string | null }>,
   ): VerifierPool {
     const source = entrySource(location);
-    const init: VerifyInit = { keys: [...keys].map(([id, k]) => [id, k.org, k.raw, k.retiredAt]), source };
+    const init: VerifyInit = { keys: keysToWire(keys), source };
     return new VerifierPool(new WorkerPool(new URL("./verify-worker.ts", import.meta.url), init), source);
   }
 

@@ -1,11 +1,13 @@
 import { parentPort } from "node:worker_threads";
 import { isEntryType, PAYLOADS } from "../domain/events.ts";
 import { verify } from "../ledger/ed25519.ts";
+import type { SignerKeyInfo } from "../ledger/export-file.ts";
 import { isCanonical } from "../ledger/jcs.ts";
 import { recordedAfter } from "../ledger/key-retirement.ts";
 import { entryLeafHash } from "../ledger/merkle.ts";
 import { type EntryReader, type EntrySource, openEntryReader } from "../store/entry-reader.ts";
 import type { EntryRow } from "../store/ledger-repo.ts";
+import { keysFromWire, type WireKeys } from "./wire-keys.ts";
 
 /**
  * The per-entry work of `verify --db` that needs nothing but the entry itself: parse,
@@ -16,7 +18,7 @@ import type { EntryRow } from "../store/ledger-repo.ts";
  */
 export interface VerifyInit {
   /** Each key: its id, organization, raw public key and retirement time (null while current). */
-  keys: [string, string, Uint8Array, string | null][];
+  keys: WireKeys;
   /** Where the worker reads the entries from, with its own read-only connection. */
   source: EntrySource;
 }
@@ -54,7 +56,7 @@ export interface Closed {
 
 export type WorkerMessage = VerifyInit | VerifyJob | CloseJob;
 
-const keys = new Map<string, { org: string; raw: Buffer; retiredAt: string | null }>();
+let keys = new Map<string, SignerKeyInfo>();
 /** A promise only while a PostgreSQL connection is being made; then the reader itself. */
 let reader: EntryReader | Promise<EntryReader> | null = null;
 
@@ -141,8 +143,7 @@ function serve(r: EntryReader, msg: VerifyJob): void {
 
 parentPort?.on("message", (msg: WorkerMessage) => {
   if ("keys" in msg) {
-    for (const [keyId, org, raw, retiredAt] of msg.keys)
-      keys.set(keyId, { org, raw: Buffer.from(raw), retiredAt });
+    keys = keysFromWire(msg.keys);
     const opened = openEntryReader(msg.source);
     if (opened instanceof Promise) {
       // Jobs that arrive while it connects wait on the promise; each fails if it does not.
