@@ -10,7 +10,7 @@ import { Instant, type Organization } from "../domain/values.ts";
 import { chainLine } from "../ledger/chain.ts";
 import { signCheckpoint } from "../ledger/checkpoint.ts";
 import { privateKeyToPem, sign } from "../ledger/ed25519.ts";
-import { canonicalBytes, canonicalOrder } from "../ledger/jcs.ts";
+import { canonicalOrder, canonicalText } from "../ledger/jcs.ts";
 import { CompactRange, entryLeafHash, type NodeId, rootNodes } from "../ledger/merkle.ts";
 import { AppendStatements } from "../store/append-statements.ts";
 import { CHECKPOINT_KEY, type KeyStore, type SigningKey } from "../store/keystore.ts";
@@ -94,7 +94,7 @@ interface Pending {
   /** Sign on worker threads: set for batches, where throughput beats latency. */
   parallel: boolean;
   /** Entries waiting to be sent to the signing workers. */
-  chunk: { row: EntryRow; org: string; entry: AnyEntry }[];
+  chunk: { row: EntryRow; org: string }[];
   /** Rows in sequence order: signed already, or signed when `result` arrives. */
   signed: { rows: EntryRow[]; result?: Promise<SignResult> }[];
   entries: EntryRow[];
@@ -294,7 +294,7 @@ export class LedgerWriter {
     this.signers ??= new WorkerPool(new URL("./sign-worker.ts", import.meta.url));
     p.signed.push({
       rows: chunk.map((c) => c.row),
-      result: this.signers.run({ entries: chunk.map(({ org, entry }) => ({ org, entry })), keys }),
+      result: this.signers.run({ entries: chunk.map(({ row, org }) => ({ org, text: row.body })), keys }),
     });
   }
 
@@ -401,20 +401,22 @@ export class LedgerWriter {
   ): Promise<Recorded> {
     const key = this.signingKey(pending, actor.org);
     const seq = live.size;
+    // Every object here is built with its keys in canonical (sorted) order: the payload as a
+    // replay will parse it back, so that folds build equal states; the envelope so that
+    // canonicalText can write it with JSON.stringify instead of canonicalizing it afresh.
     const entry = {
+      actor: { org: actor.org, user: actor.user },
       dispute: live.slug,
+      keyId: key.keyId,
+      nonce: nonce(),
+      occurredAt: draft.occurredAt,
+      payload: canonicalOrder(draft.payload),
+      recordedAt: pending.now,
+      refs: refsOf(draft),
       seq,
       type: draft.type,
       version: SCHEMA_VERSION,
-      actor: { org: actor.org, user: actor.user },
-      keyId: key.keyId,
-      occurredAt: draft.occurredAt,
-      recordedAt: pending.now,
       visibility: draft.visibility,
-      refs: refsOf(draft),
-      // Canonical key order, as a replay will parse it back: folds then build equal states.
-      payload: canonicalOrder(draft.payload),
-      nonce: nonce(),
     } as AnyEntry;
     const row: EntryRow = {
       seq,
@@ -424,18 +426,17 @@ export class LedgerWriter {
       occurred_at: entry.occurredAt,
       recorded_at: entry.recordedAt,
       visibility: entry.visibility,
-      body: "",
+      body: canonicalText(entry),
       signature: EMPTY,
       leaf_hash: EMPTY,
     };
-    // One command signs here and now (lowest latency); a batch hands canonicalization and
-    // signing to worker threads in chunks, so every core signs while this thread decides on.
+    // One command signs here and now (lowest latency); a batch hands signing to worker
+    // threads in chunks, so every core signs while this thread decides on.
     if (pending.parallel) {
-      pending.chunk.push({ row, org: actor.org, entry });
+      pending.chunk.push({ row, org: actor.org });
       if (pending.chunk.length >= SIGN_CHUNK) this.dispatch(pending);
     } else {
-      const bytes = canonicalBytes(entry);
-      row.body = bytes.toString("utf8");
+      const bytes = Buffer.from(row.body, "utf8");
       row.signature = sign(bytes, key.privateKey);
       row.leaf_hash = entryLeafHash(bytes, row.signature);
       pending.signed.push({ rows: [row] });
@@ -553,7 +554,6 @@ export class LedgerWriter {
       if (part.result) {
         const r = await part.result;
         part.rows.forEach((row, i) => {
-          row.body = r.bodies[i]!;
           row.signature = r.signatures.subarray(i * 64, i * 64 + 64);
           row.leaf_hash = r.leaves.subarray(i * 32, i * 32 + 32);
         });

@@ -23,9 +23,14 @@ export class CanonicalizationError extends Error {
 }
 
 export function canonicalBytes(value: unknown): Buffer {
+  return Buffer.from(canonicalText(value), "utf8");
+}
+
+/** The canonical form as text (what canonicalBytes encodes as UTF-8). */
+export function canonicalText(value: unknown): string {
   let text: string | undefined;
   try {
-    assertJsonData(value, "$", new Set());
+    assertJsonData(value, null, new Set());
     // Plain JSON data whose keys already come in canonical order (as entries built here do)
     // is written by JSON.stringify exactly as canonicalize would write it (see isCanonical).
     text = keysSorted(value) ? JSON.stringify(value) : canonicalize(value);
@@ -36,7 +41,7 @@ export function canonicalBytes(value: unknown): Buffer {
     throw new CanonicalizationError("$", err instanceof Error ? err.message : String(err));
   }
   if (text === undefined) throw new CanonicalizationError("$", "no JSON representation");
-  return Buffer.from(text, "utf8");
+  return text;
 }
 
 /**
@@ -104,7 +109,29 @@ function keysSorted(value: unknown): boolean {
  * bytes, independent of insertion order.
  */
 export function containsFloat(value: unknown): string | null {
-  return findFloat(value, "$", new Set());
+  // Entries almost never hold one, so a plain walk answers first; only a payload that does
+  // pays for the walk in canonical order that names the first.
+  return hasFloat(value, new Set()) ? findFloat(value, "$", new Set()) : null;
+}
+
+function hasFloat(value: unknown, ancestors: Set<object>): boolean {
+  if (typeof value === "number") return !Number.isSafeInteger(value);
+  if (value === null || typeof value !== "object" || ancestors.has(value)) return false;
+  ancestors.add(value);
+  let found = false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length && !found; i++) found = hasFloat(value[i], ancestors);
+  } else {
+    const record = value as Record<string, unknown>;
+    for (const key in record) {
+      if (Object.hasOwn(record, key) && hasFloat(record[key], ancestors)) {
+        found = true;
+        break;
+      }
+    }
+  }
+  ancestors.delete(value);
+  return found;
 }
 
 function findFloat(value: unknown, path: string, ancestors: Set<object>): string | null {
@@ -130,46 +157,66 @@ function findFloat(value: unknown, path: string, ancestors: Set<object>): string
   }
 }
 
-function assertJsonData(value: unknown, path: string, ancestors: Set<object>): void {
+/**
+ * Where a value sits, as a chain from the root: its JSON path is only spelled out for an
+ * error, since building it for every member would cost more than the check itself.
+ */
+type Place = { parent: Place; key: string | number } | null;
+
+function pathOf(place: Place): string {
+  if (place === null) return "$";
+  const parent = pathOf(place.parent);
+  return typeof place.key === "number" ? `${parent}[${place.key}]` : childPath(parent, place.key);
+}
+
+function assertJsonData(value: unknown, place: Place, ancestors: Set<object>): void {
   switch (typeof value) {
     case "string":
-      if (hasLoneSurrogate(value)) throw new CanonicalizationError(path, "string contains a lone surrogate");
+      if (hasLoneSurrogate(value))
+        throw new CanonicalizationError(pathOf(place), "string contains a lone surrogate");
       return;
     case "boolean":
       return;
     case "number":
-      if (!Number.isFinite(value)) throw new CanonicalizationError(path, `${value} is not a JSON number`);
+      if (!Number.isFinite(value))
+        throw new CanonicalizationError(pathOf(place), `${value} is not a JSON number`);
       return;
     case "undefined":
-      throw new CanonicalizationError(path, "undefined has no JSON representation");
+      throw new CanonicalizationError(pathOf(place), "undefined has no JSON representation");
     case "bigint":
-      throw new CanonicalizationError(path, "BigInt has no JSON representation; use a decimal string");
+      throw new CanonicalizationError(
+        pathOf(place),
+        "BigInt has no JSON representation; use a decimal string",
+      );
     case "function":
     case "symbol":
-      throw new CanonicalizationError(path, `a ${typeof value} has no JSON representation`);
+      throw new CanonicalizationError(pathOf(place), `a ${typeof value} has no JSON representation`);
   }
   if (value === null) return;
   const obj = value as object;
-  if (ancestors.has(obj)) throw new CanonicalizationError(path, "circular reference");
+  if (ancestors.has(obj)) throw new CanonicalizationError(pathOf(place), "circular reference");
   ancestors.add(obj);
   if (Array.isArray(obj)) {
     for (let i = 0; i < obj.length; i++) {
       // A hole reads as undefined and is rejected like one; JSON.stringify would write null.
-      assertJsonData(obj[i], `${path}[${i}]`, ancestors);
+      assertJsonData(obj[i], { parent: place, key: i }, ancestors);
     }
   } else {
     const proto = Object.getPrototypeOf(obj);
     if (proto !== Object.prototype && proto !== null) {
       const kind = (proto as { constructor?: { name?: string } }).constructor?.name ?? "unknown";
-      throw new CanonicalizationError(path, `${kind} is not a plain object; convert it to JSON data first`);
+      throw new CanonicalizationError(
+        pathOf(place),
+        `${kind} is not a plain object; convert it to JSON data first`,
+      );
     }
     const record = obj as Record<string, unknown>;
     for (const key of Object.keys(record)) {
-      const keyPath = childPath(path, key);
-      if (hasLoneSurrogate(key)) throw new CanonicalizationError(keyPath, "key contains a lone surrogate");
+      if (hasLoneSurrogate(key))
+        throw new CanonicalizationError(pathOf({ parent: place, key }), "key contains a lone surrogate");
       // An absent optional field is the common TypeScript shape for "not set"; JSON omits it.
       if (record[key] === undefined) continue;
-      assertJsonData(record[key], keyPath, ancestors);
+      assertJsonData(record[key], { parent: place, key }, ancestors);
     }
   }
   ancestors.delete(obj);
