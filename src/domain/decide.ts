@@ -78,12 +78,7 @@ function check(d: AnyDraft, org: string, s: DisputeState, ctx: DecideContext): v
   }
   if (!s.opened) fail("DISPUTE_NOT_OPENED");
   const side = sideOf(s, org);
-  const party = (): string => side ?? fail("ORG_NOT_A_PARTY", `${org} does not sit at the table`);
-  // FIX (own-property lookups): see own() in evolve.ts; "constructor" was always "known".
-  const known = (id: string): void => {
-    if (!own(s.orgs, id)) fail("ORG_UNKNOWN", `unknown organization ${id}`, { org: id });
-  };
-  if (d.type !== "party.joined" && d.type !== "organization.registered") known(org);
+  if (d.type !== "party.joined" && d.type !== "organization.registered") known(s, org);
 
   switch (d.type) {
     case "party.joined": {
@@ -95,26 +90,26 @@ function check(d: AnyDraft, org: string, s: DisputeState, ctx: DecideContext): v
     }
     case "organization.registered":
       if (own(s.orgs, d.payload.org.id)) fail("ORG_EXISTS");
-      if (d.payload.org.id !== org) party();
+      if (d.payload.org.id !== org) party(side, org);
       return;
     case "representation.updated":
-      party();
+      party(side, org);
       return;
     case "issue.opened":
-      party();
+      party(side, org);
       if (own(s.issues, d.payload.issue)) fail("ISSUE_EXISTS");
       return;
     case "issue.withdrawn": {
       const issue = openIssue(s, d.payload.issue);
-      if (issue.raisedBy !== party()) fail("ISSUE_NOT_OWN");
+      if (issue.raisedBy !== party(side, org)) fail("ISSUE_NOT_OWN");
       return;
     }
     case "issue.dropped":
-      party();
+      party(side, org);
       openIssue(s, d.payload.issue);
       return;
     case "pass.made": {
-      party();
+      party(side, org);
       const seen = new Set<string>();
       for (const item of d.payload.issues) {
         openIssue(s, item.issue);
@@ -124,7 +119,7 @@ function check(d: AnyDraft, org: string, s: DisputeState, ctx: DecideContext): v
       return;
     }
     case "ta.signed": {
-      const mySide = party();
+      const mySide = party(side, org);
       const ref = d.payload.countersigns;
       if (ref === undefined) {
         for (const id of d.payload.issues) openIssue(s, id);
@@ -140,23 +135,23 @@ function check(d: AnyDraft, org: string, s: DisputeState, ctx: DecideContext): v
       return;
     }
     case "agreement.voted": {
-      party();
+      party(side, org);
       const ag = s.opened.agreement;
       if (ag.status === "ratified" || ag.status === "rejected") fail("AGREEMENT_ALREADY_DECIDED");
       if (ag.status !== "tentative") fail("AGREEMENT_NOT_TENTATIVE");
       return;
     }
     case "meeting.requested": {
-      if (d.payload.kind === "table") party();
+      if (d.payload.kind === "table") party(side, org);
       if (own(s.meetings, d.payload.meeting)) fail("MEETING_EXISTS");
       for (const t of d.payload.proposedTimes) ordered(t.start, t.end);
-      for (const o of d.payload.with) known(o);
+      for (const o of d.payload.with) known(s, o);
       return;
     }
     case "meeting.answered": {
       const m = meeting(s, d.payload.meeting);
       if (m.status !== "requested" && m.status !== "countered") fail("MEETING_NOT_AWAITING_ANSWER");
-      const mySide = party();
+      const mySide = party(side, org);
       if (m.awaiting !== null && m.awaiting !== mySide) fail("MEETING_OWN_REQUEST");
       for (const t of d.payload.proposedTimes) ordered(t.start, t.end);
       return;
@@ -165,14 +160,14 @@ function check(d: AnyDraft, org: string, s: DisputeState, ctx: DecideContext): v
       ordered(d.payload.start, d.payload.end);
       const m = own(s.meetings, d.payload.meeting);
       // Only the parties run the table: a session scheduled by anyone else would become "next meeting".
-      if (d.payload.kind === "table" || m?.kind === "table") party();
+      if (d.payload.kind === "table" || m?.kind === "table") party(side, org);
       if (m) notClosed(m.status);
-      for (const o of d.payload.with) known(o);
+      for (const o of d.payload.with) known(s, o);
       return;
     }
     case "meeting.held": {
       const m = meeting(s, d.payload.meeting);
-      if (m.kind === "table") party();
+      if (m.kind === "table") party(side, org);
       notClosed(m.status);
       const start = d.payload.start ?? m.start;
       const end = d.payload.end ?? m.end;
@@ -181,14 +176,14 @@ function check(d: AnyDraft, org: string, s: DisputeState, ctx: DecideContext): v
     }
     case "meeting.postponed": {
       const m = meeting(s, d.payload.meeting);
-      if (m.kind === "table") party();
+      if (m.kind === "table") party(side, org);
       notClosed(m.status);
       if (d.payload.start && d.payload.end) ordered(d.payload.start, d.payload.end);
       return;
     }
     case "meeting.cancelled": {
       const m = meeting(s, d.payload.meeting);
-      if (m.kind === "table") party();
+      if (m.kind === "table") party(side, org);
       notClosed(m.status);
       return;
     }
@@ -197,12 +192,12 @@ function check(d: AnyDraft, org: string, s: DisputeState, ctx: DecideContext): v
       return;
     case "stoppage.started":
       if (own(s.stoppages, d.payload.stoppage)) fail("STOPPAGE_EXISTS");
-      for (const o of [...d.payload.by, ...d.payload.against]) known(o);
+      for (const o of [...d.payload.by, ...d.payload.against]) known(s, o);
       return;
     case "stoppage.joined": {
       const st = stoppage(s, d.payload.stoppage);
       if (st.end) fail("STOPPAGE_ENDED");
-      known(d.payload.org);
+      known(s, d.payload.org);
       if (st.by.includes(d.payload.org)) fail("STOPPAGE_ALREADY_JOINED");
       if (d.payload.at < st.start)
         fail("STOPPAGE_ENDS_BEFORE_START", "an organization cannot join before the start");
@@ -215,11 +210,11 @@ function check(d: AnyDraft, org: string, s: DisputeState, ctx: DecideContext): v
       return;
     }
     case "statement.made":
-      known(d.payload.by);
+      known(s, d.payload.by);
       return;
     case "comment.requested":
       if (own(s.requests, d.payload.request)) fail("REQUEST_EXISTS");
-      known(d.payload.to);
+      known(s, d.payload.to);
       if (d.payload.deadline < d.occurredAt) fail("DEADLINE_BEFORE_ASKED");
       return;
     case "comment.answered": {
@@ -254,6 +249,16 @@ function check(d: AnyDraft, org: string, s: DisputeState, ctx: DecideContext): v
       return;
     }
   }
+}
+
+/** The side the acting organization sits on; only parties may do what asks for it. */
+function party(side: string | null, org: string): string {
+  return side ?? fail("ORG_NOT_A_PARTY", `${org} does not sit at the table`);
+}
+
+// FIX (own-property lookups): see own() in evolve.ts; "constructor" was always "known".
+function known(s: DisputeState, id: string): void {
+  if (!own(s.orgs, id)) fail("ORG_UNKNOWN", `unknown organization ${id}`, { org: id });
 }
 
 function openIssue(s: DisputeState, id: string) {

@@ -12,6 +12,31 @@ export const Id = z
   .max(64)
   .regex(/^[a-z0-9][a-z0-9-]*$/, "lowercase letters, digits and dashes, starting with a letter or digit");
 
+const INSTANT_FORM = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?Z$/;
+
+/**
+ * `s` as toISOString writes it (with milliseconds), if it names a real instant in that form;
+ * else null (2023-02-30, 24:00, a 60th second). The same answer as asking Date.parse and
+ * comparing (the tests check both agree), at a fraction of the cost: every entry of a batch
+ * passes through here more than once.
+ */
+export function normalInstant(s: string): string | null {
+  const m = INSTANT_FORM.exec(s);
+  if (!m) return null;
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
+  if (Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6]) > 59) return null;
+  const millis = m[7] ?? "";
+  return millis.length === 3 ? s : `${s.slice(0, 19)}.${millis.padEnd(3, "0")}Z`;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month !== 2) return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+}
+
 /**
  * An instant in UTC, e.g. 2023-05-02T07:01:00Z. It is normalized to the one form
  * toISOString gives (always milliseconds) so that instants compare correctly as strings,
@@ -19,18 +44,15 @@ export const Id = z
  */
 export const Instant = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/, "an ISO-8601 UTC instant ending in Z")
+  .regex(INSTANT_FORM, "an ISO-8601 UTC instant ending in Z")
   .refine((s) => s >= "1900-01-01" && s < "2200-01-01", "outside the years 1900–2199")
-  // One parse both checks the date is real (Date.parse rolls 2023-02-30 over into March) and
-  // gives the normalized form: every batch entry passes through here more than once.
   .transform((s, ctx) => {
-    const t = Date.parse(s);
-    const iso = Number.isFinite(t) ? new Date(t).toISOString() : "";
-    if (iso.slice(0, 19) !== s.slice(0, 19)) {
+    const normal = normalInstant(s);
+    if (normal === null) {
       ctx.addIssue({ code: "custom", message: "not a real calendar instant", input: s });
       return z.NEVER;
     }
-    return iso;
+    return normal;
   })
   .meta({
     format: "date-time",

@@ -50,8 +50,13 @@ export function canonicalText(value: unknown): string {
  * sees its keys in the same order whether the entry was just written or read back.
  */
 export function canonicalOrder<T>(value: T): T {
+  // Most values (schema output, entries read back) already are in order: no copy for those.
+  return keysSorted(value, true) ? value : reordered(value);
+}
+
+function reordered<T>(value: T): T {
   if (value === null || typeof value !== "object") return value;
-  if (Array.isArray(value)) return value.map(canonicalOrder) as T;
+  if (Array.isArray(value)) return value.map(reordered) as T;
   const record = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(record).sort()) {
@@ -59,12 +64,12 @@ export function canonicalOrder<T>(value: T): T {
     // An own "__proto__" member, as JSON.parse makes one, not a change of prototype.
     if (key === "__proto__") {
       Object.defineProperty(out, key, {
-        value: canonicalOrder(record[key]),
+        value: reordered(record[key]),
         enumerable: true,
         writable: true,
         configurable: true,
       });
-    } else out[key] = canonicalOrder(record[key]);
+    } else out[key] = reordered(record[key]);
   }
   return out as T;
 }
@@ -86,15 +91,17 @@ export function isCanonical(text: string, parsed: unknown): boolean {
   }
 }
 
-function keysSorted(value: unknown): boolean {
+/** Whether every object's keys come in sorted order (and, if asked, none holds undefined). */
+function keysSorted(value: unknown, noUndefined = false): boolean {
   if (value === null || typeof value !== "object") return true;
-  if (Array.isArray(value)) return value.every(keysSorted);
+  if (Array.isArray(value)) return value.every((item) => keysSorted(item, noUndefined));
   const record = value as Record<string, unknown>;
   let previous: string | null = null;
   for (const key in record) {
     if (previous !== null && !(previous < key)) return false;
     previous = key;
-    if (!keysSorted(record[key])) return false;
+    if (noUndefined && record[key] === undefined) return false;
+    if (!keysSorted(record[key], noUndefined)) return false;
   }
   return true;
 }
@@ -222,11 +229,8 @@ function assertJsonData(value: unknown, place: Place, ancestors: Set<object>): v
   ancestors.delete(obj);
 }
 
-// In a `u` regex a well-formed surrogate pair is one code point, so only lone halves match.
-const LONE_SURROGATE = /\p{Surrogate}/u;
-
 function hasLoneSurrogate(s: string): boolean {
-  return LONE_SURROGATE.test(s);
+  return !s.isWellFormed();
 }
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;

@@ -227,6 +227,15 @@ describe("canonicalOrder", () => {
     expect(Object.keys(input)).toEqual(["b", "a", "c"]);
   });
 
+  it("hands back a value already in canonical order as it is, and copies one with an undefined member", () => {
+    const ordered = { a: "s", b: [{ y: { p: null, q: "x" }, z: 1 }] };
+    expect(canonicalOrder(ordered)).toBe(ordered);
+    const holey = { a: "s", b: [{ y: undefined, z: 1 }] };
+    const out = canonicalOrder(holey);
+    expect(out).not.toBe(holey);
+    expect(Object.keys(out.b[0]!)).toEqual(["z"]);
+  });
+
   it("keeps a __proto__ member as data", () => {
     const input = JSON.parse('{"z":1,"__proto__":{"x":1}}');
     const out = canonicalOrder(input);
