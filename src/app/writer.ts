@@ -97,8 +97,6 @@ interface Pending {
   chunk: { row: EntryRow; org: string }[];
   /** Rows in sequence order: signed already, or signed when `result` arrives. */
   signed: { rows: EntryRow[]; result?: Promise<SignResult> }[];
-  entries: EntryRow[];
-  nodes: NodeRow[];
   timeline: Database["proj_timeline"][];
   published: { seq: number; by: number; at: string }[];
   snapshots: Omit<Database["proj_snapshots"], "dispute_id">[];
@@ -183,8 +181,6 @@ export class LedgerWriter {
       parallel: false,
       chunk: [],
       signed: [],
-      entries: [],
-      nodes: [],
       timeline: [],
       published: [],
       snapshots: [],
@@ -284,18 +280,26 @@ export class LedgerWriter {
     }
   }
 
-  /** Sends the entries gathered so far to the signing workers, keeping their order. */
-  private dispatch(p: Pending): void {
+  /**
+   * Sends the entries gathered so far to the signing workers, keeping their order. The last
+   * of a transaction are shared among all workers: the transaction waits for them.
+   */
+  private dispatch(p: Pending, last = false): void {
     if (p.chunk.length === 0) return;
     const chunk = p.chunk;
     p.chunk = [];
     const keys: Record<string, string> = {};
     for (const { org } of chunk) keys[org] ??= this.pem(p.keys.get(org)!);
     this.signers ??= new WorkerPool(new URL("./sign-worker.ts", import.meta.url));
-    p.signed.push({
-      rows: chunk.map((c) => c.row),
-      result: this.signers.run({ entries: chunk.map(({ row, org }) => ({ org, text: row.body })), keys }),
-    });
+    const pieces = last ? Math.min(this.signers.size, Math.ceil(chunk.length / SIGN_PIECE_AT_LEAST)) : 1;
+    const size = Math.ceil(chunk.length / pieces);
+    for (let from = 0; from < chunk.length; from += size) {
+      const piece = chunk.slice(from, from + size);
+      p.signed.push({
+        rows: piece.map((c) => c.row),
+        result: this.signers.run({ entries: piece.map(({ row, org }) => ({ org, text: row.body })), keys }),
+      });
+    }
   }
 
   private pem(key: SigningKey): string {
@@ -547,29 +551,13 @@ export class LedgerWriter {
     });
   }
 
-  /** Writes what a batch has accumulated; called before anything reads the database mid-batch. */
+  /**
+   * Writes what a batch has accumulated; called before anything reads the database mid-batch.
+   * The rows that need no signature go in first and the entries part by part as their
+   * signatures come back, so this thread writes while the workers are still signing.
+   */
   private async flush(trx: Kysely<Database>, live: Live, p: Pending): Promise<void> {
-    this.dispatch(p);
-    for (const part of p.signed) {
-      if (part.result) {
-        const r = await part.result;
-        part.rows.forEach((row, i) => {
-          row.signature = r.signatures.subarray(i * 64, i * 64 + 64);
-          row.leaf_hash = r.leaves.subarray(i * 32, i * 32 + 32);
-        });
-      }
-      for (const row of part.rows) {
-        let idx = row.seq;
-        live.range.append(row.leaf_hash).forEach((hash, i) => {
-          idx = Math.floor(idx / 2);
-          p.nodes.push({ level: i + 1, idx, hash });
-        });
-        p.entries.push(row);
-      }
-    }
-    p.signed = [];
-    if (p.entries.length > 0) await this.statements.entries(trx, live.id, p.entries);
-    if (p.nodes.length > 0) await this.statements.nodes(trx, live.id, p.nodes);
+    this.dispatch(p, true);
     if (p.timeline.length > 0) await this.statements.timelineRows(trx, p.timeline);
     for (const pub of p.published) {
       await trx
@@ -600,11 +588,29 @@ export class LedgerWriter {
         .values({ dispute_id: live.id, ...s })
         .execute();
     }
-    p.entries = [];
-    p.nodes = [];
     p.timeline = [];
     p.published = [];
     p.snapshots = [];
+    const nodes: NodeRow[] = [];
+    for (const part of p.signed) {
+      if (part.result) {
+        const r = await part.result;
+        part.rows.forEach((row, i) => {
+          row.signature = r.signatures.subarray(i * 64, i * 64 + 64);
+          row.leaf_hash = r.leaves.subarray(i * 32, i * 32 + 32);
+        });
+      }
+      for (const row of part.rows) {
+        let idx = row.seq;
+        live.range.append(row.leaf_hash).forEach((hash, i) => {
+          idx = Math.floor(idx / 2);
+          nodes.push({ level: i + 1, idx, hash });
+        });
+      }
+      await this.statements.entries(trx, live.id, part.rows);
+    }
+    p.signed = [];
+    if (nodes.length > 0) await this.statements.nodes(trx, live.id, nodes);
   }
 
   /** An earlier entry, from this batch if it is still pending, else from the store. */
@@ -813,6 +819,8 @@ const CATCH_UP_AT_MOST = SNAPSHOT_EVERY;
 export const STAMP_RECHECK_MS = 50;
 /** Entries per job for the signing workers: large enough to amortize a message. */
 const SIGN_CHUNK = 250;
+/** The last job of a transaction is split among the workers down to pieces of this many. */
+const SIGN_PIECE_AT_LEAST = 16;
 
 /**
  * Every SNAPSHOT_EVERY entries of the ledger, each hot scope's state is kept, so that folding
