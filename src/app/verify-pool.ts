@@ -1,3 +1,4 @@
+import type { SignerKeyInfo } from "../ledger/export-file.ts";
 import { isPostgresLocation } from "../store/db.ts";
 import { type EntrySource, pgModulePath, sqliteModulePath } from "../store/entry-reader.ts";
 import { parsePostgresLocation } from "../store/postgres.ts";
@@ -16,10 +17,7 @@ export class VerifierPool {
   ) {}
 
   /** `location` is the store's: each worker opens a read-only connection to it for itself. */
-  static start(
-    location: string,
-    keys: Map<string, { org: string; raw: Buffer; retiredAt: string | null }>,
-  ): VerifierPool {
+  static start(location: string, keys: Map<string, SignerKeyInfo>): VerifierPool {
     const source = entrySource(location);
     const init: VerifyInit = { keys: keysToWire(keys), source };
     return new VerifierPool(new WorkerPool(new URL("./verify-worker.ts", import.meta.url), init), source);
