@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, hash } from "node:crypto";
 
 /**
  * RFC 9162 Merkle tree hashing and the addressing of stored nodes.
@@ -26,8 +26,22 @@ export function entryLeafHash(entryBytes: Uint8Array, signature: Uint8Array): Bu
   return createHash("sha256").update(LEAF_PREFIX).update(entryBytes).update(signature).digest();
 }
 
+/** 0x01 ‖ left ‖ right, filled afresh for each node: hashing is synchronous, so one buffer serves all. */
+const nodeInput = Buffer.alloc(1 + 2 * HASH_SIZE);
+nodeInput[0] = 0x01;
+
+/**
+ * crypto.hash (Node 20.12 and later) hashes in one call, without making a Hash object: a tree
+ * of n leaves hashes n − 1 nodes to be verified, and each append folds a dozen into its root.
+ */
+const sha256 = typeof hash === "function" ? (data: Buffer) => hash("sha256", data, "buffer") : null;
+
 export function hashChildren(left: Uint8Array, right: Uint8Array): Buffer {
-  return createHash("sha256").update(NODE_PREFIX).update(left).update(right).digest();
+  if (sha256 === null || left.length !== HASH_SIZE || right.length !== HASH_SIZE)
+    return createHash("sha256").update(NODE_PREFIX).update(left).update(right).digest();
+  nodeInput.set(left, 1);
+  nodeInput.set(right, 1 + HASH_SIZE);
+  return sha256(nodeInput);
 }
 
 export function nodeKey(id: NodeId): string {

@@ -221,6 +221,18 @@ describe("hashing", () => {
     expect(hashChildren(a, b)).not.toEqual(hashLeaf(Buffer.concat([a, b])));
   });
 
+  it("gives each node its own hash, whatever its children's length", () => {
+    const a = leafOf(1);
+    const b = leafOf(2);
+    const first = hashChildren(a, b);
+    const second = hashChildren(b, a);
+    // The one-call path hashes through a shared buffer: earlier results must not change.
+    expect(first).toEqual(refNodeHash(a, b));
+    expect(second).toEqual(refNodeHash(b, a));
+    const short = Buffer.from([1, 2, 3]);
+    expect(hashChildren(short, a)).toEqual(refNodeHash(short, a));
+  });
+
   it("foldRange of nothing is a fresh copy of the empty root", () => {
     const folded = foldRange([]);
     expect(folded).toEqual(EMPTY_ROOT);
