@@ -17,8 +17,9 @@ import { fill, openBenchDispute, UNION, workloadCommand } from "./workload.ts";
 
 const quick = process.argv.includes("--quick");
 /**
- * `--only web` (the workspace budgets) or `--only newsroom` (the public site under load) runs one
- * part alone, into a dated file; latest.json keeps the full run.
+ * `--only web` (the workspace budgets), `--only server` (the HTTP API), `--only newsroom` (the
+ * public site under load) or `--only postgres` runs one part alone, into a dated file;
+ * latest.json keeps the full run.
  */
 const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
 const REFERENCE_BARE = 18_000 / 0.7;
@@ -141,6 +142,11 @@ async function main() {
     log("postgres");
     results.postgres = await postgresBenchmarks(quick);
     return write(results, "-postgres");
+  }
+  if (only === "server") {
+    log("the HTTP API: public summary, authenticated appends, 1,000 live streams…");
+    results.server = await serverBenchmarks(quick);
+    return write(results, "-server");
   }
   if (only === "newsroom") {
     log("the public site: the dispute page and a post page under load…");
