@@ -67,8 +67,14 @@ describe("normalInstant", () => {
 describe("Instant", () => {
   it("normalizes to milliseconds and names what is wrong with the rest", () => {
     expect(Instant.parse("2023-05-02T07:01:00Z")).toBe("2023-05-02T07:01:00.000Z");
-    expect(Instant.safeParse("2023-02-30T00:00:00Z").error?.issues[0]?.message).toBe("not a real calendar instant");
-    expect(Instant.safeParse("1899-12-31T23:59:59Z").error?.issues[0]?.message).toBe("outside the years 1900–2199");
-    expect(Instant.safeParse("2023-05-02").error?.issues[0]?.message).toBe("an ISO-8601 UTC instant ending in Z");
+    expect(Instant.safeParse("2023-02-30T00:00:00Z").error?.issues[0]?.message).toBe(
+      "not a real calendar instant",
+    );
+    expect(Instant.safeParse("1899-12-31T23:59:59Z").error?.issues[0]?.message).toBe(
+      "outside the years 1900–2199",
+    );
+    expect(Instant.safeParse("2023-05-02").error?.issues[0]?.message).toBe(
+      "an ISO-8601 UTC instant ending in Z",
+    );
   });
 });
