@@ -26,9 +26,8 @@ export function entryLeafHash(entryBytes: Uint8Array, signature: Uint8Array): Bu
   return createHash("sha256").update(LEAF_PREFIX).update(entryBytes).update(signature).digest();
 }
 
-/** 0x01 ‖ left ‖ right, filled afresh for each node: hashing is synchronous, so one buffer serves all. */
-const nodeInput = Buffer.alloc(1 + 2 * HASH_SIZE);
-nodeInput[0] = 0x01;
+/** NODE_PREFIX ‖ left ‖ right, filled afresh for each node: hashing is synchronous, so one buffer serves all. */
+const nodeInput = Buffer.concat([NODE_PREFIX, Buffer.alloc(2 * HASH_SIZE)]);
 
 /**
  * crypto.hash (Node 20.12 and later) hashes in one call, without making a Hash object: a tree
