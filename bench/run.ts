@@ -33,8 +33,8 @@ function median(xs: number[]): number {
 }
 const round = (x: number, digits = 3) => Number(x.toFixed(digits));
 
-async function singleAppends(durability: "normal" | "full", count: number) {
-  const app = await Parley.open(join(work, `single-${durability}.db`), { durability });
+async function singleAppends(durability: "normal" | "full", count: number, name: string = durability) {
+  const app = await Parley.open(join(work, `single-${name}.db`), { durability });
   await openBenchDispute(app, "single");
   const started = performance.now();
   for (let i = 0; i < count; i++) await app.execute("single", workloadCommand(i));
@@ -153,7 +153,12 @@ async function main() {
     results.newsroom = await newsroomBenchmarks(quick);
     return write(results, "-newsroom");
   }
-  log("single appends (synchronous=NORMAL)…");
+  // The first run starts with the process, while V8 is still compiling the append path (its
+  // first thousand appends go at about two thirds of the pace of the rest); the second, on a
+  // fresh store, is the pace of a process that has been serving for a while.
+  log("single appends (synchronous=NORMAL), from a cold start…");
+  results.singleAppendNormalCold = await singleAppends("normal", scale(5000), "cold");
+  log("single appends (synchronous=NORMAL), warm…");
   results.singleAppendNormal = await singleAppends("normal", scale(5000));
   log("single appends (synchronous=FULL)…");
   results.singleAppendFull = await singleAppends("full", scale(1000));

@@ -5,6 +5,7 @@ import { Kysely, SqliteDialect } from "kysely";
 import { migrate } from "./migrations.ts";
 import { openPostgres, parsePostgresLocation } from "./postgres.ts";
 import type { Database } from "./schema.ts";
+import { WalCheckpointer } from "./wal-checkpointer.ts";
 
 /**
  * Where Parley keeps its database when no --db is given: $PARLEY_DATABASE_URL (a PostgreSQL
@@ -58,19 +59,27 @@ export async function openStore(
   }
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const checkpointer = file !== ":memory:" && !opts.readonly ? new WalCheckpointer(sqlite, file) : null;
+  const database = withStatementCache(sqlite, () => checkpointer?.committed());
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
   if (!opts.readonly) await migrate(db as Kysely<unknown>);
-  return { db, path: file, dialect: "sqlite", close: () => db.destroy() };
+  const close = async () => {
+    await checkpointer?.close();
+    await db.destroy();
+  };
+  return { db, path: file, dialect: "sqlite", close };
 }
 
 /**
  * Kysely prepares every query afresh; on the append path that costs as much as running it.
  * The same SQL text gets the same prepared statement back (bounded, oldest dropped first).
- * Safe because Parley never iterates a statement lazily while another query runs.
+ * Safe because Parley never iterates a statement lazily while another query runs. Kysely
+ * ends every transaction by preparing "commit", which is where `onCommit` hears of it.
  */
-function withStatementCache(sqlite: SQLite.Database, limit = 500): SQLite.Database {
+function withStatementCache(sqlite: SQLite.Database, onCommit: () => void, limit = 500): SQLite.Database {
   const cache = new Map<string, SQLite.Statement>();
   const prepare = (source: string): SQLite.Statement => {
+    if (source === "commit") onCommit();
     const hit = cache.get(source);
     if (hit) return hit;
     const statement = sqlite.prepare(source);
