@@ -1,5 +1,16 @@
 import { z } from "zod";
-import { CalendarDate, Decimal, Id, Instant, Line, Organization, Text, TimeZone, Url } from "./values.ts";
+import {
+  CalendarDate,
+  Decimal,
+  Id,
+  Instant,
+  Line,
+  Organization,
+  signedObject,
+  Text,
+  TimeZone,
+  Url,
+} from "./values.ts";
 
 /**
  * The event catalogue: one zod schema per entry type. An entry's payload is validated against
@@ -7,24 +18,24 @@ import { CalendarDate, Decimal, Id, Instant, Line, Organization, Text, TimeZone,
  * here is a promise about signed bytes: change one only by adding a new version.
  */
 
-const Term = z.strictObject({
+const Term = signedObject({
   key: Id,
   value: Decimal,
   unit: Line(40),
   note: Line(200).optional(),
 });
 
-const PassOnIssue = z.strictObject({
+const PassOnIssue = signedObject({
   issue: Id,
   language: Text(50_000),
   terms: z.array(Term).max(100).default([]),
 });
 
-const TimeSlot = z.strictObject({ start: Instant, end: Instant });
+const TimeSlot = signedObject({ start: Instant, end: Instant });
 
-const Attendee = z.strictObject({ name: Line(120), org: Id });
+const Attendee = signedObject({ name: Line(120), org: Id });
 
-const Vote = z.strictObject({
+const Vote = signedObject({
   yes: z.number().int().nonnegative(),
   no: z.number().int().nonnegative(),
   eligible: z.number().int().nonnegative().optional(),
@@ -32,65 +43,65 @@ const Vote = z.strictObject({
 });
 
 export const PAYLOADS = {
-  "dispute.opened": z.strictObject({
+  "dispute.opened": signedObject({
     title: Line(200),
     timeZone: TimeZone,
-    agreement: z.strictObject({ name: Line(200), expiresAt: Instant.nullable() }),
+    agreement: signedObject({ name: Line(200), expiresAt: Instant.nullable() }),
     sides: z
-      .array(z.strictObject({ id: Id, name: Line(120), shortName: Line(40) }))
+      .array(signedObject({ id: Id, name: Line(120), shortName: Line(40) }))
       .length(2, "a dispute has two sides; several organizations may bargain together on one side"),
   }),
   /** An organization takes its seat on a side, naming whom it bargains for. Self-signed. */
-  "party.joined": z.strictObject({
+  "party.joined": signedObject({
     org: Organization,
     side: Id,
     represents: z.array(Organization).max(500).default([]),
   }),
   /** An organization that is not at the table but acts in the record (press, other unions…). */
-  "organization.registered": z.strictObject({ org: Organization }),
-  "representation.updated": z.strictObject({
+  "organization.registered": signedObject({ org: Organization }),
+  "representation.updated": signedObject({
     add: z.array(Organization).max(500).default([]),
     remove: z.array(Id).max(500).default([]),
   }),
 
-  "issue.opened": z.strictObject({ issue: Id, title: Line(200), article: Line(80).optional() }),
-  "issue.withdrawn": z.strictObject({ issue: Id, reason: Text(5_000).optional() }),
-  "issue.dropped": z.strictObject({ issue: Id, reason: Text(5_000).optional() }),
+  "issue.opened": signedObject({ issue: Id, title: Line(200), article: Line(80).optional() }),
+  "issue.withdrawn": signedObject({ issue: Id, reason: Text(5_000).optional() }),
+  "issue.dropped": signedObject({ issue: Id, reason: Text(5_000).optional() }),
   /** A proposal or counterproposal; several issues at once make a package. */
-  "pass.made": z.strictObject({
+  "pass.made": signedObject({
     kind: z.enum(["proposal", "counterproposal"]),
     summary: Text(5_000).optional(),
     issues: z.array(PassOnIssue).min(1).max(200),
   }),
   /** One side's signature on a TA; the other side countersigns by referencing it. */
-  "ta.signed": z.strictObject({
+  "ta.signed": signedObject({
     issues: z.array(Id).min(1).max(200),
     wholeAgreement: z.boolean().default(false),
     language: Text(50_000).optional(),
     countersigns: z.number().int().nonnegative().optional(),
   }),
-  "agreement.voted": z.strictObject({
+  "agreement.voted": signedObject({
     result: z.enum(["ratified", "rejected"]),
     vote: Vote,
     votingOpened: CalendarDate.optional(),
     votingClosed: CalendarDate,
-    term: z.strictObject({ start: CalendarDate, end: CalendarDate }).optional(),
+    term: signedObject({ start: CalendarDate, end: CalendarDate }).optional(),
   }),
 
-  "meeting.requested": z.strictObject({
+  "meeting.requested": signedObject({
     meeting: Id,
     kind: z.enum(["table", "side"]),
     purpose: Text(2_000),
     proposedTimes: z.array(TimeSlot).max(20).default([]),
     with: z.array(Id).max(20).default([]),
   }),
-  "meeting.answered": z.strictObject({
+  "meeting.answered": signedObject({
     meeting: Id,
     answer: z.enum(["accepted", "declined", "countered"]),
     proposedTimes: z.array(TimeSlot).max(20).default([]),
     note: Text(2_000).optional(),
   }),
-  "meeting.scheduled": z.strictObject({
+  "meeting.scheduled": signedObject({
     meeting: Id,
     kind: z.enum(["table", "caucus", "side"]),
     start: Instant,
@@ -101,24 +112,24 @@ export const PAYLOADS = {
     with: z.array(Id).max(20).default([]),
     purpose: Text(2_000).optional(),
   }),
-  "meeting.held": z.strictObject({
+  "meeting.held": signedObject({
     meeting: Id,
     start: Instant.optional(),
     end: Instant.optional(),
     attendees: z.array(Attendee).max(200).default([]),
     summary: Text(20_000).optional(),
   }),
-  "meeting.postponed": z.strictObject({
+  "meeting.postponed": signedObject({
     meeting: Id,
     reason: Text(2_000).optional(),
     start: Instant.optional(),
     end: Instant.optional(),
   }),
-  "meeting.cancelled": z.strictObject({ meeting: Id, reason: Text(2_000).optional() }),
+  "meeting.cancelled": signedObject({ meeting: Id, reason: Text(2_000).optional() }),
   /** A caucus note or any other free-form record, typically private. */
-  "note.recorded": z.strictObject({ meeting: Id.optional(), text: Text(50_000) }),
+  "note.recorded": signedObject({ meeting: Id.optional(), text: Text(50_000) }),
 
-  "stoppage.started": z.strictObject({
+  "stoppage.started": signedObject({
     stoppage: Id,
     kind: z.enum(["strike", "lockout"]),
     by: z.array(Id).min(1).max(20),
@@ -126,34 +137,34 @@ export const PAYLOADS = {
     start: Instant,
     workers: z.number().int().positive().optional(),
   }),
-  "stoppage.joined": z.strictObject({
+  "stoppage.joined": signedObject({
     stoppage: Id,
     org: Id,
     at: Instant,
     workers: z.number().int().positive().optional(),
   }),
-  "stoppage.ended": z.strictObject({ stoppage: Id, end: Instant }),
+  "stoppage.ended": signedObject({ stoppage: Id, end: Instant }),
 
-  "statement.made": z.strictObject({
+  "statement.made": signedObject({
     by: Id,
     speaker: Line(120).optional(),
     channel: z.enum(["press-release", "member-update", "social", "interview", "press-conference", "other"]),
     text: Text(20_000),
     url: Url.optional(),
   }),
-  "comment.requested": z.strictObject({
+  "comment.requested": signedObject({
     request: Id,
     to: Id,
     question: Text(5_000),
     deadline: Instant,
   }),
-  "comment.answered": z.strictObject({
+  "comment.answered": signedObject({
     request: Id,
     response: z.enum(["responded", "declined"]),
     text: Text(20_000).optional(),
   }),
 
-  "impact.reported": z.strictObject({
+  "impact.reported": signedObject({
     figure: Id,
     what: Line(200),
     value: Decimal.optional(),
@@ -162,13 +173,13 @@ export const PAYLOADS = {
     unit: Line(40),
     asOf: CalendarDate,
     method: Text(2_000),
-    source: z.strictObject({ name: Line(200), url: Url.optional() }),
+    source: signedObject({ name: Line(200), url: Url.optional() }),
   }),
 
   /** Makes an earlier entry of the same organization public from this point on. */
-  "entry.published": z.strictObject({ entry: z.number().int().nonnegative(), note: Text(2_000).optional() }),
+  "entry.published": signedObject({ entry: z.number().int().nonnegative(), note: Text(2_000).optional() }),
   /** A correction or retraction of an earlier entry of the same organization. */
-  "entry.corrected": z.strictObject({
+  "entry.corrected": signedObject({
     entry: z.number().int().nonnegative(),
     action: z.enum(["correct", "retract"]),
     reason: Text(2_000),

@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
 import type SQLite from "better-sqlite3";
@@ -16,22 +17,28 @@ import type SQLite from "better-sqlite3";
  * worker has copied most pages and it is mostly the two fsyncs. Durability is unchanged: a
  * commit is in the log when it returns, whoever copies it later.
  *
- * The thread starts after START_AFTER_COMMITS commits, so stores that are opened, read and
- * closed (the CLI, most tests) never pay for a thread.
+ * The thread starts once the log has grown to the size at which SQLite's own checkpoints
+ * begin (its file keeps that size from then on), so stores that are opened, written a little
+ * and closed (the CLI, most tests) never pay for a thread.
  */
 export class WalCheckpointer {
-  private commits = 0;
+  /** The log's size in bytes once SQLite's own checkpoints start: then the thread starts. */
+  private readonly startAt: number;
   private worker: Worker | null = null;
-  private closed = false;
+  /** Closed, or failed once: SQLite's own checkpoints do the work from then on. */
+  private over = false;
 
   constructor(
     private readonly sqlite: SQLite.Database,
     private readonly file: string,
-  ) {}
+  ) {
+    this.startAt = SQLITE_DEFAULT_PAGES * (sqlite.pragma("page_size", { simple: true }) as number);
+  }
 
   /** Called at each commit of the writing connection. */
   committed(): void {
-    if (this.worker || this.closed || ++this.commits < START_AFTER_COMMITS) return;
+    if (this.worker || this.over) return;
+    if ((statSync(`${this.file}-wal`, { throwIfNoEntry: false })?.size ?? 0) < this.startAt) return;
     this.start();
   }
 
@@ -58,22 +65,23 @@ export class WalCheckpointer {
   private stopped(worker: Worker): void {
     if (this.worker !== worker) return;
     this.worker = null;
+    this.over = true;
     if (this.sqlite.open) this.sqlite.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_PAGES}`);
   }
 
   /** Stops the thread and closes its connection, before the store's own connection closes. */
   async close(): Promise<void> {
-    this.closed = true;
+    this.over = true;
     const worker = this.worker;
     if (!worker) return;
     const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+    // Unref'd, its ending alone would not keep the event loop turning until it is awaited.
+    worker.ref();
     worker.postMessage("stop");
     await exited;
   }
 }
 
-/** Commits before the thread starts: a store written this much is likely to go on being written. */
-const START_AFTER_COMMITS = 200;
 const CHECKPOINT_EVERY_MS = 100;
 /** The writing connection's threshold while the thread runs: 16 MB of log with 4 KB pages. */
 const AUTOCHECKPOINT_PAGES = 4000;
