@@ -1,16 +1,5 @@
 import { z } from "zod";
-import {
-  CalendarDate,
-  Decimal,
-  Id,
-  Instant,
-  Line,
-  Organization,
-  signedObject,
-  Text,
-  TimeZone,
-  Url,
-} from "./values.ts";
+import { CalendarDate, Decimal, Id, Instant, Line, Organization, Text, TimeZone, Url } from "./values.ts";
 
 /**
  * The event catalogue: one zod schema per entry type. An entry's payload is validated against
@@ -18,24 +7,24 @@ import {
  * here is a promise about signed bytes: change one only by adding a new version.
  */
 
-const Term = signedObject({
+const Term = z.strictObject({
   key: Id,
   value: Decimal,
   unit: Line(40),
   note: Line(200).optional(),
 });
 
-const PassOnIssue = signedObject({
+const PassOnIssue = z.strictObject({
   issue: Id,
   language: Text(50_000),
   terms: z.array(Term).max(100).default([]),
 });
 
-const TimeSlot = signedObject({ start: Instant, end: Instant });
+const TimeSlot = z.strictObject({ start: Instant, end: Instant });
 
-const Attendee = signedObject({ name: Line(120), org: Id });
+const Attendee = z.strictObject({ name: Line(120), org: Id });
 
-const Vote = signedObject({
+const Vote = z.strictObject({
   yes: z.number().int().nonnegative(),
   no: z.number().int().nonnegative(),
   eligible: z.number().int().nonnegative().optional(),
@@ -43,65 +32,65 @@ const Vote = signedObject({
 });
 
 export const PAYLOADS = {
-  "dispute.opened": signedObject({
+  "dispute.opened": z.strictObject({
     title: Line(200),
     timeZone: TimeZone,
-    agreement: signedObject({ name: Line(200), expiresAt: Instant.nullable() }),
+    agreement: z.strictObject({ name: Line(200), expiresAt: Instant.nullable() }),
     sides: z
-      .array(signedObject({ id: Id, name: Line(120), shortName: Line(40) }))
+      .array(z.strictObject({ id: Id, name: Line(120), shortName: Line(40) }))
       .length(2, "a dispute has two sides; several organizations may bargain together on one side"),
   }),
   /** An organization takes its seat on a side, naming whom it bargains for. Self-signed. */
-  "party.joined": signedObject({
+  "party.joined": z.strictObject({
     org: Organization,
     side: Id,
     represents: z.array(Organization).max(500).default([]),
   }),
   /** An organization that is not at the table but acts in the record (press, other unions…). */
-  "organization.registered": signedObject({ org: Organization }),
-  "representation.updated": signedObject({
+  "organization.registered": z.strictObject({ org: Organization }),
+  "representation.updated": z.strictObject({
     add: z.array(Organization).max(500).default([]),
     remove: z.array(Id).max(500).default([]),
   }),
 
-  "issue.opened": signedObject({ issue: Id, title: Line(200), article: Line(80).optional() }),
-  "issue.withdrawn": signedObject({ issue: Id, reason: Text(5_000).optional() }),
-  "issue.dropped": signedObject({ issue: Id, reason: Text(5_000).optional() }),
+  "issue.opened": z.strictObject({ issue: Id, title: Line(200), article: Line(80).optional() }),
+  "issue.withdrawn": z.strictObject({ issue: Id, reason: Text(5_000).optional() }),
+  "issue.dropped": z.strictObject({ issue: Id, reason: Text(5_000).optional() }),
   /** A proposal or counterproposal; several issues at once make a package. */
-  "pass.made": signedObject({
+  "pass.made": z.strictObject({
     kind: z.enum(["proposal", "counterproposal"]),
     summary: Text(5_000).optional(),
     issues: z.array(PassOnIssue).min(1).max(200),
   }),
   /** One side's signature on a TA; the other side countersigns by referencing it. */
-  "ta.signed": signedObject({
+  "ta.signed": z.strictObject({
     issues: z.array(Id).min(1).max(200),
     wholeAgreement: z.boolean().default(false),
     language: Text(50_000).optional(),
     countersigns: z.number().int().nonnegative().optional(),
   }),
-  "agreement.voted": signedObject({
+  "agreement.voted": z.strictObject({
     result: z.enum(["ratified", "rejected"]),
     vote: Vote,
     votingOpened: CalendarDate.optional(),
     votingClosed: CalendarDate,
-    term: signedObject({ start: CalendarDate, end: CalendarDate }).optional(),
+    term: z.strictObject({ start: CalendarDate, end: CalendarDate }).optional(),
   }),
 
-  "meeting.requested": signedObject({
+  "meeting.requested": z.strictObject({
     meeting: Id,
     kind: z.enum(["table", "side"]),
     purpose: Text(2_000),
     proposedTimes: z.array(TimeSlot).max(20).default([]),
     with: z.array(Id).max(20).default([]),
   }),
-  "meeting.answered": signedObject({
+  "meeting.answered": z.strictObject({
     meeting: Id,
     answer: z.enum(["accepted", "declined", "countered"]),
     proposedTimes: z.array(TimeSlot).max(20).default([]),
     note: Text(2_000).optional(),
   }),
-  "meeting.scheduled": signedObject({
+  "meeting.scheduled": z.strictObject({
     meeting: Id,
     kind: z.enum(["table", "caucus", "side"]),
     start: Instant,
@@ -112,24 +101,24 @@ export const PAYLOADS = {
     with: z.array(Id).max(20).default([]),
     purpose: Text(2_000).optional(),
   }),
-  "meeting.held": signedObject({
+  "meeting.held": z.strictObject({
     meeting: Id,
     start: Instant.optional(),
     end: Instant.optional(),
     attendees: z.array(Attendee).max(200).default([]),
     summary: Text(20_000).optional(),
   }),
-  "meeting.postponed": signedObject({
+  "meeting.postponed": z.strictObject({
     meeting: Id,
     reason: Text(2_000).optional(),
     start: Instant.optional(),
     end: Instant.optional(),
   }),
-  "meeting.cancelled": signedObject({ meeting: Id, reason: Text(2_000).optional() }),
+  "meeting.cancelled": z.strictObject({ meeting: Id, reason: Text(2_000).optional() }),
   /** A caucus note or any other free-form record, typically private. */
-  "note.recorded": signedObject({ meeting: Id.optional(), text: Text(50_000) }),
+  "note.recorded": z.strictObject({ meeting: Id.optional(), text: Text(50_000) }),
 
-  "stoppage.started": signedObject({
+  "stoppage.started": z.strictObject({
     stoppage: Id,
     kind: z.enum(["strike", "lockout"]),
     by: z.array(Id).min(1).max(20),
@@ -137,34 +126,34 @@ export const PAYLOADS = {
     start: Instant,
     workers: z.number().int().positive().optional(),
   }),
-  "stoppage.joined": signedObject({
+  "stoppage.joined": z.strictObject({
     stoppage: Id,
     org: Id,
     at: Instant,
     workers: z.number().int().positive().optional(),
   }),
-  "stoppage.ended": signedObject({ stoppage: Id, end: Instant }),
+  "stoppage.ended": z.strictObject({ stoppage: Id, end: Instant }),
 
-  "statement.made": signedObject({
+  "statement.made": z.strictObject({
     by: Id,
     speaker: Line(120).optional(),
     channel: z.enum(["press-release", "member-update", "social", "interview", "press-conference", "other"]),
     text: Text(20_000),
     url: Url.optional(),
   }),
-  "comment.requested": signedObject({
+  "comment.requested": z.strictObject({
     request: Id,
     to: Id,
     question: Text(5_000),
     deadline: Instant,
   }),
-  "comment.answered": signedObject({
+  "comment.answered": z.strictObject({
     request: Id,
     response: z.enum(["responded", "declined"]),
     text: Text(20_000).optional(),
   }),
 
-  "impact.reported": signedObject({
+  "impact.reported": z.strictObject({
     figure: Id,
     what: Line(200),
     value: Decimal.optional(),
@@ -173,13 +162,13 @@ export const PAYLOADS = {
     unit: Line(40),
     asOf: CalendarDate,
     method: Text(2_000),
-    source: signedObject({ name: Line(200), url: Url.optional() }),
+    source: z.strictObject({ name: Line(200), url: Url.optional() }),
   }),
 
   /** Makes an earlier entry of the same organization public from this point on. */
-  "entry.published": signedObject({ entry: z.number().int().nonnegative(), note: Text(2_000).optional() }),
+  "entry.published": z.strictObject({ entry: z.number().int().nonnegative(), note: Text(2_000).optional() }),
   /** A correction or retraction of an earlier entry of the same organization. */
-  "entry.corrected": signedObject({
+  "entry.corrected": z.strictObject({
     entry: z.number().int().nonnegative(),
     action: z.enum(["correct", "retract"]),
     reason: Text(2_000),

@@ -119,22 +119,7 @@ export type Visibility = z.infer<typeof Visibility>;
 export const OrgKind = z.enum(["union", "employer-association", "employer", "press", "other"]);
 export type OrgKind = z.infer<typeof OrgKind>;
 
-/**
- * A strict object schema whose parsed output lists its keys in canonical (sorted) order, the
- * order signed JSON is written in: zod builds its output in its shape's key order, so a payload
- * parsed by one needs no reordered copy before it is signed (canonicalOrder in ledger/jcs.ts).
- * Fields are still declared in the order that reads best.
- */
-export function signedObject<T extends z.core.$ZodLooseShape>(shape: T) {
-  const sorted = Object.fromEntries(
-    Object.keys(shape)
-      .sort()
-      .map((key) => [key, shape[key]]),
-  );
-  return z.strictObject(sorted as T);
-}
-
-export const Organization = signedObject({
+export const Organization = z.strictObject({
   id: Id,
   name: Line(200),
   shortName: Line(40),
