@@ -3,8 +3,10 @@ import { type Kysely, sql } from "kysely";
 import { z } from "zod";
 import { fail } from "../domain/errors.ts";
 import { Id } from "../domain/values.ts";
+import { accessNoticeQuery } from "../store/commit-feed.ts";
 import { isSqlite, preparedOnce } from "../store/dialect.ts";
 import type { Database } from "../store/schema.ts";
+import type { CallerCache } from "./caller-cache.ts";
 import { parseInput } from "./parse-input.ts";
 import { burnPasswordCheck, checkPassword, hashPassword } from "./passwords.ts";
 import type { Viewer } from "./visibility.ts";
@@ -76,6 +78,11 @@ export interface Caller {
   via: { kind: "session"; csrf: string } | { kind: "token" };
 }
 
+/** What a session or token look-up found, as remembered between requests (caller-cache.ts). */
+export type KnownCredential =
+  | { kind: "session"; caller: Caller; expiresAt: string }
+  | { kind: "token"; caller: Caller; tokenId: string; scope: string; lastUsedAt: string | null };
+
 export interface AccountPolicy {
   sessionHours: number;
   /** Consecutive failed sign-ins that lock an account, and for how long. */
@@ -92,10 +99,15 @@ export class Accounts {
   private readonly policy: AccountPolicy;
   private readonly accessListeners = new Set<(accountId: string) => void>();
 
+  /**
+   * `callers`: where a server remembers who is behind a credential between requests (the
+   * process's one cache, Parley.callers); without it every look-up reads the store.
+   */
   constructor(
     private readonly db: Kysely<Database>,
     private readonly clock: () => Date,
     policy: Partial<AccountPolicy> = {},
+    private readonly callers?: CallerCache<KnownCredential>,
   ) {
     this.policy = { ...DEFAULT_POLICY, ...policy };
   }
@@ -115,6 +127,7 @@ export class Accounts {
   }
 
   private accessChanged(accountId: string): void {
+    this.callers?.forget(accountId);
     for (const listener of this.accessListeners) listener(accountId);
   }
 
@@ -255,61 +268,93 @@ export class Accounts {
         .where("revoked_at", "is", null);
       if (keepSession !== undefined) others = others.where("token_hash", "!=", digest(keepSession));
       await others.execute();
+      await announceAccess(trx, row.id);
     });
     this.accessChanged(row.id);
   }
 
   async logout(token: string): Promise<void> {
-    const ended = await this.db
-      .updateTable("sessions")
-      .set({ revoked_at: this.now() })
-      .where("token_hash", "=", digest(token))
-      .where("revoked_at", "is", null)
-      .returning("account_id")
-      .executeTakeFirst();
+    const ended = await this.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .updateTable("sessions")
+        .set({ revoked_at: this.now() })
+        .where("token_hash", "=", digest(token))
+        .where("revoked_at", "is", null)
+        .returning("account_id")
+        .executeTakeFirst();
+      if (row) await announceAccess(trx, row.account_id);
+      return row;
+    });
     if (ended) this.accessChanged(ended.account_id);
   }
 
   /** The caller behind a session secret, or null if it is unknown, expired or revoked. */
   async bySession(token: string): Promise<Caller | null> {
-    const query = this.db
-      .selectFrom("sessions as s")
-      .innerJoin("accounts as a", "a.id", "s.account_id")
-      .leftJoin("operators as o", "o.account_id", "a.id")
-      .leftJoin("memberships as m", "m.account_id", "a.id")
-      .select(["s.csrf", "s.expires_at", "s.revoked_at", ...CALLER_COLUMNS])
-      .where("s.token_hash", "=", digest(token))
-      .orderBy("m.org_id");
-    const { rows } = await this.db.executeQuery(preparedOnce(query.compile()));
-    const s = rows[0];
-    if (!s || s.revoked_at !== null || s.expires_at <= this.now()) return null;
-    return callerOf(rows, { kind: "session", csrf: s.csrf });
+    const key = `session:${digest(token)}`;
+    let known = this.callers?.get(key);
+    if (!known) {
+      const since = this.callers?.begin() ?? 0;
+      const query = this.db
+        .selectFrom("sessions as s")
+        .innerJoin("accounts as a", "a.id", "s.account_id")
+        .leftJoin("operators as o", "o.account_id", "a.id")
+        .leftJoin("memberships as m", "m.account_id", "a.id")
+        .select(["s.csrf", "s.expires_at", "s.revoked_at", ...CALLER_COLUMNS])
+        .where("s.token_hash", "=", digest(token))
+        .orderBy("m.org_id");
+      const { rows } = await this.db.executeQuery(preparedOnce(query.compile()));
+      const s = rows[0];
+      if (!s || s.revoked_at !== null) return null;
+      known = {
+        kind: "session",
+        caller: callerOf(rows, { kind: "session", csrf: s.csrf }),
+        expiresAt: s.expires_at,
+      };
+      this.callers?.put(key, known.caller.id, known, since);
+    }
+    if (known.kind !== "session" || known.expiresAt <= this.now()) return null;
+    return known.caller;
   }
 
   /** The caller behind an API token, or null if it is unknown or revoked. */
   async byToken(token: string, scope: TokenScope = "api"): Promise<Caller | null> {
-    const query = this.db
-      .selectFrom("api_tokens as t")
-      .innerJoin("accounts as a", "a.id", "t.account_id")
-      .leftJoin("operators as o", "o.account_id", "a.id")
-      .leftJoin("memberships as m", "m.account_id", "a.id")
-      .select(["t.id as token_id", "t.scope", "t.last_used_at", "t.revoked_at", ...CALLER_COLUMNS])
-      .where("t.token_hash", "=", digest(token))
-      .orderBy("m.org_id");
-    const { rows } = await this.db.executeQuery(preparedOnce(query.compile()));
-    const t = rows[0];
+    const key = `token:${digest(token)}`;
+    let known = this.callers?.get(key);
+    if (!known) {
+      const since = this.callers?.begin() ?? 0;
+      const query = this.db
+        .selectFrom("api_tokens as t")
+        .innerJoin("accounts as a", "a.id", "t.account_id")
+        .leftJoin("operators as o", "o.account_id", "a.id")
+        .leftJoin("memberships as m", "m.account_id", "a.id")
+        .select(["t.id as token_id", "t.scope", "t.last_used_at", "t.revoked_at", ...CALLER_COLUMNS])
+        .where("t.token_hash", "=", digest(token))
+        .orderBy("m.org_id");
+      const { rows } = await this.db.executeQuery(preparedOnce(query.compile()));
+      const t = rows[0];
+      if (!t || t.revoked_at !== null) return null;
+      known = {
+        kind: "token",
+        caller: callerOf(rows, { kind: "token" }),
+        tokenId: t.token_id,
+        scope: t.scope,
+        lastUsedAt: t.last_used_at,
+      };
+      this.callers?.put(key, known.caller.id, known, since);
+    }
     // A token serves its own scope only: a calendar key opens no API, an API token is no feed key.
-    if (!t || t.revoked_at !== null || t.scope !== scope) return null;
+    if (known.kind !== "token" || known.scope !== scope) return null;
     // Last use is kept to the minute: a write per request would double a script's commits.
     const now = this.now();
-    if (t.last_used_at === null || t.last_used_at.slice(0, 16) !== now.slice(0, 16)) {
+    if (known.lastUsedAt === null || known.lastUsedAt.slice(0, 16) !== now.slice(0, 16)) {
+      known.lastUsedAt = now;
       await this.db
         .updateTable("api_tokens")
         .set({ last_used_at: now })
-        .where("id", "=", t.token_id)
+        .where("id", "=", known.tokenId)
         .execute();
     }
-    return callerOf(rows, { kind: "token" });
+    return known.caller;
   }
 
   /**
@@ -357,14 +402,17 @@ export class Accounts {
   }
 
   async revokeToken(accountId: string, id: string): Promise<void> {
-    const r = await this.db
-      .updateTable("api_tokens")
-      .set({ revoked_at: this.now() })
-      .where("id", "=", id)
-      .where("account_id", "=", accountId)
-      .where("revoked_at", "is", null)
-      .executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0) fail("TOKEN_UNKNOWN");
+    await this.db.transaction().execute(async (trx) => {
+      const r = await trx
+        .updateTable("api_tokens")
+        .set({ revoked_at: this.now() })
+        .where("id", "=", id)
+        .where("account_id", "=", accountId)
+        .where("revoked_at", "is", null)
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) === 0) fail("TOKEN_UNKNOWN");
+      await announceAccess(trx, accountId);
+    });
     this.accessChanged(accountId);
   }
 
@@ -413,10 +461,13 @@ export class Accounts {
       .where("org_id", "=", org)
       .executeTakeFirst();
     if (member) fail("ACCOUNT_EXISTS", `${m.email.toLowerCase()} is already a member of ${org}`);
-    await this.db
-      .insertInto("memberships")
-      .values({ account_id: existing.id, org_id: org, role: m.role, created_at: this.now() })
-      .execute();
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto("memberships")
+        .values({ account_id: existing.id, org_id: org, role: m.role, created_at: this.now() })
+        .execute();
+      await announceAccess(trx, existing.id);
+    });
     this.accessChanged(existing.id);
     return { id: existing.id, created: false };
   }
@@ -458,6 +509,7 @@ export class Accounts {
         .where("org_id", "=", org)
         .execute();
       if (was === "admin" && role !== "admin") await this.keepAnAdmin(trx, org);
+      await announceAccess(trx, accountId);
     });
     this.accessChanged(accountId);
     return { id: accountId, org, role };
@@ -474,6 +526,7 @@ export class Accounts {
         .where("org_id", "=", org)
         .execute();
       if (was === "admin") await this.keepAnAdmin(trx, org);
+      await announceAccess(trx, accountId);
     });
     this.accessChanged(accountId);
   }
@@ -517,6 +570,16 @@ async function adminsTakeTurns(trx: Kysely<Database>, org: string): Promise<void
 }
 
 /**
+ * Tells the other processes on a PostgreSQL database that an account's access changed, so
+ * that they forget its remembered callers: inside the changing transaction, so that the word
+ * goes out with the commit and never for a rollback. SQLite's other processes remember none.
+ */
+async function announceAccess(trx: Kysely<Database>, accountId: string): Promise<void> {
+  if (isSqlite(trx as Kysely<unknown>)) return;
+  await trx.executeQuery(accessNoticeQuery(accountId));
+}
+
+/**
  * What a request's caller is read with, joined to its credential (every authenticated request
  * comes here, so it is one query, prepared once per connection on PostgreSQL): the account,
  * its operator flag, a row per membership.
@@ -542,14 +605,19 @@ function callerOf(
   via: Caller["via"],
 ): Caller {
   const a = rows[0]!;
-  return {
+  // Frozen: a remembered caller is shared by every request that presents the credential.
+  return Object.freeze({
     id: a.id,
     email: a.email,
     name: a.name,
-    memberships: rows.flatMap((m) => (m.org_id === null ? [] : [{ org: m.org_id, role: m.role as Role }])),
+    memberships: Object.freeze(
+      rows.flatMap((m) =>
+        m.org_id === null ? [] : [Object.freeze({ org: m.org_id, role: m.role as Role })],
+      ),
+    ) as Membership[],
     operator: a.operator !== null,
-    via,
-  };
+    via: Object.freeze(via),
+  });
 }
 
 /**

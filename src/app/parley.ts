@@ -11,7 +11,9 @@ import { isPostgresLocation, openStore } from "../store/db.ts";
 import { KeyStore } from "../store/keystore.ts";
 import { fetchNodes, latestCheckpoint, treeSize } from "../store/ledger-repo.ts";
 import type { Database } from "../store/schema.ts";
+import type { KnownCredential } from "./accounts.ts";
 import { endOfDayOrInstant } from "./as-of.ts";
+import { CallerCache } from "./caller-cache.ts";
 import { passRedlines } from "./redlines.ts";
 import { RemoteCommits } from "./remote-commits.ts";
 import {
@@ -87,6 +89,8 @@ export class Parley {
   private readonly everywhere = new Set<(slug: string, appended: Appended[]) => void>();
   /** Other processes' commits, on PostgreSQL; null on SQLite, which has no others. */
   private readonly remote: RemoteCommits | null;
+  /** The callers of sessions and tokens, remembered between requests (see caller-cache.ts). */
+  readonly callers: CallerCache<KnownCredential>;
   private readonly statusCache = new Map<string, { stamp: string; status: Status }>();
   /** Commands waiting for their dispute's running transaction to finish (see commitWaiting). */
   private readonly waiting = new Map<
@@ -112,15 +116,18 @@ export class Parley {
       for (const listener of this.everywhere) listener(slug, appended);
     };
     this.remote = isPostgresLocation(path)
-      ? new RemoteCommits(
-          path,
-          db,
-          () => this.writer.heardOfCommit(),
-          (slug, appended) => {
+      ? new RemoteCommits(path, db, {
+          anyCommit: () => this.writer.heardOfCommit(),
+          deliver: (slug, appended) => {
             for (const listener of this.everywhere) listener(slug, appended);
           },
-        )
+          wanted: () => this.everywhere.size > 0,
+          accessChanged: (account) =>
+            account === null ? this.callers.clear() : this.callers.forget(account),
+        })
       : null;
+    // Only while every process's changes to accounts are heard (see caller-cache.ts).
+    this.callers = new CallerCache(() => this.remote?.isListening() ?? false);
     this.writer.hearsOthers = () => this.remote?.isListening() ?? false;
   }
 

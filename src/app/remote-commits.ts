@@ -19,28 +19,35 @@ export class RemoteCommits {
   constructor(
     private readonly location: string,
     private readonly db: Kysely<Database>,
-    /** Told of every notice, and of every start and stop of listening, before any entry is read. */
-    private readonly onAnyCommit: () => void,
-    private readonly deliver: (slug: string, appended: Appended[]) => void,
+    private readonly on: {
+      /** Told of every notice, and of every start and stop of listening, before any entry is read. */
+      anyCommit(): void;
+      deliver(slug: string, appended: Appended[]): void;
+      /** Whether anyone is listening for the entries now (a live stream): if not, they are not read. */
+      wanted(): boolean;
+      /** An account's access changed (its id), or anything may have (null: listening started or stopped). */
+      accessChanged(accountId: string | null): void;
+    },
   ) {}
 
   /** Starts listening (once); resolves when first listening, or after `waitMs` regardless. */
   start(waitMs = 0): Promise<void> {
-    this.feed ??= listenForCommits(
-      this.location,
-      (notice) => {
-        this.onAnyCommit();
+    this.feed ??= listenForCommits(this.location, {
+      onCommit: (notice) => {
+        this.on.anyCommit();
         this.queue = this.queue.then(() => this.tell(notice)).catch(() => {});
       },
-      (listening) => {
+      onAccess: (accountId) => this.on.accessChanged(accountId),
+      onListening: (listening) => {
         // Entries committed while no one listened are not told: a live stream finds the gap
         // at the next entry it is told of and reads the missed ones from the store. Caches
         // revalidate.
-        this.onAnyCommit();
+        this.on.anyCommit();
+        this.on.accessChanged(null);
         this.listening = listening;
         if (listening) this.heard();
       },
-    );
+    });
     if (this.listening || waitMs <= 0) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, waitMs);
@@ -64,6 +71,9 @@ export class RemoteCommits {
   }
 
   private async tell(notice: CommitNotice): Promise<void> {
+    // Every commit of every other process comes here: reading its entries for no one was a
+    // query per commit in each process. A stream that subscribes later reads what it missed.
+    if (!this.on.wanted()) return;
     const rows = await this.db
       .selectFrom("ledger_entries as e")
       .innerJoin("disputes as d", "d.id", "e.dispute_id")
@@ -91,7 +101,7 @@ export class RemoteCommits {
       .orderBy("e.seq")
       .execute();
     if (rows.length === 0) return;
-    this.deliver(
+    this.on.deliver(
       notice.slug,
       rows.map((r) => ({
         seq: r.seq,

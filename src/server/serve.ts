@@ -16,7 +16,7 @@ export async function serve(
   parley: Parley,
   opts: { host: string; port: number; logLevel?: string; publicUrl?: string; onClosed?: () => void },
 ): Promise<Serving> {
-  const accounts = new Accounts(parley.db, () => new Date(parley.now()));
+  const accounts = new Accounts(parley.db, () => new Date(parley.now()), {}, parley.callers);
   const listenHost = opts.host.includes(":") ? `[${opts.host}]` : opts.host;
   const app = await buildServer({
     parley,

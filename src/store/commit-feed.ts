@@ -13,6 +13,12 @@ import { type PostgresLocation, parsePostgresLocation } from "./postgres.ts";
  */
 
 export const CHANNEL = "parley_commits";
+/**
+ * Word that an account's access may have changed (a token or session revoked, a password or
+ * membership changed), sent inside the changing transaction; the payload is the account's id.
+ * Processes that remember callers between requests (app/caller-cache.ts) forget that account's.
+ */
+export const ACCESS_CHANNEL = "parley_access";
 
 /** What a commit says of itself: which process, which dispute, which entries (from..to, inclusive). */
 export interface CommitNotice {
@@ -33,6 +39,11 @@ export function noticeQuery(notice: Omit<CommitNotice, "by">): CompiledQuery {
   return { ...NOTIFY, parameters: [CHANNEL, JSON.stringify(payload)] };
 }
 
+/** The statement a transaction that changes an account's access runs to say so. */
+export function accessNoticeQuery(accountId: string): CompiledQuery {
+  return { ...NOTIFY, parameters: [ACCESS_CHANNEL, accountId] };
+}
+
 export interface CommitFeed {
   close(): Promise<void>;
 }
@@ -41,17 +52,24 @@ export interface CommitFeed {
 const RETRY_FIRST_MS = 100;
 const RETRY_CAP_MS = 5_000;
 
+export interface FeedHandlers {
+  /** Another process committed entries. */
+  onCommit(notice: CommitNotice): void;
+  /** Some process (this one too) changed an account's access. */
+  onAccess(accountId: string): void;
+  /**
+   * Whether notices are being heard: while not, and for whatever was said before listening
+   * resumed, whoever keeps state from them must read the store instead.
+   */
+  onListening(listening: boolean): void;
+}
+
 /**
- * Listens for other processes' commits on a connection of its own, and reconnects when it
- * breaks (a database restart). `onListening` says whether notices are being heard: while not,
- * and for whatever was said before listening resumed, whoever keeps state from them must read
- * the store instead.
+ * Listens for other processes' commits and changes of access on a connection of its own, and
+ * reconnects when it breaks (a database restart).
  */
-export function listenForCommits(
-  location: string,
-  onNotice: (notice: CommitNotice) => void,
-  onListening: (listening: boolean) => void,
-): CommitFeed {
+export function listenForCommits(location: string, handlers: FeedHandlers): CommitFeed {
+  const { onCommit, onAccess, onListening } = handlers;
   const where: PostgresLocation = parsePostgresLocation(location);
   let client: pg.Client | null = null;
   let closed = false;
@@ -62,15 +80,17 @@ export function listenForCommits(
     const c = new pg.Client({ connectionString: where.connectionString });
     client = c;
     c.on("notification", (msg) => {
-      if (msg.channel !== CHANNEL || !msg.payload) return;
+      if (!msg.payload) return;
+      if (msg.channel === ACCESS_CHANNEL) return onAccess(msg.payload);
+      if (msg.channel !== CHANNEL) return;
       const notice = parseNotice(msg.payload);
-      if (notice && notice.by !== PROCESS_TOKEN) onNotice(notice);
+      if (notice && notice.by !== PROCESS_TOKEN) onCommit(notice);
     });
     c.on("error", () => reconnect());
     c.on("end", () => reconnect());
     try {
       await c.connect();
-      await c.query(`LISTEN ${CHANNEL}`);
+      await c.query(`LISTEN ${CHANNEL}; LISTEN ${ACCESS_CHANNEL}`);
       onListening(true);
       retry = RETRY_FIRST_MS;
     } catch {

@@ -376,7 +376,7 @@ describe("a batch in flight when the key changes", () => {
         .values({ key_id: replacement.keyId, org_id: WGA.org, public_key: publicRaw, created_at: app.now() })
         .execute();
       const old = keys.require(WGA.org);
-      // Forty commands: enough for the batch to sign on worker threads. The switch lands while
+      // Eighty commands: enough for the batch to sign on worker threads. The switch lands while
       // the batch decides its eleventh command, long before its entries are signed.
       let decided = 0;
       const lookup = app.organization.bind(app);
@@ -386,12 +386,12 @@ describe("a batch in flight when the key changes", () => {
       };
       const batch = await app.executeBatch(
         SLUG,
-        Array.from({ length: 40 }, (_, i) => statement(WGA, `batch ${i}`)),
+        Array.from({ length: 80 }, (_, i) => statement(WGA, `batch ${i}`)),
       );
-      expect(decided).toBeGreaterThanOrEqual(40);
+      expect(decided).toBeGreaterThanOrEqual(80);
       const rows = await entryRows(app);
       const batchRows = rows.filter((r) => r.seq >= batch[0]!.seq);
-      expect(batchRows).toHaveLength(40);
+      expect(batchRows).toHaveLength(80);
       expect(new Set(batchRows.map((r) => r.key_id))).toEqual(new Set([old.keyId]));
       const next = await app.execute(SLUG, statement(WGA, "after the switch"));
       expect((await entryRows(app)).find((r) => r.seq === next.seq)!.key_id).toBe(replacement.keyId);

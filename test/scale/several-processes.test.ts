@@ -9,7 +9,8 @@ import { PASSWORD } from "../support/server.ts";
 /**
  * Three `parley serve` processes on one PostgreSQL database, as behind a load balancer: appends
  * to one dispute from all of them at once stay one Merkle tree that verifies, a live stream on
- * one process hears the entries the others appended, and a session made on one works on all.
+ * one process hears the entries the others appended, a session made on one works on all, and a
+ * token revoked on one is refused by all.
  * (SQLite is one process's store: this file runs in the PostgreSQL run only.)
  */
 const bin = PARLEY_BIN;
@@ -102,6 +103,32 @@ describe.skipIf(!onPostgres())("several processes on one PostgreSQL database", (
       headers: { cookie: "parley_session=forged" },
     });
     expect(stranger.status).toBe(401);
+  });
+
+  it("refuses on every process a token revoked on one, though each remembered its caller", async () => {
+    const made = await fetch(`${servers[0]!.base}/api/v1/tokens`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "short-lived" }),
+    });
+    expect(made.status).toBe(201);
+    const { id, token: doomed } = (await made.json()) as { id: string; token: string };
+    const me = (base: string) =>
+      fetch(`${base}/api/v1/me`, { headers: { authorization: `Bearer ${doomed}` } });
+    for (const { base } of servers) expect((await me(base)).status).toBe(200);
+
+    const revoked = await fetch(`${servers[1]!.base}/api/v1/tokens/${id}`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(revoked.status).toBe(204);
+    // The revoking process refuses it at once; the others once its word has reached them
+    // (the test's timeout bounds the wait).
+    expect((await me(servers[1]!.base)).status).toBe(401);
+    for (const { base } of servers) {
+      while ((await me(base)).status === 200) await new Promise((r) => setTimeout(r, 10));
+      expect((await me(base)).status).toBe(401);
+    }
   });
 });
 

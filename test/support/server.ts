@@ -26,7 +26,7 @@ export async function startServer(
     streamHeartbeatMs?: number;
   } = {},
 ) {
-  const accounts = new Accounts(parley.db, () => new Date(parley.now()));
+  const accounts = new Accounts(parley.db, () => new Date(parley.now()), {}, parley.callers);
   await parley.registerOrganization({
     id: "other-union",
     name: "Other Union",

@@ -37,7 +37,7 @@ export function pageText(html: string): string {
 export async function demoServer(opts: { now?: string } = {}) {
   const parley = await Parley.open(tempDb(), opts.now ? { clock: () => new Date(opts.now!) } : {});
   await loadDemo(parley);
-  const accounts = new Accounts(parley.db, () => new Date(parley.now()));
+  const accounts = new Accounts(parley.db, () => new Date(parley.now()), {}, parley.callers);
   const app = await buildServer({ parley, accounts, loginsPerMinute: 1000 });
   await app.listen({ host: "127.0.0.1", port: 0 });
   const address = app.server.address();

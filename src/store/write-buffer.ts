@@ -1,0 +1,63 @@
+import type { CompiledQuery, Kysely, QueryResult } from "kysely";
+import { PREPARE_MARK } from "./dialect.ts";
+import type { Database } from "./schema.ts";
+
+type Executor = Pick<Kysely<Database>, "executeQuery">;
+
+/** PostgreSQL takes at most 65,535 parameters in one statement. */
+const PARAMETERS_AT_MOST = 30_000;
+
+/**
+ * The inserts of an append transaction on PostgreSQL, held back and sent as one statement:
+ * each becomes a data-modifying WITH query, and a final SELECT (the commit notice) the main
+ * query. Appends to one dispute take turns on its lock, and every round trip made while holding
+ * it is one the other processes wait for: the entries, their timeline rows, the tree's nodes,
+ * the checkpoint and the notice were five round trips, and are one.
+ *
+ * Only INSERTs are held. The queries of one statement all see the tables as they were before
+ * it, so nothing that must see a held row (an UPDATE of it, a read) may join them: the caller
+ * sends what is held first (`send`). Any other statement given to `executeQuery` is sent at
+ * once, as the main query after the held inserts.
+ */
+export class WriteBuffer {
+  private held: CompiledQuery[] = [];
+  private parameters = 0;
+
+  constructor(private readonly db: Executor) {}
+
+  /** Holds an INSERT; sends anything else at once, after what is held. */
+  async executeQuery<R>(query: CompiledQuery<R>): Promise<QueryResult<R>> {
+    const insert = /^insert\s/i.test(unmarked(query.sql));
+    if (insert && this.parameters + query.parameters.length > PARAMETERS_AT_MOST) await this.send();
+    if (insert) {
+      this.held.push(query);
+      this.parameters += query.parameters.length;
+      return { rows: [] };
+    }
+    return this.send(query);
+  }
+
+  /** Sends what is held (and `main`, if given, as the statement's main query). */
+  async send<R>(main?: CompiledQuery<R>): Promise<QueryResult<R>> {
+    const parts = this.held;
+    this.held = [];
+    this.parameters = 0;
+    if (parts.length === 0) return main ? this.db.executeQuery(main) : { rows: [] };
+    if (parts.length === 1 && !main) return this.db.executeQuery(parts[0]!) as Promise<QueryResult<R>>;
+    const parameters: unknown[] = [];
+    const renumbered = (q: CompiledQuery) => {
+      const offset = parameters.length;
+      parameters.push(...q.parameters);
+      // Kysely writes parameters as $1..$n and values never appear in the text, so each
+      // part's numbers move up past the parts before it.
+      return unmarked(q.sql).replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+    };
+    const withs = parts.map((q, i) => `w${i} AS (${renumbered(q)})`).join(", ");
+    const sql = `WITH ${withs} ${main ? renumbered(main) : "SELECT 1"}`;
+    return this.db.executeQuery({ ...(main ?? parts[0]!), sql, parameters } as CompiledQuery<R>);
+  }
+}
+
+function unmarked(sql: string): string {
+  return sql.startsWith(PREPARE_MARK) ? sql.slice(PREPARE_MARK.length) : sql;
+}
