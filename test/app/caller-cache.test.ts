@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Accounts, type KnownCredential } from "../../src/app/accounts.ts";
 import { CALLER_MAX_AGE_MS, CallerCache } from "../../src/app/caller-cache.ts";
 import { Parley } from "../../src/app/parley.ts";
+import { testCaller } from "../support/callers.ts";
 import { onPostgres, smallDispute, tempDb } from "../support/fixture.ts";
-import { PASSWORD } from "../support/server.ts";
 
 describe("CallerCache", () => {
   it("remembers what a read found, and forgets an account's entries when its access changes", () => {
@@ -79,13 +79,12 @@ describe("Accounts with remembered callers", () => {
     let now = new Date("2026-11-27T12:00:00Z");
     const cache = new CallerCache<KnownCredential>(() => true);
     const accounts = new Accounts(app.db, () => now, { sessionHours: 1 }, cache);
-    const { id } = await accounts.add({
-      email: "neg@wga.example",
-      org: "wga-west",
-      role: "negotiator",
-      name: "WGA negotiator",
-      password: PASSWORD,
-    });
+    const { id } = await testCaller(
+      accounts,
+      "neg",
+      { org: "wga-west", role: "negotiator" },
+      { domain: "wga.example" },
+    );
     return { app, cache, accounts, id, setNow: (d: Date) => (now = d) };
   }
 
@@ -107,7 +106,7 @@ describe("Accounts with remembered callers", () => {
     const calendar = await accounts.createToken(id, "feeds", "calendar");
     expect(await accounts.byToken(calendar.token, "calendar")).not.toBeNull();
     expect(await accounts.byToken(calendar.token, "api")).toBeNull();
-    const session = await accounts.login("neg@wga.example", PASSWORD);
+    const session = await accounts.login("neg@wga.example", "a long enough password");
     expect((await accounts.bySession(session.token))?.via).toEqual({ kind: "session", csrf: session.csrf });
     setNow(new Date("2026-11-27T13:00:01Z"));
     expect(await accounts.bySession(session.token)).toBeNull();
