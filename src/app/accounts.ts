@@ -288,62 +288,73 @@ export class Accounts {
     if (ended) this.accessChanged(ended.account_id);
   }
 
+  /**
+   * What a credential's look-up found: remembered, or read from the store with `read` (and
+   * then remembered, unless some account's access changed meanwhile: see caller-cache.ts).
+   * An unknown or revoked credential (null) is never remembered.
+   */
+  private async remembered(
+    key: string,
+    read: () => Promise<KnownCredential | null>,
+  ): Promise<KnownCredential | null> {
+    const hit = this.callers?.get(key);
+    if (hit) return hit;
+    const since = this.callers?.begin() ?? 0;
+    const found = await read();
+    if (found) this.callers?.put(key, found.caller.id, found, since);
+    return found;
+  }
+
   /** The caller behind a session secret, or null if it is unknown, expired or revoked. */
   async bySession(token: string): Promise<Caller | null> {
-    const key = `session:${digest(token)}`;
-    let known = this.callers?.get(key);
-    if (!known) {
-      const since = this.callers?.begin() ?? 0;
+    const hash = digest(token);
+    const known = await this.remembered(`session:${hash}`, async () => {
       const query = this.db
         .selectFrom("sessions as s")
         .innerJoin("accounts as a", "a.id", "s.account_id")
         .leftJoin("operators as o", "o.account_id", "a.id")
         .leftJoin("memberships as m", "m.account_id", "a.id")
         .select(["s.csrf", "s.expires_at", "s.revoked_at", ...CALLER_COLUMNS])
-        .where("s.token_hash", "=", digest(token))
+        .where("s.token_hash", "=", hash)
         .orderBy("m.org_id");
       const { rows } = await this.db.executeQuery(preparedOnce(query.compile()));
       const s = rows[0];
       if (!s || s.revoked_at !== null) return null;
-      known = {
+      return {
         kind: "session",
         caller: callerOf(rows, { kind: "session", csrf: s.csrf }),
         expiresAt: s.expires_at,
       };
-      this.callers?.put(key, known.caller.id, known, since);
-    }
-    if (known.kind !== "session" || known.expiresAt <= this.now()) return null;
+    });
+    if (!known || known.kind !== "session" || known.expiresAt <= this.now()) return null;
     return known.caller;
   }
 
   /** The caller behind an API token, or null if it is unknown or revoked. */
   async byToken(token: string, scope: TokenScope = "api"): Promise<Caller | null> {
-    const key = `token:${digest(token)}`;
-    let known = this.callers?.get(key);
-    if (!known) {
-      const since = this.callers?.begin() ?? 0;
+    const hash = digest(token);
+    const known = await this.remembered(`token:${hash}`, async () => {
       const query = this.db
         .selectFrom("api_tokens as t")
         .innerJoin("accounts as a", "a.id", "t.account_id")
         .leftJoin("operators as o", "o.account_id", "a.id")
         .leftJoin("memberships as m", "m.account_id", "a.id")
         .select(["t.id as token_id", "t.scope", "t.last_used_at", "t.revoked_at", ...CALLER_COLUMNS])
-        .where("t.token_hash", "=", digest(token))
+        .where("t.token_hash", "=", hash)
         .orderBy("m.org_id");
       const { rows } = await this.db.executeQuery(preparedOnce(query.compile()));
       const t = rows[0];
       if (!t || t.revoked_at !== null) return null;
-      known = {
+      return {
         kind: "token",
         caller: callerOf(rows, { kind: "token" }),
         tokenId: t.token_id,
         scope: t.scope,
         lastUsedAt: t.last_used_at,
       };
-      this.callers?.put(key, known.caller.id, known, since);
-    }
+    });
     // A token serves its own scope only: a calendar key opens no API, an API token is no feed key.
-    if (known.kind !== "token" || known.scope !== scope) return null;
+    if (!known || known.kind !== "token" || known.scope !== scope) return null;
     // Last use is kept to the minute: a write per request would double a script's commits.
     const now = this.now();
     if (known.lastUsedAt === null || known.lastUsedAt.slice(0, 16) !== now.slice(0, 16)) {

@@ -126,9 +126,10 @@ export class Parley {
             account === null ? this.callers.clear() : this.callers.forget(account),
         })
       : null;
-    // Only while every process's changes to accounts are heard (see caller-cache.ts).
-    this.callers = new CallerCache(() => this.remote?.isListening() ?? false);
-    this.writer.hearsOthers = () => this.remote?.isListening() ?? false;
+    // Both trust what they keep only while every other process's word is heard.
+    const hearsOthers = () => this.remote?.isListening() ?? false;
+    this.callers = new CallerCache(hearsOthers);
+    this.writer.hearsOthers = hearsOthers;
   }
 
   static async open(
