@@ -326,7 +326,7 @@ export class Accounts {
         expiresAt: s.expires_at,
       };
     });
-    if (!known || known.kind !== "session" || known.expiresAt <= this.now()) return null;
+    if (known?.kind !== "session" || known.expiresAt <= this.now()) return null;
     return known.caller;
   }
 
@@ -354,7 +354,7 @@ export class Accounts {
       };
     });
     // A token serves its own scope only: a calendar key opens no API, an API token is no feed key.
-    if (!known || known.kind !== "token" || known.scope !== scope) return null;
+    if (known?.kind !== "token" || known.scope !== scope) return null;
     // Last use is kept to the minute: a write per request would double a script's commits.
     const now = this.now();
     if (known.lastUsedAt === null || known.lastUsedAt.slice(0, 16) !== now.slice(0, 16)) {

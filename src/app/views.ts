@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from "node:util";
+import type { InferResult } from "kysely";
 import type { AnyEntry } from "../domain/entry.ts";
 import { evolve } from "../domain/evolve.ts";
 import { type DisputeState, initialState } from "../domain/state.ts";
@@ -159,6 +160,12 @@ export async function entriesAppended(
   from: number,
   limit: number,
 ): Promise<AppendedEntry[]> {
+  const { rows } = await db.executeQuery(appendedQuery(db, disputeId, from, limit));
+  return takeAppended(db, disputeId, rows);
+}
+
+/** The query of `entriesAppended`, for sending ahead (pipeline.ts). */
+export function appendedQuery(db: Db, disputeId: number, from: number, limit: number) {
   const query = db
     .selectFrom("ledger_entries as e")
     .innerJoin("proj_timeline as t", (j) =>
@@ -189,7 +196,13 @@ export async function entriesAppended(
     .orderBy("e.seq")
     .limit(limit);
   // Run by every contested append: prepared once per connection on PostgreSQL.
-  const { rows } = await db.executeQuery(preparedOnce(query.compile()));
+  return preparedOnce(query.compile());
+}
+
+export type AppendedRow = InferResult<ReturnType<typeof appendedQuery>>[number];
+
+/** The rows of `appendedQuery` as a cached head takes them in. */
+export async function takeAppended(db: Db, disputeId: number, rows: AppendedRow[]): Promise<AppendedEntry[]> {
   const bySeq = new Map<number, RecentEntry>();
   const out: AppendedEntry[] = [];
   for (const r of rows) {

@@ -1,5 +1,6 @@
 import { createHmac } from "node:crypto";
 import type { Kysely } from "kysely";
+import { preparedOnce } from "../store/dialect.ts";
 import type { Database } from "../store/schema.ts";
 import type { Parley } from "./parley.ts";
 import { canReadNow } from "./visibility.ts";
@@ -173,11 +174,9 @@ export class WebhookDispatcher {
 
   /** One pending delivery per active webhook and per entry its organization may see. */
   private async record(slug: string, appended: Appended[]): Promise<void> {
-    const hooks = await this.db
-      .selectFrom("webhooks")
-      .select(["id", "org_id"])
-      .where("disabled_at", "is", null)
-      .execute();
+    // Asked after every commit: prepared once per connection on PostgreSQL.
+    const active = this.db.selectFrom("webhooks").select(["id", "org_id"]).where("disabled_at", "is", null);
+    const { rows: hooks } = await this.db.executeQuery(preparedOnce(active.compile()));
     if (hooks.length === 0) return;
     const now = this.clock().toISOString();
     const sides = new Map<string, string | null>();

@@ -12,9 +12,11 @@ import { signCheckpoint } from "../ledger/checkpoint.ts";
 import { privateKeyToPem, sign } from "../ledger/ed25519.ts";
 import { canonicalOrder, canonicalText } from "../ledger/jcs.ts";
 import { CompactRange, entryLeafHash, type NodeId, rootNodes } from "../ledger/merkle.ts";
-import { AppendStatements } from "../store/append-statements.ts";
+import { AppendStatements, lockQuery } from "../store/append-statements.ts";
+import { noticeQuery } from "../store/commit-feed.ts";
 import { CHECKPOINT_KEY, type KeyStore, type SigningKey } from "../store/keystore.ts";
 import { type EntryRow, fetchNodes, latestCheckpoint, type NodeRow, treeSize } from "../store/ledger-repo.ts";
+import { pipelined } from "../store/pipeline.ts";
 import type { Database } from "../store/schema.ts";
 import { WriteBuffer } from "../store/write-buffer.ts";
 import { BEGINNING, type Position, positionOf, type RecentEntry, RecentHistory } from "./recent-history.ts";
@@ -22,6 +24,8 @@ import type { SignJob, SignResult } from "./sign-worker.ts";
 import { timelineRow } from "./timeline.ts";
 import {
   type AppendedEntry,
+  type AppendedRow,
+  appendedQuery,
   applyResolved,
   entriesAfter,
   entriesAppended,
@@ -31,6 +35,7 @@ import {
   SNAPSHOT_EVERY,
   snapshotText,
   storedEntry,
+  takeAppended,
 } from "./views.ts";
 import { type Authored, OPERATOR, PUBLIC, scopeOf, type Viewer } from "./visibility.ts";
 import { WorkerPool } from "./worker-pool.ts";
@@ -202,8 +207,7 @@ export class LedgerWriter {
     this.writing.set(slug, new Promise<void>((resolve) => (settle = resolve)));
     try {
       const results = await this.db.transaction().execute(async (trx) => {
-        await this.statements.lockDispute(trx, d.id);
-        const live = await this.head(trx, d, true);
+        const live = await this.lockedHead(trx, d);
         if (!this.statements.sqlite) pending.writes = new WriteBuffer(trx);
         // Taken once the turn is this transaction's: an instant taken before waiting for the lock
         // would fall before the entries of whoever held it, making every contested append a back-fill.
@@ -251,8 +255,9 @@ export class LedgerWriter {
         live.lastCheckpoint = { size: live.range.size, note };
         // Sequence numbers are handed out in order, so what this transaction appended is one run.
         const from = pending.bySeq.keys().next().value as number;
-        await this.statements.announce(pending.writes ?? trx, { slug, from, to: live.size - 1 });
-        await pending.writes?.send();
+        // On PostgreSQL the held writes, the notice to the other processes (commit-feed.ts) and
+        // the COMMIT go together; SQLite has no other processes to tell, and Kysely commits.
+        if (pending.writes) await pending.writes.commit(noticeQuery({ slug, from, to: live.size - 1 }));
         return results;
       });
       if (pending.bySeq.size > 0) this.announce(slug, pending);
@@ -641,6 +646,24 @@ export class LedgerWriter {
   }
 
   /**
+   * Takes the dispute's lock, then its head. On PostgreSQL, with a head cached, the read that
+   * catches it up with other processes' appends goes in one pipeline with the lock request
+   * (pipeline.ts): the server runs it the moment the lock is granted.
+   */
+  private async lockedHead(trx: Kysely<Database>, d: DisputeRow): Promise<Live> {
+    const cached = this.statements.sqlite ? undefined : this.live.get(d.slug);
+    if (!cached || cached.size !== cached.range.size) {
+      await this.statements.lockDispute(trx, d.id);
+      return this.head(trx, d, true);
+    }
+    const from = cached.size;
+    const { rows } = await trx.executeQuery(
+      pipelined([lockQuery(d.id), appendedQuery(trx, d.id, from, CATCH_UP_AT_MOST + 1)]),
+    );
+    return this.head(trx, d, true, { from, rows: rows[1]!.rows as AppendedRow[] });
+  }
+
+  /**
    * The hot head of a dispute, loaded once and then kept current by appends, and by catching up
    * with what other processes append. Transactions on PostgreSQL's pool run side by side, so
    * one head is moved by one transaction at a time.
@@ -649,12 +672,13 @@ export class LedgerWriter {
     trx: Kysely<Database>,
     d: { id: number; slug: string; origin: string },
     forWrite = false,
+    ahead?: ReadAhead,
   ): Promise<Live> {
     for (let busy = this.refreshing.get(d.slug); busy; busy = this.refreshing.get(d.slug)) await busy;
     let done = () => {};
     this.refreshing.set(d.slug, new Promise<void>((resolve) => (done = resolve)));
     try {
-      return await this.refresh(trx, d, forWrite);
+      return await this.refresh(trx, d, forWrite, ahead);
     } catch (err) {
       // A head half caught up is untrue.
       this.live.delete(d.slug);
@@ -669,6 +693,7 @@ export class LedgerWriter {
     trx: Kysely<Database>,
     d: { id: number; slug: string; origin: string },
     forWrite: boolean,
+    ahead?: ReadAhead,
   ): Promise<Live> {
     const version = await this.version(trx);
     const cached = this.live.get(d.slug);
@@ -679,7 +704,10 @@ export class LedgerWriter {
     // A head this process is appending to right now (a read racing its own write) is left as it
     // is and read afresh from what is committed, below.
     if (cached && cached.size === cached.range.size) {
-      const appended = await entriesAppended(trx, d.id, cached.size, CATCH_UP_AT_MOST + 1);
+      const appended =
+        ahead?.from === cached.size
+          ? await takeAppended(trx, d.id, ahead.rows)
+          : await entriesAppended(trx, d.id, cached.size, CATCH_UP_AT_MOST + 1);
       if (appended.length <= CATCH_UP_AT_MOST && (await this.catchUp(trx, cached, appended))) {
         cached.version = version;
         return cached;
@@ -818,6 +846,11 @@ export class LedgerWriter {
 }
 
 const EMPTY = new Uint8Array(0);
+/** A catch-up read sent ahead with the lock request: the entries from `from` on. */
+interface ReadAhead {
+  from: number;
+  rows: AppendedRow[];
+}
 /** The operator's scope: everything, which the head always keeps. */
 const ALL = scopeOf(OPERATOR, null);
 

@@ -1,5 +1,4 @@
 import { CompiledQuery, type Kysely } from "kysely";
-import { type CommitNotice, noticeQuery } from "./commit-feed.ts";
 import { isSqlite, preparedOnce } from "./dialect.ts";
 import { ENTRY_COLUMNS, type EntryRow, type NodeRow } from "./ledger-repo.ts";
 import { PreparedInsert } from "./prepared-insert.ts";
@@ -87,15 +86,6 @@ export class AppendStatements {
   }
 
   /**
-   * Tells the other processes on the database what this transaction appended (commit-feed.ts):
-   * sent with the commit, never for a rollback. SQLite has no other processes to tell.
-   */
-  async announce(db: Executor, notice: Omit<CommitNotice, "by">): Promise<void> {
-    if (this.sqlite) return;
-    await db.executeQuery(noticeQuery(notice));
-  }
-
-  /**
    * Makes appends to one dispute take turns across processes: on PostgreSQL a row lock on the
    * dispute, held to the end of the transaction, taken before the head is read. SQLite needs
    * none: it has one writer at a time, and a transaction that read a head another process
@@ -103,10 +93,15 @@ export class AppendStatements {
    */
   async lockDispute(db: Executor, disputeId: number): Promise<void> {
     if (this.sqlite) return;
-    await db.executeQuery({ ...LOCK_DISPUTE, parameters: [disputeId] });
+    await db.executeQuery(lockQuery(disputeId));
   }
 }
 
 const DATA_VERSION = CompiledQuery.raw("PRAGMA data_version");
 const WAL_POSITION = preparedOnce(CompiledQuery.raw("SELECT pg_current_wal_lsn()::text AS lsn"));
 const LOCK_DISPUTE = preparedOnce(CompiledQuery.raw("SELECT id FROM disputes WHERE id = $1 FOR UPDATE"));
+
+/** The statement `lockDispute` sends (PostgreSQL), for sending in a pipeline. */
+export function lockQuery(disputeId: number): CompiledQuery {
+  return { ...LOCK_DISPUTE, parameters: [disputeId] };
+}

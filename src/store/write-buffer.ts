@@ -1,5 +1,6 @@
 import type { CompiledQuery, Kysely, QueryResult } from "kysely";
 import { PREPARE_MARK } from "./dialect.ts";
+import { COMMIT, pipelined } from "./pipeline.ts";
 import type { Database } from "./schema.ts";
 
 type Executor = Pick<Kysely<Database>, "executeQuery">;
@@ -39,11 +40,27 @@ export class WriteBuffer {
 
   /** Sends what is held (and `main`, if given, as the statement's main query). */
   async send<R>(main?: CompiledQuery<R>): Promise<QueryResult<R>> {
+    const statement = this.take(main);
+    return statement ? this.db.executeQuery(statement) : { rows: [] };
+  }
+
+  /**
+   * Sends what is held (and `main`) and the transaction's COMMIT together (pipeline.ts): the
+   * server commits as soon as the writes are in, without waiting for this process to read their
+   * answer. If the writes fail, the COMMIT rolls back and this fails with their error.
+   */
+  async commit(main?: CompiledQuery): Promise<void> {
+    const statement = this.take(main);
+    await this.db.executeQuery(pipelined(statement ? [statement, COMMIT] : [COMMIT]));
+  }
+
+  /** What is held (and `main`) as one statement, and nothing held any more. */
+  private take<R>(main?: CompiledQuery<R>): CompiledQuery<R> | null {
     const parts = this.held;
     this.held = [];
     this.parameters = 0;
-    if (parts.length === 0) return main ? this.db.executeQuery(main) : { rows: [] };
-    if (parts.length === 1 && !main) return this.db.executeQuery(parts[0]!) as Promise<QueryResult<R>>;
+    if (parts.length === 0) return main ?? null;
+    if (parts.length === 1 && !main) return parts[0] as CompiledQuery<R>;
     const parameters: unknown[] = [];
     const renumbered = (q: CompiledQuery) => {
       const offset = parameters.length;
@@ -54,7 +71,7 @@ export class WriteBuffer {
     };
     const withs = parts.map((q, i) => `w${i} AS (${renumbered(q)})`).join(", ");
     const sql = `WITH ${withs} ${main ? renumbered(main) : "SELECT 1"}`;
-    return this.db.executeQuery({ ...(main ?? parts[0]!), sql, parameters } as CompiledQuery<R>);
+    return { ...(main ?? parts[0]!), sql, parameters } as CompiledQuery<R>;
   }
 }
 
