@@ -1,9 +1,10 @@
 import { isDeepStrictEqual } from "node:util";
-import type { InferResult } from "kysely";
+import type { InferResult, Kysely } from "kysely";
 import type { AnyEntry } from "../domain/entry.ts";
 import { evolve } from "../domain/evolve.ts";
 import { type DisputeState, initialState } from "../domain/state.ts";
-import { preparedOnce } from "../store/dialect.ts";
+import { boundQuery } from "../store/bound-query.ts";
+import { isSqlite, preparedOnce } from "../store/dialect.ts";
 import { type Db, entryBySeq } from "../store/ledger-repo.ts";
 import type { RecentEntry } from "./recent-history.ts";
 import { type Authored, canSee, OPERATOR, scopeOf, type Viewer } from "./visibility.ts";
@@ -166,37 +167,51 @@ export async function entriesAppended(
 
 /** The query of `entriesAppended`, for sending ahead (pipeline.ts). */
 export function appendedQuery(db: Db, disputeId: number, from: number, limit: number) {
-  const query = db
-    .selectFrom("ledger_entries as e")
-    .innerJoin("proj_timeline as t", (j) =>
-      j.onRef("t.dispute_id", "=", "e.dispute_id").onRef("t.seq", "=", "e.seq"),
-    )
-    .leftJoin("checkpoints as c", (j) =>
-      j
-        .onRef("c.dispute_id", "=", "e.dispute_id")
-        .on((eb) => eb("c.size", "=", eb("e.seq", "+", 1)))
-        .on("c.size", ">", from),
-    )
-    .select([
-      "e.seq",
-      "e.org_id as org",
-      "t.side_id as side",
-      "e.visibility",
-      "e.body",
-      "e.leaf_hash",
-      "c.root",
-      "c.note",
-    ])
-    .where("e.dispute_id", "=", disputeId)
-    .where("e.seq", ">=", from)
-    // Said of each table, though the joins imply it: PostgreSQL then reads a range of each
-    // index instead of hashing all of the dispute's timeline and checkpoints.
-    .where("t.dispute_id", "=", disputeId)
-    .where("t.seq", ">=", from)
-    .orderBy("e.seq")
-    .limit(limit);
-  // Run by every contested append: prepared once per connection on PostgreSQL.
-  return preparedOnce(query.compile());
+  const dialect = isSqlite(db as Kysely<unknown>) ? "sqlite" : "postgres";
+  let bind = appendedQueries.get(dialect);
+  if (!bind) {
+    bind = compileAppendedQuery(db);
+    appendedQueries.set(dialect, bind);
+  }
+  return bind({ disputeId, from, limit });
+}
+
+/** Per dialect: compiled once (bound-query.ts), and prepared once per connection on PostgreSQL. */
+const appendedQueries = new Map<string, ReturnType<typeof compileAppendedQuery>>();
+
+function compileAppendedQuery(db: Db) {
+  return boundQuery(["disputeId", "from", "limit"], ({ disputeId, from, limit }) => {
+    const query = db
+      .selectFrom("ledger_entries as e")
+      .innerJoin("proj_timeline as t", (j) =>
+        j.onRef("t.dispute_id", "=", "e.dispute_id").onRef("t.seq", "=", "e.seq"),
+      )
+      .leftJoin("checkpoints as c", (j) =>
+        j
+          .onRef("c.dispute_id", "=", "e.dispute_id")
+          .on((eb) => eb("c.size", "=", eb("e.seq", "+", 1)))
+          .on("c.size", ">", from),
+      )
+      .select([
+        "e.seq",
+        "e.org_id as org",
+        "t.side_id as side",
+        "e.visibility",
+        "e.body",
+        "e.leaf_hash",
+        "c.root",
+        "c.note",
+      ])
+      .where("e.dispute_id", "=", disputeId)
+      .where("e.seq", ">=", from)
+      // Said of each table, though the joins imply it: PostgreSQL then reads a range of each
+      // index instead of hashing all of the dispute's timeline and checkpoints.
+      .where("t.dispute_id", "=", disputeId)
+      .where("t.seq", ">=", from)
+      .orderBy("e.seq")
+      .limit(limit);
+    return { compile: () => preparedOnce(query.compile()) };
+  });
 }
 
 export type AppendedRow = InferResult<ReturnType<typeof appendedQuery>>[number];

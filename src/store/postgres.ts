@@ -1,8 +1,6 @@
-import { createHash } from "node:crypto";
-import { type CompiledQuery, Kysely, PostgresDialect } from "kysely";
+import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
-import { PREPARE_MARK } from "./dialect.ts";
-import { PIPELINE_MARK, type PipelinedAnswer } from "./pipeline.ts";
+import { wrapClientQuery } from "./pg-connection.ts";
 import type { Database } from "./schema.ts";
 
 /**
@@ -83,72 +81,9 @@ export async function openPostgres(location: PostgresLocation): Promise<Kysely<D
   pool.on("error", () => {});
   pool.on("connect", (client) => {
     client.on("error", () => {});
-    prepareMarkedStatements(client);
+    wrapClientQuery(client);
   });
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-}
-
-/**
- * Wraps the client's `query` where the pool makes the client, since Kysely has no say in how a
- * statement is sent: statements marked with `preparedOnce` (dialect.ts) go as named prepared
- * statements, named after their text (pg parses each name once per connection, then only
- * binds), and a `pipelined` statement (pipeline.ts) goes as the statements it stands for.
- */
-function prepareMarkedStatements(client: pg.PoolClient): void {
-  const query = client.query.bind(client) as (...args: unknown[]) => Promise<pg.QueryResult>;
-  const send = (text: string, values: unknown[]) =>
-    text.startsWith(PREPARE_MARK) ? query({ name: statementName(text), text, values }) : query(text, values);
-  /**
-   * A COMMIT sent inside a pipeline ends the transaction there; the commit Kysely sends when the
-   * transaction's work returns is answered with that COMMIT's own answer (a ROLLBACK tag if the
-   * transaction had failed, which Kysely reports), and a rollback with nothing to roll back.
-   */
-  let ended: Promise<pg.QueryResult> | null = null;
-  (client as { query: unknown }).query = (text: unknown, values: unknown, ...rest: unknown[]) => {
-    if (text === PIPELINE_MARK) {
-      const sent = (values as CompiledQuery[][])[0]!.map((q) => {
-        const answer = send(q.sql, [...q.parameters]);
-        if (q.sql === "commit") ended = answer;
-        return answer;
-      });
-      return answered(sent);
-    }
-    if (ended && (text === "commit" || text === "rollback")) {
-      const answer = text === "commit" ? ended : ended.catch(() => ({ command: "ROLLBACK", rows: [] }));
-      ended = null;
-      return answer;
-    }
-    return typeof text === "string" && text.startsWith(PREPARE_MARK)
-      ? query({ name: statementName(text), text, values }, ...rest)
-      : query(text, values, ...rest);
-  };
-}
-
-/** A pipeline's answer: every statement's, or the first failure once all have answered. */
-async function answered(
-  sent: Promise<pg.QueryResult>[],
-): Promise<{ command: string; rows: PipelinedAnswer[] }> {
-  const settled = await Promise.allSettled(sent);
-  const failed = settled.find((s) => s.status === "rejected");
-  if (failed) throw failed.reason;
-  return {
-    command: "SELECT",
-    rows: settled.map((s) => {
-      const r = (s as PromiseFulfilledResult<pg.QueryResult>).value;
-      return { command: r.command, rows: r.rows };
-    }),
-  };
-}
-
-/** Names by text; as bounded as the set of marked statements. */
-const names = new Map<string, string>();
-function statementName(text: string): string {
-  let name = names.get(text);
-  if (!name) {
-    name = `parley_${createHash("sha256").update(text).digest("hex").slice(0, 32)}`;
-    names.set(text, name);
-  }
-  return name;
 }
 
 async function ensureSchema(location: PostgresLocation): Promise<void> {

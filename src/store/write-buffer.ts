@@ -61,19 +61,61 @@ export class WriteBuffer {
     this.parameters = 0;
     if (parts.length === 0) return main ?? null;
     if (parts.length === 1 && !main) return parts[0] as CompiledQuery<R>;
+    const all = main ? [...parts, main] : parts;
     const parameters: unknown[] = [];
-    const renumbered = (q: CompiledQuery) => {
-      const offset = parameters.length;
-      parameters.push(...q.parameters);
-      // Kysely writes parameters as $1..$n and values never appear in the text, so each
-      // part's numbers move up past the parts before it.
-      return unmarked(q.sql).replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
-    };
-    const withs = parts.map((q, i) => `w${i} AS (${renumbered(q)})`).join(", ");
-    const sql = `WITH ${withs} ${main ? renumbered(main) : "SELECT 1"}`;
-    return { ...(main ?? parts[0]!), sql, parameters } as CompiledQuery<R>;
+    for (const q of all) parameters.push(...q.parameters);
+    return { ...(main ?? parts[0]!), sql: combined(all, !main), parameters } as CompiledQuery<R>;
   }
 }
+
+/**
+ * The text of one statement made of `queries`, each but the last (or each, when `insertsOnly`)
+ * a WITH query. A transaction's statements come in a few shapes (an insert per number of rows),
+ * so the texts are kept, in a tree keyed by each part's text, whose strings hash once.
+ */
+function combined(queries: readonly CompiledQuery[], insertsOnly: boolean): string {
+  let node = insertsOnly ? combinedTexts.insertsOnly : combinedTexts.withMain;
+  for (const q of queries) {
+    let next = node.next.get(q.sql);
+    if (!next) {
+      next = { next: new Map(), text: null };
+      node.next.set(q.sql, next);
+    }
+    node = next;
+  }
+  if (node.text === null) {
+    if (++combinedTexts.count > COMBINED_TEXTS_AT_MOST) combinedTexts = freshTexts();
+    node.text = combine(queries, insertsOnly);
+  }
+  return node.text;
+}
+
+function combine(queries: readonly CompiledQuery[], insertsOnly: boolean): string {
+  let offset = 0;
+  const texts = queries.map((q) => {
+    const from = offset;
+    offset += q.parameters.length;
+    // Kysely writes parameters as $1..$n and values never appear in the text, so each
+    // part's numbers move up past the parts before it.
+    return unmarked(q.sql).replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + from}`);
+  });
+  const withs = insertsOnly ? texts : texts.slice(0, -1);
+  const last = insertsOnly ? "SELECT 1" : texts[texts.length - 1]!;
+  return `WITH ${withs.map((text, i) => `w${i} AS (${text})`).join(", ")} ${last}`;
+}
+
+interface TextNode {
+  next: Map<string, TextNode>;
+  text: string | null;
+}
+/** Enough for every shape a server's group commits make; past it, the tree starts afresh. */
+const COMBINED_TEXTS_AT_MOST = 1_000;
+const freshTexts = () => ({
+  insertsOnly: { next: new Map(), text: null } as TextNode,
+  withMain: { next: new Map(), text: null } as TextNode,
+  count: 0,
+});
+let combinedTexts = freshTexts();
 
 function unmarked(sql: string): string {
   return sql.startsWith(PREPARE_MARK) ? sql.slice(PREPARE_MARK.length) : sql;

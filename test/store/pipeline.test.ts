@@ -57,6 +57,20 @@ describe.skipIf(!onPostgres())("pipelined statements (PostgreSQL)", () => {
       expect((await sql<{ one: number }>`SELECT 1 AS one`.execute(db)).rows).toEqual([{ one: 1 }]);
   });
 
+  it("opens a transaction with its first statement, and ends one that sent none without a word", async () => {
+    // BEGIN travels with the first statement (postgres.ts); were it lost, the insert below
+    // would commit on its own, and the rollback would leave it.
+    await expect(
+      db.transaction().execute(async (trx) => {
+        await trx.executeQuery(query("INSERT INTO piped (n) VALUES (4)"));
+        throw new Error("changed my mind");
+      }),
+    ).rejects.toThrow("changed my mind");
+    expect(await stored()).toEqual([1, 2]);
+    await db.transaction().execute(async () => {});
+    expect((await sql<{ one: number }>`SELECT 1 AS one`.execute(db)).rows).toEqual([{ one: 1 }]);
+  });
+
   it("runs a read queued behind a lock once the lock is granted, and it sees what the holder committed", async () => {
     const holder = await db.startTransaction().execute();
     await holder.executeQuery(query("SELECT n FROM piped WHERE n = 1 FOR UPDATE"));

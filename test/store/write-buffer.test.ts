@@ -33,6 +33,24 @@ describe("WriteBuffer", () => {
     ]);
   });
 
+  it("writes the same text for statements of the same shape, with each one's values", async () => {
+    const db = recorder();
+    const writes = new WriteBuffer(db as never);
+    for (const v of [1, 2]) {
+      await writes.executeQuery(query('insert into "a" ("x") values ($1)', [v]));
+      await writes.executeQuery(query('insert into "b" ("x", "y") values ($1, $2)', [v, -v]));
+      await writes.send(query("SELECT pg_notify($1, $2)", ["c", String(v)]));
+    }
+    expect(db.sent[0]!.sql).toBe(
+      'WITH w0 AS (insert into "a" ("x") values ($1)), w1 AS (insert into "b" ("x", "y") values ($2, $3)) SELECT pg_notify($4, $5)',
+    );
+    expect(db.sent[1]!.sql).toBe(db.sent[0]!.sql);
+    expect(db.sent.map((s) => s.parameters)).toEqual([
+      [1, 1, -1, "c", "1"],
+      [2, 2, -2, "c", "2"],
+    ]);
+  });
+
   it("sends a lone insert as it is, and nothing when nothing is held", async () => {
     const db = recorder();
     const writes = new WriteBuffer(db as never);
