@@ -13,7 +13,7 @@ import { CompiledQuery } from "kysely";
  * the lock sees whatever the lock's previous holder committed.
  *
  * Kysely runs one statement at a time on a transaction's connection, so a pipeline goes to it
- * as one marked statement that the connection (postgres.ts) unpacks.
+ * as one marked statement that the connection (pg-connection.ts) unpacks.
  */
 export const PIPELINE_MARK = "/* parley: pipeline */";
 
@@ -33,5 +33,5 @@ export function pipelined(queries: CompiledQuery[]): CompiledQuery<PipelinedAnsw
   return CompiledQuery.raw(PIPELINE_MARK, [queries]) as CompiledQuery<PipelinedAnswer>;
 }
 
-/** The COMMIT that ends an append transaction inside its last pipeline (see postgres.ts). */
+/** The COMMIT that ends an append transaction inside its last pipeline (see pg-connection.ts). */
 export const COMMIT = CompiledQuery.raw("commit");
