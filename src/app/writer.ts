@@ -14,6 +14,7 @@ import { canonicalOrder, canonicalText } from "../ledger/jcs.ts";
 import { CompactRange, entryLeafHash, type NodeId, rootNodes } from "../ledger/merkle.ts";
 import { AppendStatements, lockQuery } from "../store/append-statements.ts";
 import { noticeQuery } from "../store/commit-feed.ts";
+import { directRunner, type StatementRunner } from "../store/direct-sqlite.ts";
 import { CHECKPOINT_KEY, type KeyStore, type SigningKey } from "../store/keystore.ts";
 import { type EntryRow, fetchNodes, latestCheckpoint, type NodeRow, treeSize } from "../store/ledger-repo.ts";
 import { pipelined } from "../store/pipeline.ts";
@@ -122,6 +123,11 @@ interface Pending {
    * sent before anything reads the store mid-transaction, and at the end with the notice.
    */
   writes: WriteBuffer | null;
+  /**
+   * Where the append path's own statements go: PostgreSQL's write buffer, SQLite's direct
+   * runner (direct-sqlite.ts: this transaction holds the connection), else the transaction.
+   */
+  out: StatementRunner | null;
 }
 
 /**
@@ -141,6 +147,8 @@ export class LedgerWriter {
   /** Each organization's private key as PEM for the signing workers, with the key it belongs to. */
   private readonly pems = new Map<string, { keyId: string; pem: string }>();
   private readonly statements: AppendStatements;
+  /** SQLite's direct runner, for statements inside this writer's transactions (direct-sqlite.ts). */
+  private readonly direct: StatementRunner | undefined;
   /** Commits made through this writer: with SQLite's data_version, a stamp of the whole store. */
   private commits = 0;
   /** Commits other processes announced (PostgreSQL's commit feed): they move the stamp at once. */
@@ -160,6 +168,7 @@ export class LedgerWriter {
     private readonly db: Kysely<Database>,
   ) {
     this.statements = new AppendStatements(db);
+    this.direct = directRunner(db);
   }
 
   /**
@@ -199,6 +208,7 @@ export class LedgerWriter {
       bySeq: new Map(),
       keys: new Map(),
       writes: null,
+      out: null,
     };
     let settle = () => {};
     // On PostgreSQL a read may run beside this transaction (another connection of the pool):
@@ -209,6 +219,7 @@ export class LedgerWriter {
       const results = await this.db.transaction().execute(async (trx) => {
         const live = await this.lockedHead(trx, d);
         if (!this.statements.sqlite) pending.writes = new WriteBuffer(trx);
+        pending.out = pending.writes ?? this.direct ?? trx;
         // Taken once the turn is this transaction's: an instant taken before waiting for the lock
         // would fall before the entries of whoever held it, making every contested append a back-fill.
         pending.now = this.now();
@@ -245,7 +256,7 @@ export class LedgerWriter {
           { name: this.host, privateKey: signer.privateKey, publicRaw: signer.publicRaw },
           live.lastCheckpoint ? [chainLine(live.lastCheckpoint)] : [],
         );
-        await this.statements.insertCheckpoint(pending.writes ?? trx, {
+        await this.statements.insertCheckpoint(pending.out ?? trx, {
           dispute_id: live.id,
           size: live.range.size,
           root,
@@ -575,7 +586,7 @@ export class LedgerWriter {
    */
   private async flush(trx: Kysely<Database>, live: Live, p: Pending, opts = { hold: false }): Promise<void> {
     this.dispatch(p, true);
-    const out = p.writes ?? trx;
+    const out = p.out ?? trx;
     if (p.timeline.length > 0) await this.statements.timelineRows(out, p.timeline);
     // What follows must see the held rows (a publication updates its entry's timeline row) or
     // must not share a statement with them (snapshots dropped and written): see write-buffer.ts.
@@ -751,7 +762,7 @@ export class LedgerWriter {
    * nothing does, and the tree size is read.
    */
   private async version(trx: Kysely<Database>): Promise<number | null> {
-    if (this.statements.sqlite) return this.statements.dataVersion(trx);
+    if (this.statements.sqlite) return this.statements.dataVersion(this.direct ?? trx);
     return this.hearsOthers() ? this.announced : null;
   }
 

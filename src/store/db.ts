@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import SQLite from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
+import { registerDirectRunner } from "./direct-sqlite.ts";
 import { migrate } from "./migrations.ts";
 import { openPostgres, parsePostgresLocation } from "./postgres.ts";
 import type { Database } from "./schema.ts";
@@ -62,6 +63,7 @@ export async function openStore(
   const checkpointer = file !== ":memory:" && !opts.readonly ? new WalCheckpointer(sqlite, file) : null;
   const database = withStatementCache(sqlite, () => checkpointer?.committed());
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  registerDirectRunner(db, database);
   if (!opts.readonly) await migrate(db as Kysely<unknown>);
   const close = async () => {
     await checkpointer?.close();

@@ -13,6 +13,7 @@ import {
   privateKeyToPem,
   rawPublicKey,
   sign,
+  signWithSodium,
   verify,
 } from "../../src/ledger/ed25519.ts";
 
@@ -154,6 +155,31 @@ describe("Ed25519 primitives", () => {
     const pem = ecKey.export({ format: "pem", type: "pkcs8" }).toString();
     expect(() => privateKeyFromPem(pem)).toThrow(TypeError);
     expect(() => privateKeyToPem(ecKey)).toThrow(TypeError);
+  });
+});
+
+describe("signWithSodium", () => {
+  it("matches the RFC 8032 known answer", () => {
+    const signature = signWithSodium(Buffer.from(RFC8032.message, "hex"), privateKeyFromSeed(RFC8032.seed));
+    expect(signature.toString("hex")).toBe(RFC8032.signature);
+  });
+
+  it("writes node:crypto's very signature, for any key and message, again after its key is cached", () => {
+    for (let i = 0; i < 20; i++) {
+      const { privateKey, publicRaw } = generateSigningKey();
+      const message = Buffer.from(`checkpoint ${i}\n${"x".repeat(i * 37)}`);
+      const expected = sign(message, privateKey);
+      expect(signWithSodium(message, privateKey).equals(expected)).toBe(true);
+      expect(signWithSodium(message, privateKey).equals(expected)).toBe(true);
+      expect(verify(message, signWithSodium(message, privateKey), publicRaw)).toBe(true);
+    }
+  });
+
+  it("refuses a public key and a key of another algorithm", () => {
+    const { publicKey } = generateSigningKey();
+    expect(() => signWithSodium(Buffer.from("x"), publicKey)).toThrow(TypeError);
+    const ecKey = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey;
+    expect(() => signWithSodium(Buffer.from("x"), ecKey)).toThrow(TypeError);
   });
 });
 
