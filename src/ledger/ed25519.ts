@@ -97,8 +97,8 @@ export function signWithSodium(data: Uint8Array, privateKey: KeyObject): Buffer 
  * node:crypto: on the same machine it checks a signature in about half the time OpenSSL takes
  * (`npm run bench` measures both), and it is the stricter of the two. It refuses keys and
  * signature points of small order, under which OpenSSL accepts a signature made without any
- * private key (test/ledger/ed25519.test.ts shows one). Signatures themselves are made by
- * node:crypto; Ed25519 is deterministic, so either library would write the same bytes.
+ * private key (test/ledger/ed25519.test.ts shows one). Entries are signed by node:crypto,
+ * checkpoints by libsodium; Ed25519 is deterministic, so either library writes the same bytes.
  */
 export function verify(data: Uint8Array, signature: Uint8Array, publicRaw: Uint8Array): boolean {
   if (
