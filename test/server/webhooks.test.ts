@@ -1,11 +1,13 @@
 import { createHmac } from "node:crypto";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { CompiledQuery } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Accounts } from "../../src/app/accounts.ts";
 import type { Parley } from "../../src/app/parley.ts";
 import { type AttemptReport, WebhookDispatcher } from "../../src/app/webhook-dispatcher.ts";
 import { Webhooks } from "../../src/app/webhooks.ts";
+import type { Appended } from "../../src/app/writer.ts";
 import { type Api, buildServer } from "../../src/server/server.ts";
 import { AMPTP, MARKERS, smallDispute, WGA } from "../support/fixture.ts";
 import { PASSWORD, PEOPLE } from "../support/server.ts";
@@ -479,6 +481,36 @@ describe("the dispatcher on its own", () => {
     const posts = receiver.to("/resume", entry.seq);
     expect(posts.map((r) => r.headers["x-parley-delivery"])).toEqual([failed.id, failed.id]);
     await second.close();
+    await p.close();
+  });
+
+  it("records the commits queued at once against one reading of the active webhooks", async () => {
+    const { p } = await withHook("/together");
+    // The dispatcher's subscription is held back, so that two commits reach it in one turn.
+    const commits: [string, Appended[]][] = [];
+    p.subscribe((slug, appended) => void commits.push([slug, appended]));
+    let deliver: ((slug: string, appended: Appended[]) => void) | null = null;
+    const subscribe = p.subscribe.bind(p);
+    p.subscribe = (listener) => {
+      deliver = listener;
+      return subscribe(() => {});
+    };
+    let hookReadings = 0;
+    const executeQuery = p.db.executeQuery.bind(p.db);
+    p.db.executeQuery = ((query: CompiledQuery) => {
+      if (/from "webhooks" where "disabled_at" is null/.test(query.sql)) hookReadings += 1;
+      return executeQuery(query);
+    }) as typeof p.db.executeQuery;
+    const d = new WebhookDispatcher(p);
+    await d.start();
+    const first = await say(p, "one");
+    const second = await say(p, "two");
+    expect(commits).toHaveLength(2);
+    for (const [slug, appended] of commits) deliver!(slug, appended);
+    await receiver.next((r) => r.path === "/together" && r.json.seq === first.seq);
+    await receiver.next((r) => r.path === "/together" && r.json.seq === second.seq);
+    expect(hookReadings).toBe(1);
+    await d.close();
     await p.close();
   });
 
