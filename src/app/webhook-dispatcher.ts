@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import type { Kysely } from "kysely";
+import type { CompiledQuery, Kysely } from "kysely";
 import { preparedOnce } from "../store/dialect.ts";
 import type { Database } from "../store/schema.ts";
 import type { Parley } from "./parley.ts";
@@ -66,6 +66,8 @@ const TIMER_SLACK_MS = 100;
  */
 export class WebhookDispatcher {
   private readonly db: Kysely<Database>;
+  /** The active webhooks' query, asked after commits: compiled once, prepared once per connection. */
+  private readonly activeQuery: CompiledQuery<ActiveHook>;
   private readonly timeoutMs: number;
   private readonly backoffBaseMs: number;
   private readonly backoffCapMs: number;
@@ -94,6 +96,9 @@ export class WebhookDispatcher {
     opts: DispatcherOptions = {},
   ) {
     this.db = parley.db;
+    this.activeQuery = preparedOnce(
+      this.db.selectFrom("webhooks").select(["id", "org_id"]).where("disabled_at", "is", null).compile(),
+    );
     this.timeoutMs = opts.timeoutMs ?? 10_000;
     this.backoffBaseMs = opts.backoffBaseMs ?? 1_000;
     this.backoffCapMs = opts.backoffCapMs ?? 10 * 60_000;
@@ -189,10 +194,9 @@ export class WebhookDispatcher {
     }
   }
 
-  /** The webhooks deliveries are made for; asked after commits, so prepared once per connection. */
+  /** The webhooks deliveries are made for. */
   private async activeHooks(): Promise<ActiveHook[]> {
-    const active = this.db.selectFrom("webhooks").select(["id", "org_id"]).where("disabled_at", "is", null);
-    return (await this.db.executeQuery(preparedOnce(active.compile()))).rows;
+    return (await this.db.executeQuery(this.activeQuery)).rows;
   }
 
   /** One pending delivery per active webhook and per entry its organization may see. */

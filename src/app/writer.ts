@@ -14,11 +14,11 @@ import { canonicalOrder, canonicalText } from "../ledger/jcs.ts";
 import { CompactRange, entryLeafHash, type NodeId, rootNodes } from "../ledger/merkle.ts";
 import { AppendStatements, lockQuery } from "../store/append-statements.ts";
 import { noticeQuery } from "../store/commit-feed.ts";
-import { directRunner, type StatementRunner } from "../store/direct-sqlite.ts";
+import { directRunner } from "../store/direct-sqlite.ts";
 import { CHECKPOINT_KEY, type KeyStore, type SigningKey } from "../store/keystore.ts";
 import { type EntryRow, fetchNodes, latestCheckpoint, type NodeRow, treeSize } from "../store/ledger-repo.ts";
 import { pipelined } from "../store/pipeline.ts";
-import type { Database } from "../store/schema.ts";
+import type { Database, StatementRunner } from "../store/schema.ts";
 import { WriteBuffer } from "../store/write-buffer.ts";
 import { BEGINNING, type Position, positionOf, type RecentEntry, RecentHistory } from "./recent-history.ts";
 import type { SignJob, SignResult } from "./sign-worker.ts";
@@ -123,11 +123,6 @@ interface Pending {
    * sent before anything reads the store mid-transaction, and at the end with the notice.
    */
   writes: WriteBuffer | null;
-  /**
-   * Where the append path's own statements go: PostgreSQL's write buffer, SQLite's direct
-   * runner (direct-sqlite.ts: this transaction holds the connection), else the transaction.
-   */
-  out: StatementRunner | null;
 }
 
 /**
@@ -208,7 +203,6 @@ export class LedgerWriter {
       bySeq: new Map(),
       keys: new Map(),
       writes: null,
-      out: null,
     };
     let settle = () => {};
     // On PostgreSQL a read may run beside this transaction (another connection of the pool):
@@ -219,7 +213,6 @@ export class LedgerWriter {
       const results = await this.db.transaction().execute(async (trx) => {
         const live = await this.lockedHead(trx, d);
         if (!this.statements.sqlite) pending.writes = new WriteBuffer(trx);
-        pending.out = pending.writes ?? this.direct ?? trx;
         // Taken once the turn is this transaction's: an instant taken before waiting for the lock
         // would fall before the entries of whoever held it, making every contested append a back-fill.
         pending.now = this.now();
@@ -256,7 +249,7 @@ export class LedgerWriter {
           { name: this.host, privateKey: signer.privateKey, publicRaw: signer.publicRaw },
           live.lastCheckpoint ? [chainLine(live.lastCheckpoint)] : [],
         );
-        await this.statements.insertCheckpoint(pending.out ?? trx, {
+        await this.statements.insertCheckpoint(this.out(pending, trx), {
           dispute_id: live.id,
           size: live.range.size,
           root,
@@ -586,7 +579,7 @@ export class LedgerWriter {
    */
   private async flush(trx: Kysely<Database>, live: Live, p: Pending, opts = { hold: false }): Promise<void> {
     this.dispatch(p, true);
-    const out = p.out ?? trx;
+    const out = this.out(p, trx);
     if (p.timeline.length > 0) await this.statements.timelineRows(out, p.timeline);
     // What follows must see the held rows (a publication updates its entry's timeline row) or
     // must not share a statement with them (snapshots dropped and written): see write-buffer.ts.
@@ -644,6 +637,14 @@ export class LedgerWriter {
     p.signed = [];
     if (nodes.length > 0) await this.statements.nodes(out, live.id, nodes);
     if (!opts.hold) await p.writes?.send();
+  }
+
+  /**
+   * Where the append path's own statements go: PostgreSQL's write buffer, SQLite's direct runner
+   * (direct-sqlite.ts: the transaction holds the connection), else the transaction.
+   */
+  private out(p: Pending, trx: Kysely<Database>): StatementRunner {
+    return p.writes ?? this.direct ?? trx;
   }
 
   /** An earlier entry, from this batch if it is still pending, else from the store. */

@@ -2,11 +2,9 @@ import { CompiledQuery, type Kysely } from "kysely";
 import { isSqlite, preparedOnce } from "./dialect.ts";
 import { ENTRY_COLUMNS, type EntryRow, type NodeRow } from "./ledger-repo.ts";
 import { PreparedInsert } from "./prepared-insert.ts";
-import type { Database } from "./schema.ts";
+import type { Database, StatementRunner } from "./schema.ts";
 
 type Row<T extends keyof Database> = Database[T];
-type Executor = Pick<Kysely<Database>, "executeQuery">;
-
 /** The inserts of the append path, compiled once per store (see prepared-insert.ts). */
 export class AppendStatements {
   private readonly entry: PreparedInsert<Row<"ledger_entries">>;
@@ -41,25 +39,25 @@ export class AppendStatements {
     ]);
   }
 
-  entries(db: Executor, disputeId: number, rows: EntryRow[]): Promise<void> {
+  entries(db: StatementRunner, disputeId: number, rows: EntryRow[]): Promise<void> {
     return this.entry.run(
       db,
       rows.map((r) => ({ dispute_id: disputeId, ...r })),
     );
   }
 
-  nodes(db: Executor, disputeId: number, nodes: NodeRow[]): Promise<void> {
+  nodes(db: StatementRunner, disputeId: number, nodes: NodeRow[]): Promise<void> {
     return this.node.run(
       db,
       nodes.map((n) => ({ dispute_id: disputeId, ...n })),
     );
   }
 
-  timelineRows(db: Executor, rows: Row<"proj_timeline">[]): Promise<void> {
+  timelineRows(db: StatementRunner, rows: Row<"proj_timeline">[]): Promise<void> {
     return this.timeline.run(db, rows);
   }
 
-  insertCheckpoint(db: Executor, row: Row<"checkpoints">): Promise<void> {
+  insertCheckpoint(db: StatementRunner, row: Row<"checkpoints">): Promise<void> {
     return this.checkpoint.run(db, [row]);
   }
 
@@ -69,7 +67,7 @@ export class AppendStatements {
    * PostgreSQL has none that is exact (its WAL position moves before a commit is visible to
    * others), so there it is null, and the writer reads the tree size instead.
    */
-  async dataVersion(db: Executor): Promise<number | null> {
+  async dataVersion(db: StatementRunner): Promise<number | null> {
     if (!this.sqlite) return null;
     const { rows } = await db.executeQuery<{ data_version: number }>(DATA_VERSION);
     return Number(rows[0]!.data_version);
@@ -79,7 +77,7 @@ export class AppendStatements {
    * A stamp for read caches that moves with every commit by anyone, at most a moment late:
    * data_version on SQLite, the WAL's write position on PostgreSQL.
    */
-  async storeVersion(db: Executor): Promise<string> {
+  async storeVersion(db: StatementRunner): Promise<string> {
     if (this.sqlite) return String(await this.dataVersion(db));
     const { rows } = await db.executeQuery<{ lsn: string }>(WAL_POSITION);
     return rows[0]!.lsn;
@@ -91,7 +89,7 @@ export class AppendStatements {
    * none: it has one writer at a time, and a transaction that read a head another process
    * has since moved fails at its first write (SQLITE_BUSY) instead of forking the tree.
    */
-  async lockDispute(db: Executor, disputeId: number): Promise<void> {
+  async lockDispute(db: StatementRunner, disputeId: number): Promise<void> {
     if (this.sqlite) return;
     await db.executeQuery(lockQuery(disputeId));
   }

@@ -1,9 +1,6 @@
 import type SQLite from "better-sqlite3";
 import type { Compilable, CompiledQuery, Kysely, QueryResult } from "kysely";
-import type { Database } from "./schema.ts";
-
-/** What runs a compiled statement: a Kysely instance, or the direct runner below. */
-export type StatementRunner = Pick<Kysely<Database>, "executeQuery">;
+import type { Database, StatementRunner } from "./schema.ts";
 
 const runners = new WeakMap<Kysely<Database>, StatementRunner>();
 

@@ -1,6 +1,6 @@
 import type { CompiledQuery, Kysely } from "kysely";
 import { isSqlite, preparedOnce } from "./dialect.ts";
-import type { Database } from "./schema.ts";
+import type { Database, StatementRunner } from "./schema.ts";
 
 /** A marker no caller's value can equal: it names the row and column whose value goes there. */
 const MARK = "\u0000parley-parameter\u0000";
@@ -8,8 +8,6 @@ const MARK = "\u0000parley-parameter\u0000";
 const PARAMETERS_PER_STATEMENT = 4800;
 /** On PostgreSQL, inserts of up to this many rows are prepared once per connection (dialect.ts). */
 const PREPARED_ROWS_AT_MOST = 64;
-
-type Executor = Pick<Kysely<Database>, "executeQuery">;
 
 /**
  * An INSERT that Kysely compiles once per number of rows, into the dialect's own SQL, and
@@ -32,7 +30,7 @@ export class PreparedInsert<T extends object> {
     this.fewShapes = isSqlite(db as Kysely<unknown>);
   }
 
-  async run(db: Executor, rows: readonly T[]): Promise<void> {
+  async run(db: StatementRunner, rows: readonly T[]): Promise<void> {
     let from = 0;
     while (from < rows.length) {
       // On SQLite, full statements and then the rest in powers of two: a handful of statements

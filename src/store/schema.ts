@@ -1,4 +1,4 @@
-import type { Generated } from "kysely";
+import type { Generated, Kysely } from "kysely";
 
 /**
  * Table types for Kysely. Ledger tables (ledger_entries, tree_nodes, checkpoints) are
@@ -303,3 +303,9 @@ export interface Database {
     created_at: string;
   };
 }
+
+/**
+ * What runs a compiled statement: a Kysely instance or transaction, PostgreSQL's write buffer
+ * (write-buffer.ts), or SQLite's direct runner (direct-sqlite.ts).
+ */
+export type StatementRunner = Pick<Kysely<Database>, "executeQuery">;

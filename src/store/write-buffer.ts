@@ -1,9 +1,7 @@
-import type { CompiledQuery, Kysely, QueryResult } from "kysely";
+import type { CompiledQuery, QueryResult } from "kysely";
 import { PREPARE_MARK } from "./dialect.ts";
 import { COMMIT, pipelined } from "./pipeline.ts";
-import type { Database } from "./schema.ts";
-
-type Executor = Pick<Kysely<Database>, "executeQuery">;
+import type { StatementRunner } from "./schema.ts";
 
 /** PostgreSQL takes at most 65,535 parameters in one statement. */
 const PARAMETERS_AT_MOST = 30_000;
@@ -24,7 +22,7 @@ export class WriteBuffer {
   private held: CompiledQuery[] = [];
   private parameters = 0;
 
-  constructor(private readonly db: Executor) {}
+  constructor(private readonly db: StatementRunner) {}
 
   /** Holds an INSERT; sends anything else at once, after what is held. */
   async executeQuery<R>(query: CompiledQuery<R>): Promise<QueryResult<R>> {
