@@ -83,8 +83,14 @@ export class WalCheckpointer {
 }
 
 const CHECKPOINT_EVERY_MS = 100;
-/** The writing connection's threshold while the thread runs: 16 MB of log with 4 KB pages. */
-const AUTOCHECKPOINT_PAGES = 4000;
+/**
+ * The writing connection's threshold while the thread runs: 64 MB of log with 4 KB pages. Its
+ * own checkpoint costs two fsyncs (5 to 20 ms) however much the thread has already copied, so
+ * the threshold sets how often a commit pays them: at 4,000 pages, a third of all the time
+ * single appends spent committing; at 16,000, a tenth (about 20 µs less per append). The log
+ * file keeps its largest size, so this is also the disk a busy store's WAL takes.
+ */
+const AUTOCHECKPOINT_PAGES = 16_000;
 const SQLITE_DEFAULT_PAGES = 1000;
 const DRIVER = createRequire(import.meta.url).resolve("better-sqlite3");
 

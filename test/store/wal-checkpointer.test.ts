@@ -62,7 +62,7 @@ describe.skipIf(onPostgres())("the WAL checkpointer thread (SQLite)", () => {
       await write(store, 10);
       written += 10;
     }
-    expect(await pragma(store, "wal_autocheckpoint")).toBe(4000);
+    expect(await pragma(store, "wal_autocheckpoint")).toBe(16_000);
     // A few hundred pages more: far below the writer's own threshold now, so only the thread
     // can bring the database file up to date.
     await write(store, 300);
@@ -79,7 +79,7 @@ describe.skipIf(onPostgres())("the WAL checkpointer thread (SQLite)", () => {
     const file = join(mkdtempSync(join(tmpdir(), "parley-wal-")), "w.db");
     const script = fileURLToPath(new URL("../fixtures/write-then-close.ts", import.meta.url));
     const r = spawnSync(process.execPath, ["--import", "tsx", script, file], { encoding: "utf8" });
-    expect({ status: r.status, out: r.stdout.trim() }).toEqual({ status: 0, out: "closed 4000" });
+    expect({ status: r.status, out: r.stdout.trim() }).toEqual({ status: 0, out: "closed 16000" });
   });
 
   it("hands the work back to SQLite for good if the thread ends unasked", async () => {
@@ -100,7 +100,7 @@ describe.skipIf(onPostgres())("the WAL checkpointer thread (SQLite)", () => {
       checkpointer.committed();
     }
     expect(checkpointer.running).toBe(true);
-    expect(sqlite.pragma("wal_autocheckpoint", { simple: true })).toBe(4000);
+    expect(sqlite.pragma("wal_autocheckpoint", { simple: true })).toBe(16_000);
     await (checkpointer as unknown as { worker: Worker }).worker.terminate();
     await until(() => !checkpointer.running, "the ended thread noticed");
     expect(sqlite.pragma("wal_autocheckpoint", { simple: true })).toBe(1000);
