@@ -30,7 +30,7 @@ export function canonicalBytes(value: unknown): Buffer {
 export function canonicalText(value: unknown): string {
   let text: string | undefined;
   try {
-    assertJsonData(value, null, new Set());
+    assertJsonData(value, null, null, []);
     // Plain JSON data whose keys already come in canonical order (as entries built here do)
     // is written by JSON.stringify exactly as canonicalize would write it (see isCanonical).
     text = keysSorted(value) ? JSON.stringify(value) : canonicalize(value);
@@ -59,7 +59,7 @@ function reordered<T>(value: T): T {
   if (Array.isArray(value)) return value.map(reordered) as T;
   const record = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(record).sort()) {
+  for (const key of sortedKeys(record)) {
     if (record[key] === undefined) continue;
     // An own "__proto__" member, as JSON.parse makes one, not a change of prototype.
     if (key === "__proto__") {
@@ -94,7 +94,10 @@ export function isCanonical(text: string, parsed: unknown): boolean {
 /** Whether every object's keys come in sorted order (and, if asked, none holds undefined). */
 function keysSorted(value: unknown, noUndefined = false): boolean {
   if (value === null || typeof value !== "object") return true;
-  if (Array.isArray(value)) return value.every((item) => keysSorted(item, noUndefined));
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!keysSorted(value[i], noUndefined)) return false;
+    return true;
+  }
   const record = value as Record<string, unknown>;
   let previous: string | null = null;
   for (const key in record) {
@@ -104,6 +107,23 @@ function keysSorted(value: unknown, noUndefined = false): boolean {
     if (!keysSorted(record[key], noUndefined)) return false;
   }
   return true;
+}
+
+/**
+ * An object's own keys in canonical order (UTF-16 code units, as `<` compares strings). The
+ * objects of an entry have a handful of keys, which an insertion sort orders in place;
+ * Array.prototype.sort would copy them first.
+ */
+function sortedKeys(record: Record<string, unknown>): string[] {
+  const keys = Object.keys(record);
+  if (keys.length > 16) return keys.sort();
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i]!;
+    let j = i - 1;
+    for (; j >= 0 && keys[j]! > key; j--) keys[j + 1] = keys[j]!;
+    keys[j + 1] = key;
+  }
+  return keys;
 }
 
 /**
@@ -176,37 +196,52 @@ function pathOf(place: Place): string {
   return typeof place.key === "number" ? `${parent}[${place.key}]` : childPath(parent, place.key);
 }
 
-function assertJsonData(value: unknown, place: Place, ancestors: Set<object>): void {
+/**
+ * Checks that `value`, found at `key` of the value at `parent` (the root: both null), is plain
+ * JSON data. A member's place is only built when it is needed: for an error, or to be the
+ * parent of an object's members. `ancestors` are the objects on the way down (a cycle leads
+ * back to one); a list, since entries nest a few levels deep and a Set would allocate.
+ */
+function assertJsonData(
+  value: unknown,
+  parent: Place,
+  key: string | number | null,
+  ancestors: object[],
+): void {
   switch (typeof value) {
     case "string":
       if (hasLoneSurrogate(value))
-        throw new CanonicalizationError(pathOf(place), "string contains a lone surrogate");
+        throw new CanonicalizationError(pathOf(placeOf(parent, key)), "string contains a lone surrogate");
       return;
     case "boolean":
       return;
     case "number":
       if (!Number.isFinite(value))
-        throw new CanonicalizationError(pathOf(place), `${value} is not a JSON number`);
+        throw new CanonicalizationError(pathOf(placeOf(parent, key)), `${value} is not a JSON number`);
       return;
     case "undefined":
-      throw new CanonicalizationError(pathOf(place), "undefined has no JSON representation");
+      throw new CanonicalizationError(pathOf(placeOf(parent, key)), "undefined has no JSON representation");
     case "bigint":
       throw new CanonicalizationError(
-        pathOf(place),
+        pathOf(placeOf(parent, key)),
         "BigInt has no JSON representation; use a decimal string",
       );
     case "function":
     case "symbol":
-      throw new CanonicalizationError(pathOf(place), `a ${typeof value} has no JSON representation`);
+      throw new CanonicalizationError(
+        pathOf(placeOf(parent, key)),
+        `a ${typeof value} has no JSON representation`,
+      );
   }
   if (value === null) return;
   const obj = value as object;
-  if (ancestors.has(obj)) throw new CanonicalizationError(pathOf(place), "circular reference");
-  ancestors.add(obj);
+  const place = placeOf(parent, key);
+  if (ancestors.includes(obj)) throw new CanonicalizationError(pathOf(place), "circular reference");
+  ancestors.push(obj);
   if (Array.isArray(obj)) {
     for (let i = 0; i < obj.length; i++) {
       // A hole reads as undefined and is rejected like one; JSON.stringify would write null.
-      assertJsonData(obj[i], { parent: place, key: i }, ancestors);
+      assertJsonData(obj[i], place, i, ancestors);
     }
   } else {
     const proto = Object.getPrototypeOf(obj);
@@ -218,15 +253,23 @@ function assertJsonData(value: unknown, place: Place, ancestors: Set<object>): v
       );
     }
     const record = obj as Record<string, unknown>;
-    for (const key of Object.keys(record)) {
-      if (hasLoneSurrogate(key))
-        throw new CanonicalizationError(pathOf({ parent: place, key }), "key contains a lone surrogate");
+    for (const member in record) {
+      if (!Object.hasOwn(record, member)) continue;
+      if (hasLoneSurrogate(member))
+        throw new CanonicalizationError(
+          pathOf({ parent: place, key: member }),
+          "key contains a lone surrogate",
+        );
       // An absent optional field is the common TypeScript shape for "not set"; JSON omits it.
-      if (record[key] === undefined) continue;
-      assertJsonData(record[key], { parent: place, key }, ancestors);
+      if (record[member] === undefined) continue;
+      assertJsonData(record[member], place, member, ancestors);
     }
   }
-  ancestors.delete(obj);
+  ancestors.pop();
+}
+
+function placeOf(parent: Place, key: string | number | null): Place {
+  return key === null ? parent : { parent, key };
 }
 
 function hasLoneSurrogate(s: string): boolean {

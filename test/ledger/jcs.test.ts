@@ -83,8 +83,17 @@ describe("canonicalBytes", () => {
     );
   });
 
+  it("accepts one object held by two members: shared is not circular", () => {
+    const shared = { b: 1 };
+    expect(canonicalBytes({ x: shared, y: [shared, shared] }).toString("utf8")).toBe(
+      '{"x":{"b":1},"y":[{"b":1},{"b":1}]}',
+    );
+  });
+
   const cyclic: Record<string, unknown> = { a: 1 };
   cyclic.self = cyclic;
+  const cyclicDeep: { list: unknown[] } = { list: [1, {}] };
+  cyclicDeep.list.push({ back: cyclicDeep.list });
   // A hole, unlike an explicit undefined, is absent from the array's keys.
   const sparse: number[] = [1];
   sparse[2] = 3;
@@ -109,6 +118,7 @@ describe("canonicalBytes", () => {
     ["a Map", new Map([["a", 1]]), "$"],
     ["a class instance", { p: new Point(1) }, "$.p"],
     ["a circular reference", cyclic, "$.self"],
+    ["a circular reference through an array", cyclicDeep, "$.list[2].back"],
     ["a lone surrogate in a string", { s: "a\uD800" }, "$.s"],
     ["a lone surrogate in a key", { "\uDC00": 1 }, '$["\\udc00"]'],
   ];
@@ -241,6 +251,18 @@ describe("canonicalOrder", () => {
     const out = canonicalOrder(input);
     expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
     expect(JSON.stringify(out)).toBe('{"__proto__":{"x":1},"z":1}');
+  });
+
+  it("orders objects with many keys, and keys beyond the Basic Multilingual Plane, by UTF-16 code units", () => {
+    for (const size of [3, 16, 17, 40]) {
+      const keys = Array.from({ length: size }, (_, i) =>
+        i % 3 === 0 ? `\u{1F600}${i}` : i % 3 === 1 ? `\uFFFF${i}` : `k${i}`,
+      );
+      const shuffled = Object.fromEntries(keys.reverse().map((k, i) => [k, i]));
+      const out = canonicalOrder(shuffled);
+      expect(JSON.stringify(out)).toBe(canonicalize(shuffled));
+      expect(Object.keys(out)).toEqual(Object.keys(shuffled).sort());
+    }
   });
 
   it("gives the order JSON.parse gives back from canonical bytes", () => {
