@@ -316,7 +316,12 @@ export class LedgerWriter {
       const piece = chunk.slice(from, from + size);
       p.signed.push({
         rows: piece.map((c) => c.row),
-        result: this.signers.run({ entries: piece.map(({ row, org }) => ({ org, text: row.body })), keys }),
+        result: this.signers.run({
+          texts: piece.map((c) => c.row.body).join(""),
+          lengths: piece.map((c) => c.row.body.length),
+          orgs: piece.map((c) => c.org),
+          keys,
+        }),
       });
     }
   }
