@@ -45,7 +45,8 @@ parentPort?.on("message", (job: SignJob) => {
     let at = 0;
     for (let i = 0; i < n; i++) {
       const org = job.orgs[i]!;
-      const text = job.texts.slice(at, (at += job.lengths[i]!));
+      const text = job.texts.slice(at, at + job.lengths[i]!);
+      at += text.length;
       const pem = job.keys[org];
       if (!pem) throw new Error(`no key for ${org}`);
       let cached = keyObjects.get(org);
