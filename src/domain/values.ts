@@ -18,18 +18,44 @@ const INSTANT_FORM = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1
  * `s` as toISOString writes it (with milliseconds), if it names a real instant in that form;
  * else null (2023-02-30, 24:00, a 60th second). The same answer as asking Date.parse and
  * comparing (the tests check both agree), at a fraction of the cost: every entry of a batch
- * passes through here more than once.
+ * passes through here. Read digit by digit, since a regular expression's match would
+ * allocate an array and seven strings each time.
  */
 export function normalInstant(s: string): string | null {
-  const m = INSTANT_FORM.exec(s);
-  if (!m) return null;
-  const year = Number(m[1]);
-  const month = Number(m[2]);
-  const day = Number(m[3]);
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
-  if (Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6]) > 59) return null;
-  const millis = m[7] ?? "";
-  return millis.length === 3 ? s : `${s.slice(0, 19)}.${millis.padEnd(3, "0")}Z`;
+  // YYYY-MM-DDTHH:MM:SS, then Z, or a dot, one to three digits and Z.
+  const length = s.length;
+  if (length < 20 || length > 24 || s.charCodeAt(length - 1) !== Z) return null;
+  if (s.charCodeAt(4) !== DASH || s.charCodeAt(7) !== DASH || s.charCodeAt(10) !== T) return null;
+  if (s.charCodeAt(13) !== COLON || s.charCodeAt(16) !== COLON) return null;
+  const year = digits(s, 0, 4);
+  const month = digits(s, 5, 2);
+  const day = digits(s, 8, 2);
+  const hour = digits(s, 11, 2);
+  const minute = digits(s, 14, 2);
+  const second = digits(s, 17, 2);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return null;
+  if (length === 20) return `${s.slice(0, 19)}.000Z`;
+  const fraction = length - 21;
+  if (fraction < 1 || s.charCodeAt(19) !== DOT || digits(s, 20, fraction) < 0) return null;
+  return fraction === 3 ? s : `${s.slice(0, 20 + fraction)}${"0".repeat(3 - fraction)}Z`;
+}
+
+const Z = 90;
+const T = 84;
+const DASH = 45;
+const COLON = 58;
+const DOT = 46;
+
+/** The number the `count` ASCII digits of `s` from `at` spell, or -1 if one is not a digit. */
+function digits(s: string, at: number, count: number): number {
+  let n = 0;
+  for (let i = at; i < at + count; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
 }
 
 function daysInMonth(year: number, month: number): number {

@@ -39,6 +39,25 @@ describe("normalInstant", () => {
     );
   });
 
+  it("agrees with Date.parse on instants with one character changed, added or removed", () => {
+    const edit = fc.record({
+      at: fc.nat(),
+      op: fc.constantFrom("change", "add", "remove"),
+      char: fc.constantFrom("0", "9", "-", ":", ".", "T", "Z", "z", " ", "/", "\u0660"),
+    });
+    fc.assert(
+      fc.property(shapedInstant, edit, (s, { at, op, char }) => {
+        const i = at % (s.length + 1);
+        const edited =
+          op === "add"
+            ? s.slice(0, i) + char + s.slice(i)
+            : s.slice(0, i) + (op === "change" ? char : "") + s.slice(i + 1);
+        expect(normalInstant(edited)).toBe(byDate(edited));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
   it("agrees with Date.parse on arbitrary strings", () => {
     fc.assert(
       fc.property(fc.string(), (s) => {
