@@ -135,7 +135,13 @@ export function workloadCommand(i: number, issues = 50): Command {
  * Returns the seconds Parley spent appending them: building the commands is the benchmark's
  * own work (an import reads them from a file) and is not counted.
  */
-export async function fill(app: Parley, slug: string, count: number, batch = 2000, from = 0): Promise<number> {
+export async function fill(
+  app: Parley,
+  slug: string,
+  count: number,
+  batch = 2000,
+  from = 0,
+): Promise<number> {
   let spent = 0;
   for (let done = 0; done < count; done += batch) {
     const n = Math.min(batch, count - done);
