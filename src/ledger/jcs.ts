@@ -174,7 +174,7 @@ function findFloat(value: unknown, path: string, ancestors: Set<object>): string
       return null;
     }
     const record = value as Record<string, unknown>;
-    for (const key of Object.keys(record).sort()) {
+    for (const key of sortedKeys(record)) {
       const found = findFloat(record[key], childPath(path, key), ancestors);
       if (found !== null) return found;
     }
