@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Accounts, viewerFor } from "../src/app/accounts.ts";
 import { Parley } from "../src/app/parley.ts";
 import { OPERATOR, PUBLIC, type Viewer } from "../src/app/visibility.ts";
+import { formatStatus } from "../src/cli/format.ts";
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from "../src/demo/accounts.ts";
 import { loadDemo } from "../src/demo/load.ts";
 import { SAG_AFTRA_2023 } from "../src/demo/sag-aftra-2023.ts";
@@ -214,6 +215,30 @@ describe("demo: whose move, and what the public knew", () => {
     const byTo = Object.fromEntries(s.requestsForComment.map((r) => [r.to, r.status]));
     expect(byTo).toEqual({ AMPTP: "responded", "WGA West": "no-response" });
     expect(s.requestsForComment.every((r) => r.from === "Parley News")).toBe(true);
+  });
+});
+
+describe("demo: parley status as a person reads it", () => {
+  it("counts in words: singular for one, thousands grouped, statuses without hyphens", async () => {
+    const text = formatStatus(await app.status(WGA, PUBLIC), "public");
+    expect(text).toContain("ratified (8,435 yes, 90 no)");
+    expect(text).toContain("ended, 148 days (2023-05-02 – 2023-09-26); 102 workdays");
+    expect(text).toContain("82 workdays, 13,120,000 idle days [concurrent, sag-aftra-2023]");
+    expect(text).toMatch(/^ {2}Wages \(minimum rates\) +tentatively agreed$/m);
+    expect(text).toContain("Parley News asked WGA West on 2023-09-13: no response");
+    expect(text).toContain("  AMPTP: 1 answer, 1.1 days on average, longest 1.1 days");
+    expect(text).toContain("  WGA: 6 answers, 3.8 days on average, longest 4.0 days");
+    expect(text).not.toMatch(/(?<![\d.])1 (answers|days|figures|entries)\b|\d{5}/);
+  });
+
+  it("as of 2023-09-14: who owes the move, for how many days", async () => {
+    const text = formatStatus(await app.status(WGA, PUBLIC, "2023-09-14"), "public");
+    expect(text).toContain("as of Thu 2023-09-14, America/Los_Angeles · seen as public · 53 entries");
+    expect(text).toContain("day 63 (since 2023-07-14); 44 workdays, 7,040,000 idle days");
+    expect(text).toMatch(
+      /^ {2}Wages \(minimum rates\) +open +AMPTP owes the move since 2023-08-15 \(30 days\)$/m,
+    );
+    expect(text).toContain("Impact      9 figures recorded");
   });
 });
 

@@ -3,6 +3,18 @@ import { localDate } from "../domain/calendar.ts";
 import type { Status } from "../domain/status.ts";
 import type { ExportReport } from "../ledger/export-file.ts";
 
+const grouped = new Intl.NumberFormat("en-US");
+
+/** "1 answer", "6 answers", "13,120,000 idle days". */
+function count(n: number, noun: string, plural = `${noun}s`): string {
+  return `${grouped.format(n)} ${n === 1 ? noun : plural}`;
+}
+
+/** A status as the model names it ("no-response", "tentatively-agreed") in words. */
+function words(status: string): string {
+  return status.replaceAll("-", " ");
+}
+
 /** The status as a person reads it at a glance: dates in the dispute's own time zone. */
 export function formatStatus(s: Status, viewer: string): string {
   const tz = s.timeZone;
@@ -13,12 +25,14 @@ export function formatStatus(s: Status, viewer: string): string {
   });
   const lines: string[] = [];
   lines.push(`${s.title} (${s.dispute})`);
-  lines.push(`as of ${weekday} ${s.asOfDate}, ${tz} · seen as ${viewer} · ${s.entries} entries`);
+  lines.push(
+    `as of ${weekday} ${s.asOfDate}, ${tz} · seen as ${viewer} · ${count(s.entries, "entry", "entries")}`,
+  );
   lines.push("");
   const ag = s.agreement;
-  const vote = ag.vote ? ` (${ag.vote.yes} yes, ${ag.vote.no} no)` : "";
+  const vote = ag.vote ? ` (${grouped.format(ag.vote.yes)} yes, ${grouped.format(ag.vote.no)} no)` : "";
   lines.push(
-    `Agreement   ${ag.name}: ${ag.status}${vote}${ag.expiresAt ? `; expired ${day(ag.expiresAt)}` : ""}${
+    `Agreement   ${ag.name}: ${words(ag.status)}${vote}${ag.expiresAt ? `; expired ${day(ag.expiresAt)}` : ""}${
       ag.term ? `; new term ${ag.term.start} – ${ag.term.end}` : ""
     }`,
   );
@@ -32,11 +46,11 @@ export function formatStatus(s: Status, viewer: string): string {
   for (const st of s.stoppages) {
     const who = `${st.kind} by ${st.organizations.join(", ")} against ${st.against.join(", ")}`;
     const when = st.end
-      ? `ended, ${st.day} days (${day(st.start)} – ${st.lastDay})`
+      ? `ended, ${count(st.day!, "day")} (${day(st.start)} – ${st.lastDay})`
       : `day ${st.day} (since ${day(st.start)})`;
     const extra = [
-      st.workdays === null ? null : `${st.workdays} workdays`,
-      st.idleDays === null ? null : `${st.idleDays} idle days`,
+      st.workdays === null ? null : count(st.workdays, "workday"),
+      st.idleDays === null ? null : count(st.idleDays, "idle day"),
     ]
       .filter(Boolean)
       .join(", ");
@@ -52,26 +66,32 @@ export function formatStatus(s: Status, viewer: string): string {
   const width = Math.min(48, Math.max(0, ...s.issues.map((i) => i.title.length)));
   for (const i of s.issues) {
     const title = i.title.length > width ? `${i.title.slice(0, width - 1)}…` : i.title.padEnd(width);
-    const move = i.awaiting ? `${i.awaiting} owes the move since ${day(i.since!)} (${i.days} days)` : "";
-    lines.push(`  ${title}  ${i.status.padEnd(19)} ${move}`.trimEnd());
+    const move = i.awaiting
+      ? `${i.awaiting} owes the move since ${day(i.since!)} (${count(i.days!, "day")})`
+      : "";
+    lines.push(`  ${title}  ${words(i.status).padEnd(19)} ${move}`.trimEnd());
   }
   const meetingMoves = s.moves.filter((m) => m.subject === "meeting");
   if (meetingMoves.length > 0) {
     lines.push("Meeting requests");
     for (const m of meetingMoves)
-      lines.push(`  ${m.title}: ${m.awaiting} owes an answer since ${day(m.since)} (${m.days} days)`);
+      lines.push(
+        `  ${m.title}: ${m.awaiting} owes an answer since ${day(m.since)} (${count(m.days, "day")})`,
+      );
   }
   if (s.requestsForComment.length > 0) {
     lines.push("Requests for comment");
     for (const r of s.requestsForComment)
-      lines.push(`  ${r.from} asked ${r.to} on ${day(r.askedAt)}: ${r.status}`);
+      lines.push(`  ${r.from} asked ${r.to} on ${day(r.askedAt)}: ${words(r.status)}`);
   }
   if (s.responseTimes.length > 0) {
     lines.push("Response times");
     for (const r of s.responseTimes)
-      lines.push(`  ${r.side}: ${r.count} answers, ${r.averageDays} days on average, longest ${r.maxDays}`);
+      lines.push(
+        `  ${r.side}: ${count(r.count, "answer")}, ${r.averageDays} days on average, longest ${r.maxDays} days`,
+      );
   }
-  if (s.impact.length > 0) lines.push(`Impact      ${s.impact.length} figures recorded`);
+  if (s.impact.length > 0) lines.push(`Impact      ${count(s.impact.length, "figure")} recorded`);
   return `${lines.join("\n")}\n`;
 }
 
