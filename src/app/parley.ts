@@ -72,6 +72,17 @@ const MAX_GROUP = 64;
 /** How long a starting server waits to hear other processes' commits before serving anyway. */
 const FIRST_LISTEN_WAIT_MS = 5_000;
 
+/**
+ * A write waiting for its dispute's turn: one command, grouped with others that wait, or an
+ * atomic batch (`batch`), which has a transaction of its own.
+ */
+interface Waiting {
+  commands: Command[];
+  batch: boolean;
+  resolve: (r: Recorded[]) => void;
+  reject: (err: unknown) => void;
+}
+
 export class Parley {
   readonly db: Kysely<Database>;
   /** The database file (or ":memory:"). */
@@ -92,11 +103,8 @@ export class Parley {
   /** The callers of sessions and tokens, remembered between requests (see caller-cache.ts). */
   readonly callers: CallerCache<KnownCredential>;
   private readonly statusCache = new Map<string, { stamp: string; status: Status }>();
-  /** Commands waiting for their dispute's running transaction to finish (see commitWaiting). */
-  private readonly waiting = new Map<
-    string,
-    { command: Command; resolve: (r: Recorded[]) => void; reject: (err: unknown) => void }[]
-  >();
+  /** Writes waiting for their dispute's running transaction to finish (see commitWaiting). */
+  private readonly waiting = new Map<string, Waiting[]>();
 
   constructor(db: Kysely<Database>, path: string, keys: KeyStore, opts: ParleyOptions = {}) {
     this.db = db;
@@ -325,36 +333,57 @@ export class Parley {
   }
 
   async execute(slug: string, command: Command): Promise<Recorded> {
+    return (await this.enqueue(slug, [command], false))[0]!;
+  }
+
+  /**
+   * Records several commands atomically: all are decided in order (each seeing the ones
+   * before it), appended, and covered by one checkpoint; if any fails, nothing is written.
+   * It takes its turn among the dispute's other writes.
+   */
+  async executeBatch(slug: string, commands: Command[]): Promise<Recorded[]> {
+    return this.enqueue(slug, commands, true);
+  }
+
+  private async enqueue(slug: string, commands: Command[], batch: boolean): Promise<Recorded[]> {
     const d = await this.disputeRow(slug);
-    const recorded = await new Promise<Recorded[]>((resolve, reject) => {
+    return new Promise<Recorded[]>((resolve, reject) => {
       let queue = this.waiting.get(slug);
       if (!queue) {
         queue = [];
         this.waiting.set(slug, queue);
       }
-      queue.push({ command, resolve, reject });
+      queue.push({ commands, batch, resolve, reject });
       // The store is synchronous, so a transaction started right here would run to its end
       // before the server read another request: every group would be of one. Started on the
       // next turn of the event loop, it takes in every request that arrived meanwhile.
       if (queue.length === 1) setImmediate(() => void this.commitWaiting(d));
     });
-    return recorded[0]!;
   }
 
   /**
-   * Group commit: commands that arrive before a dispute's next transaction takes its turn, or
-   * while it runs, go in together (each still decided, and answered, on its own). A lone
-   * caller waits one turn of the event loop; concurrent callers share the commit and the
+   * One transaction at a time per dispute in this process (the head it appends to is one).
+   * Group commit: single commands that arrive before a dispute's next transaction takes its
+   * turn, or while it runs, go in together (each still decided, and answered, on its own). A
+   * lone caller waits one turn of the event loop; concurrent callers share the commit and the
    * checkpoint. The group is taken once the transaction has the dispute's lock, so callers
-   * arriving while another process holds it join this transaction instead of the next.
+   * arriving while another process holds it join this transaction instead of the next. A
+   * batch goes alone, in its place in the line.
    */
   private async commitWaiting(d: DisputeRow): Promise<void> {
     const queue = this.waiting.get(d.slug)!;
     while (queue.length > 0) {
-      let group: typeof queue = [];
+      const first = queue[0]!;
+      if (first.batch) {
+        await this.writer.executeBatch(d, first.commands).then(first.resolve, first.reject);
+        queue.shift();
+        continue;
+      }
+      let group: Waiting[] = [];
       const take = () => {
-        group = queue.slice(0, MAX_GROUP);
-        return group.map((g) => g.command);
+        const end = queue.findIndex((w, i) => w.batch || i === MAX_GROUP);
+        group = queue.slice(0, end === -1 ? queue.length : end);
+        return group.map((g) => g.commands[0]!);
       };
       try {
         const results = await this.writer.executeEach(d, take);
@@ -370,14 +399,6 @@ export class Parley {
       queue.splice(0, group.length);
     }
     this.waiting.delete(d.slug);
-  }
-
-  /**
-   * Records several commands atomically: all are decided in order (each seeing the ones
-   * before it), appended, and covered by one checkpoint; if any fails, nothing is written.
-   */
-  async executeBatch(slug: string, commands: Command[]): Promise<Recorded[]> {
-    return this.writer.executeBatch(await this.disputeRow(slug), commands);
   }
 
   // ---- reads ----

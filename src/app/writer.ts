@@ -133,7 +133,7 @@ interface Pending {
  */
 export class LedgerWriter {
   private readonly live = new Map<string, Live>();
-  /** The transaction under way per dispute, settled when it ends (committed or not). */
+  /** The transaction under way per dispute (Parley runs one at a time per dispute), settled when it ends. */
   private readonly writing = new Map<string, Promise<void>>();
   /** The head being read or caught up per dispute, settled when done. */
   private readonly refreshing = new Map<string, Promise<void>>();
@@ -219,7 +219,7 @@ export class LedgerWriter {
         const commands = take();
         pending.parallel = commands.length >= PARALLEL_SIGNING_FROM;
         const results: (Recorded[] | ParleyError)[] = [];
-        for (const command of commands) {
+        for (const [i, command] of commands.entries()) {
           let drafts: AnyDraft[];
           try {
             drafts = await this.decideOne(trx, live, pending, command);
@@ -228,6 +228,10 @@ export class LedgerWriter {
             if (mode === "each" && err instanceof ParleyError) {
               results.push(err);
               continue;
+            }
+            // A refused command of a batch fails it whole, saying which one it was.
+            if (err instanceof ParleyError && commands.length > 1) {
+              throw new ParleyError(err.code, `entry ${i}: ${err.message}`, { ...err.details, entry: i });
             }
             throw err;
           }

@@ -96,6 +96,11 @@ const MATRIX: Record<string, Case> = {
     body: statement,
     allowed: RECORDERS,
   },
+  "POST /api/v1/disputes/{slug}/entries/batch": {
+    path: `/api/v1/disputes/${SLUG}/entries/batch`,
+    body: (who) => ({ entries: [statement(who), statement(who)] }),
+    allowed: RECORDERS,
+  },
   "POST /api/v1/session": {
     path: "/api/v1/session",
     body: (who) => ({

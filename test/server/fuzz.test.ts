@@ -5,7 +5,7 @@ import { verifyStore } from "../../src/app/verify-store.ts";
 import { ENTRY_TYPES } from "../../src/domain/events.ts";
 import { smallDispute } from "../support/fixture.ts";
 import { startServer } from "../support/server.ts";
-import { tableCounts } from "../support/tamper.ts";
+import { tableCounter } from "../support/tamper.ts";
 
 /**
  * Random and malformed bodies thrown at every write route: whatever arrives, the answer is a
@@ -250,17 +250,22 @@ describe("write routes under random input", () => {
       }));
     });
     const seen = new Set<string>();
-    await fc.assert(
-      fc.asyncProperty(route, rawBodies, async ({ method, route, url }, body) => {
-        seen.add(`${method} ${route}`);
-        const before = await tableCounts(dbPath);
-        const headers = route.startsWith("/api/v1/orgs") ? admin : negotiator;
-        const res = await server.call(method, url, { body, headers });
-        expectClean(res);
-        if (res.status >= 400) expect(await tableCounts(dbPath)).toEqual(before);
-      }),
-      { numRuns: 400 },
-    );
+    const counter = await tableCounter(dbPath);
+    try {
+      await fc.assert(
+        fc.asyncProperty(route, rawBodies, async ({ method, route, url }, body) => {
+          seen.add(`${method} ${route}`);
+          const before = await counter.counts();
+          const headers = route.startsWith("/api/v1/orgs") ? admin : negotiator;
+          const res = await server.call(method, url, { body, headers });
+          expectClean(res);
+          if (res.status >= 400) expect(await counter.counts()).toEqual(before);
+        }),
+        { numRuns: 400 },
+      );
+    } finally {
+      await counter.close();
+    }
     expect(seen.size).toBeGreaterThan(writes.length / 2);
   });
 

@@ -51,24 +51,41 @@ export async function tamper<T>(
 
 /** A row count for each table, to show that a failed write left the store as it was. */
 export async function tableCounts(location: string): Promise<Record<string, number>> {
-  const conn = await connect(location, { readonly: true });
+  const counter = await tableCounter(location);
   try {
-    const tables = isPostgresLocation(location)
-      ? await conn.sql.all<{ name: string }>(
-          `SELECT table_name AS name FROM information_schema.tables
-            WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`,
-        )
-      : await conn.sql.all<{ name: string }>(
-          "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-        );
-    // One query for all, a snapshot of one moment: callers compare counts before and after.
-    const counts = await conn.sql.all<{ name: string; n: number }>(
-      tables.map(({ name }) => `SELECT '${name}' AS name, count(*) AS n FROM "${name}"`).join(" UNION ALL "),
-    );
-    return Object.fromEntries(counts.map(({ name, n }) => [name, n]));
+    return await counter.counts();
   } finally {
-    await conn.close();
+    await counter.close();
   }
+}
+
+/**
+ * tableCounts on one connection kept open, for a test that counts before and after each of
+ * hundreds of requests: on PostgreSQL a connection per count made such a test take a minute.
+ */
+export async function tableCounter(
+  location: string,
+): Promise<{ counts(): Promise<Record<string, number>>; close(): Promise<void> }> {
+  const conn = await connect(location, { readonly: true });
+  const tables = isPostgresLocation(location)
+    ? await conn.sql.all<{ name: string }>(
+        `SELECT table_name AS name FROM information_schema.tables
+          WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`,
+      )
+    : await conn.sql.all<{ name: string }>(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+      );
+  // One query for all, a snapshot of one moment: callers compare counts before and after.
+  const query = tables
+    .map(({ name }) => `SELECT '${name}' AS name, count(*) AS n FROM "${name}"`)
+    .join(" UNION ALL ");
+  return {
+    counts: async () =>
+      Object.fromEntries(
+        (await conn.sql.all<{ name: string; n: number }>(query)).map(({ name, n }) => [name, n]),
+      ),
+    close: () => conn.close(),
+  };
 }
 
 /**

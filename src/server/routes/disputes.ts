@@ -21,6 +21,19 @@ const sentBodies = new WeakMap<object, SentEntryBody>();
 /** A date (the end of that day in the dispute's time zone) or an ISO instant. */
 const When = z.string().max(40);
 
+/** The most entries one batch may hold, and the largest body it may take to send them. */
+export const BATCH_MOST = 1_000;
+const BATCH_BODY_LIMIT = 4 * 1024 * 1024;
+const BatchBody = z.strictObject({
+  entries: z
+    .array(EntryBody)
+    .min(1)
+    .max(BATCH_MOST)
+    .describe("the entries in the order they are to be recorded, each as the body of POST …/entries"),
+});
+/** Each batch request's body as sent, by request. */
+const sentBatches = new WeakMap<object, { entries: SentEntryBody[] }>();
+
 /** Whom the caller records for: `as`, or its one negotiator membership; only negotiators record. */
 function recorder(as: string | undefined, caller: Caller): { org: string; user: string } {
   const membership = as
@@ -40,6 +53,12 @@ function recorder(as: string | undefined, caller: Caller): { org: string; user: 
 async function recordersOnly(req: FastifyRequest): Promise<void> {
   const as = (req.body as { as?: unknown } | null)?.as;
   recorder(typeof as === "string" ? as : undefined, requireCaller(req));
+}
+
+/** Decimal strings only: a float is refused with its own code before anything else looks. */
+function refuseFloats(body: unknown): void {
+  const at = containsFloat(body);
+  if (at !== null) fail("FLOAT_IN_PAYLOAD", `a floating-point number at ${at.replace(/^\$/, "body")}`);
 }
 
 export function disputeRoutes(api: Api): void {
@@ -180,11 +199,9 @@ export function disputeRoutes(api: Api): void {
         params: Slug,
         body: EntryBody,
       },
-      // Decimal strings only: a float is refused with its own code before anything else looks.
       preValidation: async (req) => {
         await recordersOnly(req);
-        const at = containsFloat(req.body);
-        if (at !== null) fail("FLOAT_IN_PAYLOAD", `a floating-point number at ${at.replace(/^\$/, "body")}`);
+        refuseFloats(req.body);
         // Kept before validation replaces req.body with its parsed form; the handler, which
         // runs only once validation passed, reads it as a valid body as sent.
         sentBodies.set(req, req.body as SentEntryBody);
@@ -203,6 +220,44 @@ export function disputeRoutes(api: Api): void {
         actor: recorder(as, requireCaller(req)),
       });
       return reply.code(201).send(recorded);
+    },
+  );
+
+  api.post(
+    "/api/v1/disputes/:slug/entries/batch",
+    {
+      schema: {
+        summary: `Record up to ${BATCH_MOST.toLocaleString("en-US")} entries at once, all or none (back-fill)`,
+        description:
+          "Each entry is checked as by POST …/entries, then all are decided in order (each seeing the ones before it), signed and appended in one transaction under one checkpoint. If any is refused, none is recorded, and the error names it (`details.entry`, counted from 0). For back-filling a record kept elsewhere: give each entry its `occurredAt`.",
+        tags: ["disputes"],
+        params: Slug,
+        body: BatchBody,
+      },
+      bodyLimit: BATCH_BODY_LIMIT,
+      preValidation: async (req) => {
+        const entries = (req.body as { entries?: unknown } | null)?.entries;
+        const caller = requireCaller(req);
+        // Every organization the batch would record for, refused before the body is validated.
+        const ases = Array.isArray(entries) ? entries.map((e) => (e as { as?: unknown } | null)?.as) : [];
+        for (const as of ases.length > 0 ? ases : [undefined]) {
+          recorder(typeof as === "string" ? as : undefined, caller);
+        }
+        refuseFloats(req.body);
+        sentBatches.set(req, req.body as { entries: SentEntryBody[] });
+      },
+    },
+    async (req, reply) => {
+      const caller = requireCaller(req);
+      const commands = sentBatches.get(req)!.entries.map(({ as, occurredAt, type, visibility, payload }) => ({
+        type,
+        visibility,
+        payload,
+        occurredAt,
+        actor: recorder(as, caller),
+      }));
+      const recorded = await req.server.parley.executeBatch(req.params.slug, commands);
+      return reply.code(201).send({ entries: recorded });
     },
   );
 
