@@ -1,27 +1,19 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { fileLines } from "../../src/app/export-verify.ts";
 import type { Parley } from "../../src/app/parley.ts";
 import { verifyStore } from "../../src/app/verify-store.ts";
 import { ENTRY_TYPES } from "../../src/domain/events.ts";
 import { verifyExport } from "../../src/ledger/export-file.ts";
 import { MARKERS, smallDispute } from "../support/fixture.ts";
-import { PASSWORD, PEOPLE, startServer } from "../support/server.ts";
+import { PASSWORD, PEOPLE, serveSmallDispute, startServer, type TestServer } from "../support/server.ts";
 
 const SLUG = "test-2023";
 let parley: Parley;
-let server: Awaited<ReturnType<typeof startServer>>;
-
-beforeAll(async () => {
-  parley = (await smallDispute()).app;
-  server = await startServer(parley);
-});
-afterAll(async () => {
-  await server.app.close();
-  await parley.close();
-});
+let server: TestServer;
+serveSmallDispute((served) => ({ parley, server } = served));
 
 const statement = (text: string) => ({
   type: "statement.made",

@@ -1,23 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Parley } from "../../src/app/parley.ts";
 import { verifyStore } from "../../src/app/verify-store.ts";
 import { BATCH_MOST } from "../../src/server/routes/disputes.ts";
-import { smallDispute } from "../support/fixture.ts";
-import { startServer } from "../support/server.ts";
+import { serveSmallDispute, type TestServer } from "../support/server.ts";
 
 const SLUG = "test-2023";
 const URL = `/api/v1/disputes/${SLUG}/entries/batch`;
 let parley: Parley;
-let server: Awaited<ReturnType<typeof startServer>>;
-
-beforeAll(async () => {
-  parley = (await smallDispute()).app;
-  server = await startServer(parley);
-});
-afterAll(async () => {
-  await server.app.close();
-  await parley.close();
-});
+let server: TestServer;
+serveSmallDispute((served) => ({ parley, server } = served));
 
 const statement = (text: string, occurredAt = "2023-09-26T17:00:00Z") => ({
   type: "statement.made",

@@ -1,19 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Parley } from "../../src/app/parley.ts";
-import { smallDispute } from "../support/fixture.ts";
-import { startServer } from "../support/server.ts";
+import { serveSmallDispute, type TestServer } from "../support/server.ts";
 
 let parley: Parley;
-let server: Awaited<ReturnType<typeof startServer>>;
-
-beforeAll(async () => {
-  parley = (await smallDispute()).app;
-  server = await startServer(parley);
-});
-afterAll(async () => {
-  await server.app.close();
-  await parley.close();
-});
+let server: TestServer;
+serveSmallDispute((served) => ({ parley, server } = served));
 
 const entry = (visibility: string, text: string) => ({
   type: "statement.made",

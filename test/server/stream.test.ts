@@ -1,21 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Accounts } from "../../src/app/accounts.ts";
 import { Parley } from "../../src/app/parley.ts";
 import { AMPTP, smallDispute, WGA } from "../support/fixture.ts";
-import { startServer } from "../support/server.ts";
+import { serveSmallDispute, startServer, type TestServer } from "../support/server.ts";
 
 const SLUG = "test-2023";
 let parley: Parley;
-let server: Awaited<ReturnType<typeof startServer>>;
-
-beforeAll(async () => {
-  parley = (await smallDispute()).app;
-  server = await startServer(parley);
-});
-afterAll(async () => {
-  await server.app.close();
-  await parley.close();
-});
+let server: TestServer;
+serveSmallDispute((served) => ({ parley, server } = served));
 
 const say = (text: string, actor = WGA) =>
   parley.execute(SLUG, {

@@ -1,6 +1,8 @@
+import { afterAll, beforeAll } from "vitest";
 import { Accounts } from "../../src/app/accounts.ts";
 import type { Parley } from "../../src/app/parley.ts";
 import { buildServer } from "../../src/server/server.ts";
+import { smallDispute } from "./fixture.ts";
 
 /** Low scrypt cost for tests: the parameters travel in each hash, so checks still verify. */
 process.env.PARLEY_SCRYPT_N ??= "1024";
@@ -118,4 +120,23 @@ export async function startServer(
   };
 
   return { app, accounts, base, call, signIn, signInAs, stream };
+}
+
+export type TestServer = Awaited<ReturnType<typeof startServer>>;
+
+/**
+ * The small test dispute served for one test file: opened and served before its tests (`ready`
+ * receives both), closed after them.
+ */
+export function serveSmallDispute(ready: (served: { parley: Parley; server: TestServer }) => void): void {
+  let served: { parley: Parley; server: TestServer } | undefined;
+  beforeAll(async () => {
+    const parley = (await smallDispute()).app;
+    served = { parley, server: await startServer(parley) };
+    ready(served);
+  });
+  afterAll(async () => {
+    await served?.server.app.close();
+    await served?.parley.close();
+  });
 }
