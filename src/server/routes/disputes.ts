@@ -48,11 +48,14 @@ function recorder(as: string | undefined, caller: Caller): { org: string; user: 
 /**
  * Writes are refused to whoever may not record (401, 403) before the body is validated, so
  * that no one else learns even what a valid request looks like; the handler asks again with
- * the validated `as`.
+ * the validated `as`. `entries` are the entry bodies as sent, each naming its `as` or none.
  */
-async function recordersOnly(req: FastifyRequest): Promise<void> {
-  const as = (req.body as { as?: unknown } | null)?.as;
-  recorder(typeof as === "string" ? as : undefined, requireCaller(req));
+function recordersOnly(req: FastifyRequest, entries: unknown[]): void {
+  const caller = requireCaller(req);
+  for (const entry of entries) {
+    const as = (entry as { as?: unknown } | null)?.as;
+    recorder(typeof as === "string" ? as : undefined, caller);
+  }
 }
 
 /** Decimal strings only: a float is refused with its own code before anything else looks. */
@@ -86,7 +89,7 @@ export function disputeRoutes(api: Api): void {
           })
           .strict(),
       },
-      preValidation: recordersOnly,
+      preValidation: async (req) => recordersOnly(req, [req.body]),
     },
     async (req, reply) => {
       const actor = recorder(req.body.as, requireCaller(req));
@@ -200,7 +203,7 @@ export function disputeRoutes(api: Api): void {
         body: EntryBody,
       },
       preValidation: async (req) => {
-        await recordersOnly(req);
+        recordersOnly(req, [req.body]);
         refuseFloats(req.body);
         // Kept before validation replaces req.body with its parsed form; the handler, which
         // runs only once validation passed, reads it as a valid body as sent.
@@ -236,13 +239,9 @@ export function disputeRoutes(api: Api): void {
       },
       bodyLimit: BATCH_BODY_LIMIT,
       preValidation: async (req) => {
+        // Every organization the batch would record for; with no entries, the caller's own.
         const entries = (req.body as { entries?: unknown } | null)?.entries;
-        const caller = requireCaller(req);
-        // Every organization the batch would record for, refused before the body is validated.
-        const ases = Array.isArray(entries) ? entries.map((e) => (e as { as?: unknown } | null)?.as) : [];
-        for (const as of ases.length > 0 ? ases : [undefined]) {
-          recorder(typeof as === "string" ? as : undefined, caller);
-        }
+        recordersOnly(req, Array.isArray(entries) && entries.length > 0 ? entries : [null]);
         refuseFloats(req.body);
         sentBatches.set(req, req.body as { entries: SentEntryBody[] });
       },
