@@ -18,10 +18,12 @@ import { PIPELINE_MARK, type PipelinedAnswer } from "./pipeline.ts";
  */
 export function wrapClientQuery(client: pg.PoolClient): void {
   const query = client.query.bind(client) as (...args: unknown[]) => Promise<pg.QueryResult>;
-  const socket = (client as unknown as { connection: { stream: Writable } }).connection.stream;
+  const connection = (client as unknown as { connection: PgConnection }).connection;
+  const socket = connection.stream;
+  const prepared = new PreparedNames();
   const send = (text: string, values: unknown, ...rest: unknown[]) =>
     text.startsWith(PREPARE_MARK)
-      ? query({ name: statementName(text), text, values }, ...rest)
+      ? query({ name: prepared.nameOf(text), text, values }, ...rest)
       : query(text, values, ...rest);
   /**
    * A COMMIT sent inside a pipeline ends the transaction there; the commit Kysely sends when the
@@ -45,6 +47,11 @@ export function wrapClientQuery(client: pg.PoolClient): void {
       // A transaction that sent nothing has nothing to end.
       if (text === "commit" || text === "rollback") {
         return Promise.resolve({ command: text.toUpperCase(), rows: [], rowCount: null });
+      }
+      // Between transactions, nothing can be using a statement this connection dropped.
+      for (const name of prepared.dropped()) {
+        query(`DEALLOCATE ${name}`).catch(() => {});
+        delete connection.parsedStatements[name];
       }
       query("begin").catch(() => {});
     }
@@ -89,13 +96,70 @@ async function answered(
   };
 }
 
-/** Names by text; as bounded as the set of marked statements. */
-const names = new Map<string, string>();
-function statementName(text: string): string {
-  let name = names.get(text);
-  if (!name) {
-    name = `parley_${createHash("sha256").update(text).digest("hex").slice(0, 32)}`;
-    names.set(text, name);
-  }
-  return name;
+/** What of node-postgres' connection this reaches into. */
+interface PgConnection {
+  stream: Writable;
+  /** The statements node-postgres knows this connection has prepared, by name. */
+  parsedStatements: Record<string, string>;
 }
+
+/**
+ * How many statements one connection keeps prepared. Each costs PostgreSQL some 70 KB of the
+ * connection's memory, and the append transaction's write statement (write-buffer.ts) takes a
+ * new shape for each number of entries and tree nodes: a server under a changing load meets
+ * more of them over the weeks than it needs at any one time.
+ */
+export const PREPARED_PER_CONNECTION = 64;
+
+/**
+ * The names of one connection's prepared statements, least recently used first. Past
+ * PREPARED_PER_CONNECTION the least recently used is dropped: it is deallocated before the
+ * connection's next transaction begins (DEALLOCATE fails inside a failed transaction), and if
+ * its text comes back meanwhile it is prepared again under a new name, so that a name is never
+ * parsed twice on one connection.
+ */
+class PreparedNames {
+  private readonly byText = new Map<string, string>();
+  private toDrop: string[] = [];
+  private made = 0;
+
+  nameOf(text: string): string {
+    let name = this.byText.get(text);
+    if (name !== undefined) {
+      // Most recently used goes last.
+      this.byText.delete(text);
+      this.byText.set(text, name);
+      return name;
+    }
+    name = `parley_${hashOf(text)}_${(this.made++).toString(36)}`;
+    this.byText.set(text, name);
+    if (this.byText.size > PREPARED_PER_CONNECTION) {
+      const [oldest, oldName] = this.byText.entries().next().value as [string, string];
+      this.byText.delete(oldest);
+      this.toDrop.push(oldName);
+    }
+    return name;
+  }
+
+  /** The names dropped since last asked, to deallocate. */
+  dropped(): string[] {
+    if (this.toDrop.length === 0) return NONE;
+    const names = this.toDrop;
+    this.toDrop = [];
+    return names;
+  }
+}
+const NONE: string[] = [];
+
+/** A statement's text, hashed once per process: the set of marked texts is bounded. */
+const hashes = new Map<string, string>();
+function hashOf(text: string): string {
+  let hash = hashes.get(text);
+  if (hash === undefined) {
+    if (hashes.size >= HASHES_AT_MOST) hashes.clear();
+    hash = createHash("sha256").update(text).digest("hex").slice(0, 24);
+    hashes.set(text, hash);
+  }
+  return hash;
+}
+const HASHES_AT_MOST = 4_096;

@@ -1,6 +1,6 @@
 import { CompiledQuery } from "kysely";
 import { describe, expect, it } from "vitest";
-import { preparedOnce } from "../../src/store/dialect.ts";
+import { PREPARE_MARK, preparedOnce } from "../../src/store/dialect.ts";
 import { WriteBuffer } from "../../src/store/write-buffer.ts";
 
 /** An executor that records what it is sent. */
@@ -48,6 +48,20 @@ describe("WriteBuffer", () => {
     expect(db.sent.map((s) => s.parameters)).toEqual([
       [1, 1, -1, "c", "1"],
       [2, 2, -2, "c", "2"],
+    ]);
+  });
+
+  it("marks the whole for preparing when every part is (PostgreSQL then parses it once per connection)", async () => {
+    const db = recorder();
+    const writes = new WriteBuffer(db as never);
+    await writes.executeQuery(preparedOnce(query('insert into "a" ("x") values ($1)', [1])));
+    await writes.send(preparedOnce(query("SELECT pg_notify($1, $2)", ["c", "1"])));
+    await writes.executeQuery(preparedOnce(query('insert into "a" ("x") values ($1)', [2])));
+    await writes.send(query("SELECT pg_notify($1, $2)", ["c", "2"]));
+    expect(db.sent.map((s) => s.sql)).toEqual([
+      `${PREPARE_MARK}WITH w0 AS (insert into "a" ("x") values ($1)) SELECT pg_notify($2, $3)`,
+      // A part of a shape that is not kept (a batch's large insert) leaves the whole unprepared.
+      'WITH w0 AS (insert into "a" ("x") values ($1)) SELECT pg_notify($2, $3)',
     ]);
   });
 
