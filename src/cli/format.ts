@@ -2,13 +2,7 @@ import type { StoreReport } from "../app/verify-store.ts";
 import { localDate } from "../domain/calendar.ts";
 import type { Status } from "../domain/status.ts";
 import type { ExportReport } from "../ledger/export-file.ts";
-
-const grouped = new Intl.NumberFormat("en-US");
-
-/** "1 answer", "6 answers", "13,120,000 idle days". */
-function count(n: number, noun: string, plural = `${noun}s`): string {
-  return `${grouped.format(n)} ${n === 1 ? noun : plural}`;
-}
+import { plural } from "../web/format.ts";
 
 /** A status as the model names it ("no-response", "tentatively-agreed") in words. */
 function words(status: string): string {
@@ -26,11 +20,13 @@ export function formatStatus(s: Status, viewer: string): string {
   const lines: string[] = [];
   lines.push(`${s.title} (${s.dispute})`);
   lines.push(
-    `as of ${weekday} ${s.asOfDate}, ${tz} · seen as ${viewer} · ${count(s.entries, "entry", "entries")}`,
+    `as of ${weekday} ${s.asOfDate}, ${tz} · seen as ${viewer} · ${plural(s.entries, "entry", "entries")}`,
   );
   lines.push("");
   const ag = s.agreement;
-  const vote = ag.vote ? ` (${grouped.format(ag.vote.yes)} yes, ${grouped.format(ag.vote.no)} no)` : "";
+  const vote = ag.vote
+    ? ` (${ag.vote.yes.toLocaleString("en-US")} yes, ${ag.vote.no.toLocaleString("en-US")} no)`
+    : "";
   lines.push(
     `Agreement   ${ag.name}: ${words(ag.status)}${vote}${ag.expiresAt ? `; expired ${day(ag.expiresAt)}` : ""}${
       ag.term ? `; new term ${ag.term.start} – ${ag.term.end}` : ""
@@ -46,11 +42,11 @@ export function formatStatus(s: Status, viewer: string): string {
   for (const st of s.stoppages) {
     const who = `${st.kind} by ${st.organizations.join(", ")} against ${st.against.join(", ")}`;
     const when = st.end
-      ? `ended, ${count(st.day!, "day")} (${day(st.start)} – ${st.lastDay})`
+      ? `ended, ${plural(st.day!, "day")} (${day(st.start)} – ${st.lastDay})`
       : `day ${st.day} (since ${day(st.start)})`;
     const extra = [
-      st.workdays === null ? null : count(st.workdays, "workday"),
-      st.idleDays === null ? null : count(st.idleDays, "idle day"),
+      st.workdays === null ? null : plural(st.workdays, "workday"),
+      st.idleDays === null ? null : plural(st.idleDays, "idle day"),
     ]
       .filter(Boolean)
       .join(", ");
@@ -67,7 +63,7 @@ export function formatStatus(s: Status, viewer: string): string {
   for (const i of s.issues) {
     const title = i.title.length > width ? `${i.title.slice(0, width - 1)}…` : i.title.padEnd(width);
     const move = i.awaiting
-      ? `${i.awaiting} owes the move since ${day(i.since!)} (${count(i.days!, "day")})`
+      ? `${i.awaiting} owes the move since ${day(i.since!)} (${plural(i.days!, "day")})`
       : "";
     lines.push(`  ${title}  ${words(i.status).padEnd(19)} ${move}`.trimEnd());
   }
@@ -76,7 +72,7 @@ export function formatStatus(s: Status, viewer: string): string {
     lines.push("Meeting requests");
     for (const m of meetingMoves)
       lines.push(
-        `  ${m.title}: ${m.awaiting} owes an answer since ${day(m.since)} (${count(m.days, "day")})`,
+        `  ${m.title}: ${m.awaiting} owes an answer since ${day(m.since)} (${plural(m.days, "day")})`,
       );
   }
   if (s.requestsForComment.length > 0) {
@@ -88,10 +84,10 @@ export function formatStatus(s: Status, viewer: string): string {
     lines.push("Response times");
     for (const r of s.responseTimes)
       lines.push(
-        `  ${r.side}: ${count(r.count, "answer")}, ${r.averageDays} days on average, longest ${r.maxDays} days`,
+        `  ${r.side}: ${plural(r.count, "answer")}, ${r.averageDays} days on average, longest ${r.maxDays} days`,
       );
   }
-  if (s.impact.length > 0) lines.push(`Impact      ${count(s.impact.length, "figure")} recorded`);
+  if (s.impact.length > 0) lines.push(`Impact      ${plural(s.impact.length, "figure")} recorded`);
   return `${lines.join("\n")}\n`;
 }
 

@@ -29,7 +29,7 @@ export const PREPARE_MARK = "/* parley: prepare */ ";
 /**
  * Marks a statement the hot paths run over and over (the append transaction's, a caller's
  * look-up): PostgreSQL then parses and plans it once per connection and only binds values
- * after that (pg-connection.ts names it after its text). Planning the catch-up query costs
+ * after that (pg-connection.ts gives it a name on each connection). Planning the catch-up query costs
  * three times running it. Only statements of a fixed shape, or of one of a bounded set of
  * shapes, are marked; each connection keeps the most recently used of them prepared
  * (PREPARED_PER_CONNECTION). SQLite, which reads the marker as a comment, is unaffected.

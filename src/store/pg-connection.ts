@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import type { Writable } from "node:stream";
 import type { CompiledQuery } from "kysely";
 import type pg from "pg";
@@ -8,8 +7,8 @@ import { PIPELINE_MARK, type PipelinedAnswer } from "./pipeline.ts";
 /**
  * How Parley's statements go out on a node-postgres connection. The client's `query` is wrapped
  * where the pool makes the client, since Kysely has no say in how a statement is sent:
- * statements marked with `preparedOnce` (dialect.ts) go as named prepared statements, named
- * after their text (pg parses each name once per connection, then only binds), and a
+ * statements marked with `preparedOnce` (dialect.ts) go as named prepared statements, each
+ * connection naming its own by their text (pg parses each name once, then only binds), and a
  * `pipelined` statement (pipeline.ts) goes as the statements it stands for.
  *
  * node-postgres writes each protocol message of a statement (parse, bind, describe, execute,
@@ -120,7 +119,7 @@ export const PREPARED_PER_CONNECTION = 64;
  */
 class PreparedNames {
   private readonly byText = new Map<string, string>();
-  private toDrop: string[] = [];
+  private readonly toDrop: string[] = [];
   private made = 0;
 
   nameOf(text: string): string {
@@ -131,7 +130,8 @@ class PreparedNames {
       this.byText.set(text, name);
       return name;
     }
-    name = `parley_${hashOf(text)}_${(this.made++).toString(36)}`;
+    // Unique on this connection, whatever was dropped before: the text is the key, not the name.
+    name = `parley_${(this.made++).toString(36)}`;
     this.byText.set(text, name);
     if (this.byText.size > PREPARED_PER_CONNECTION) {
       const [oldest, oldName] = this.byText.entries().next().value as [string, string];
@@ -143,23 +143,6 @@ class PreparedNames {
 
   /** The names dropped since last asked, to deallocate. */
   dropped(): string[] {
-    if (this.toDrop.length === 0) return NONE;
-    const names = this.toDrop;
-    this.toDrop = [];
-    return names;
+    return this.toDrop.splice(0);
   }
 }
-const NONE: string[] = [];
-
-/** A statement's text, hashed once per process: the set of marked texts is bounded. */
-const hashes = new Map<string, string>();
-function hashOf(text: string): string {
-  let hash = hashes.get(text);
-  if (hash === undefined) {
-    if (hashes.size >= HASHES_AT_MOST) hashes.clear();
-    hash = createHash("sha256").update(text).digest("hex").slice(0, 24);
-    hashes.set(text, hash);
-  }
-  return hash;
-}
-const HASHES_AT_MOST = 4_096;

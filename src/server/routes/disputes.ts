@@ -5,6 +5,7 @@ import type { Caller } from "../../app/accounts.ts";
 import { checkpointWithCosignatures } from "../../app/cosignatures.ts";
 import { writeExport } from "../../app/export.ts";
 import { TimelineQuery } from "../../app/timeline-query.ts";
+import type { Command } from "../../domain/decide.ts";
 import { fail } from "../../domain/errors.ts";
 import { PAYLOADS } from "../../domain/events.ts";
 import { Id, Visibility } from "../../domain/values.ts";
@@ -56,6 +57,11 @@ function recordersOnly(req: FastifyRequest, entries: unknown[]): void {
     const as = (entry as { as?: unknown } | null)?.as;
     recorder(typeof as === "string" ? as : undefined, caller);
   }
+}
+
+/** The command an entry body asks for, recorded for its `as` (or the caller's one membership). */
+function commandOf({ as, occurredAt, type, visibility, payload }: SentEntryBody, caller: Caller): Command {
+  return { type, visibility, payload, occurredAt, actor: recorder(as, caller) };
 }
 
 /** Decimal strings only: a float is refused with its own code before anything else looks. */
@@ -214,14 +220,10 @@ export function disputeRoutes(api: Api): void {
       // The domain gets what the client sent, not the edge's parse (defaults filled, instants
       // normalized): it parses the payload itself, so the signed entry is what it alone makes
       // of the request, as when the edge did not look inside payloads.
-      const { as, occurredAt, type, visibility, payload } = sentBodies.get(req)!;
-      const recorded = await req.server.parley.execute(req.params.slug, {
-        type,
-        visibility,
-        payload,
-        occurredAt,
-        actor: recorder(as, requireCaller(req)),
-      });
+      const recorded = await req.server.parley.execute(
+        req.params.slug,
+        commandOf(sentBodies.get(req)!, requireCaller(req)),
+      );
       return reply.code(201).send(recorded);
     },
   );
@@ -248,13 +250,7 @@ export function disputeRoutes(api: Api): void {
     },
     async (req, reply) => {
       const caller = requireCaller(req);
-      const commands = sentBatches.get(req)!.entries.map(({ as, occurredAt, type, visibility, payload }) => ({
-        type,
-        visibility,
-        payload,
-        occurredAt,
-        actor: recorder(as, caller),
-      }));
+      const commands = sentBatches.get(req)!.entries.map((body) => commandOf(body, caller));
       const recorded = await req.server.parley.executeBatch(req.params.slug, commands);
       return reply.code(201).send({ entries: recorded });
     },
