@@ -9,9 +9,8 @@ import { type DisputeState, initialState, sideOf } from "../domain/state.ts";
 import { Instant, type Organization } from "../domain/values.ts";
 import { chainLine } from "../ledger/chain.ts";
 import { signCheckpoint } from "../ledger/checkpoint.ts";
-import { privateKeyToPem, sign } from "../ledger/ed25519.ts";
 import { canonicalOrder, canonicalText } from "../ledger/jcs.ts";
-import { CompactRange, entryLeafHash, type NodeId, rootNodes } from "../ledger/merkle.ts";
+import { CompactRange, type NodeId, rootNodes } from "../ledger/merkle.ts";
 import { AppendStatements, lockQuery } from "../store/append-statements.ts";
 import { noticeQuery } from "../store/commit-feed.ts";
 import { directRunner } from "../store/direct-sqlite.ts";
@@ -21,7 +20,7 @@ import { pipelined } from "../store/pipeline.ts";
 import type { Database, StatementRunner } from "../store/schema.ts";
 import { WriteBuffer } from "../store/write-buffer.ts";
 import { BEGINNING, type Position, positionOf, type RecentEntry, RecentHistory } from "./recent-history.ts";
-import type { SignJob, SignResult } from "./sign-worker.ts";
+import { type SignedPart, Signers, SigningQueue } from "./signing-queue.ts";
 import { timelineRow } from "./timeline.ts";
 import {
   type AppendedEntry,
@@ -39,7 +38,6 @@ import {
   takeAppended,
 } from "./views.ts";
 import { type Authored, OPERATOR, PUBLIC, scopeOf, type Viewer } from "./visibility.ts";
-import { WorkerPool } from "./worker-pool.ts";
 
 export interface Actor {
   org: string;
@@ -98,12 +96,8 @@ interface Live {
 interface Pending {
   /** When this transaction records its entries: one instant for the whole batch. */
   now: string;
-  /** Sign on worker threads: set for batches, where throughput beats latency. */
-  parallel: boolean;
-  /** Entries waiting to be sent to the signing workers. */
-  chunk: { row: EntryRow; org: string }[];
-  /** Rows in sequence order: signed already, or signed when `result` arrives. */
-  signed: { rows: EntryRow[]; result?: Promise<SignResult> }[];
+  /** The transaction's entries on their way to their signatures (on workers for a batch). */
+  signing: SigningQueue;
   timeline: Database["proj_timeline"][];
   published: { seq: number; by: number; at: string }[];
   snapshots: Omit<Database["proj_snapshots"], "dispute_id">[];
@@ -138,9 +132,7 @@ export class LedgerWriter {
   /** The head being read or caught up per dispute, settled when done. */
   private readonly refreshing = new Map<string, Promise<void>>();
   private checkpointKeyRecorded = false;
-  private signers: WorkerPool<Omit<SignJob, "id">, SignResult> | null = null;
-  /** Each organization's private key as PEM for the signing workers, with the key it belongs to. */
-  private readonly pems = new Map<string, { keyId: string; pem: string }>();
+  private readonly signers = new Signers();
   private readonly statements: AppendStatements;
   /** SQLite's direct runner, for statements inside this writer's transactions (direct-sqlite.ts). */
   private readonly direct: StatementRunner | undefined;
@@ -193,9 +185,7 @@ export class LedgerWriter {
     const slug = d.slug;
     const pending: Pending = {
       now: "",
-      parallel: false,
-      chunk: [],
-      signed: [],
+      signing: new SigningQueue(this.signers, false),
       timeline: [],
       published: [],
       snapshots: [],
@@ -217,7 +207,7 @@ export class LedgerWriter {
         // would fall before the entries of whoever held it, making every contested append a back-fill.
         pending.now = this.now();
         const commands = take();
-        pending.parallel = commands.length >= PARALLEL_SIGNING_FROM;
+        pending.signing = new SigningQueue(this.signers, commands.length >= PARALLEL_SIGNING_FROM);
         const results: (Recorded[] | ParleyError)[] = [];
         for (const [i, command] of commands.entries()) {
           let drafts: AnyDraft[];
@@ -239,6 +229,8 @@ export class LedgerWriter {
           for (const draft of drafts)
             recorded.push(await this.appendOne(trx, live, pending, command.actor, draft));
           results.push(recorded);
+          // A batch lets its signing workers' answers in once per job, and hands them the next.
+          await pending.signing.hear();
         }
         if (pending.bySeq.size === 0) return results;
         // The last writes wait in PostgreSQL's buffer for the checkpoint and the notice.
@@ -276,6 +268,7 @@ export class LedgerWriter {
       this.checkpointKeyRecorded = false;
       throw err;
     } finally {
+      pending.signing.close();
       this.writing.delete(slug);
       settle();
     }
@@ -303,41 +296,6 @@ export class LedgerWriter {
     }
   }
 
-  /**
-   * Sends the entries gathered so far to the signing workers, keeping their order. The last
-   * of a transaction are shared among all workers: the transaction waits for them.
-   */
-  private dispatch(p: Pending, last = false): void {
-    if (p.chunk.length === 0) return;
-    const chunk = p.chunk;
-    p.chunk = [];
-    const keys: Record<string, string> = {};
-    for (const { org } of chunk) keys[org] ??= this.pem(p.keys.get(org)!);
-    this.signers ??= new WorkerPool(new URL("./sign-worker.ts", import.meta.url));
-    const pieces = last ? Math.min(this.signers.size, Math.ceil(chunk.length / SIGN_PIECE_AT_LEAST)) : 1;
-    const size = Math.ceil(chunk.length / pieces);
-    for (let from = 0; from < chunk.length; from += size) {
-      const piece = chunk.slice(from, from + size);
-      p.signed.push({
-        rows: piece.map((c) => c.row),
-        result: this.signers.run({
-          texts: piece.map((c) => c.row.body).join(""),
-          lengths: piece.map((c) => c.row.body.length),
-          orgs: piece.map((c) => c.org),
-          keys,
-        }),
-      });
-    }
-  }
-
-  private pem(key: SigningKey): string {
-    const cached = this.pems.get(key.org);
-    if (cached?.keyId === key.keyId) return cached.pem;
-    const pem = privateKeyToPem(key.privateKey);
-    this.pems.set(key.org, { keyId: key.keyId, pem });
-    return pem;
-  }
-
   /** The key `org` signs this transaction's entries with: its current key when first asked. */
   private signingKey(p: Pending, org: string): SigningKey {
     let key = p.keys.get(org);
@@ -354,12 +312,11 @@ export class LedgerWriter {
    * made from); keeping no copy of a retired private key does.
    */
   forgetKey(org: string): void {
-    this.pems.delete(org);
+    this.signers.forget(org);
   }
 
   async close(): Promise<void> {
-    await this.signers?.close();
-    this.signers = null;
+    await this.signers.close();
   }
 
   /** The server's checkpoint key, with its public half in signing_keys so verify can find it. */
@@ -462,17 +419,7 @@ export class LedgerWriter {
       signature: EMPTY,
       leaf_hash: EMPTY,
     };
-    // One command signs here and now (lowest latency); a batch hands signing to worker
-    // threads in chunks, so every core signs while this thread decides on.
-    if (pending.parallel) {
-      pending.chunk.push({ row, org: actor.org });
-      if (pending.chunk.length >= SIGN_CHUNK) this.dispatch(pending);
-    } else {
-      const bytes = Buffer.from(row.body, "utf8");
-      row.signature = sign(bytes, key.privateKey);
-      row.leaf_hash = entryLeafHash(bytes, row.signature);
-      pending.signed.push({ rows: [row] });
-    }
+    pending.signing.add(row, key);
     live.size += 1;
 
     const outOfOrder = occursBeforeHead(live, entry);
@@ -587,7 +534,6 @@ export class LedgerWriter {
    * transaction (nothing reads after).
    */
   private async flush(trx: Kysely<Database>, live: Live, p: Pending, opts = { hold: false }): Promise<void> {
-    this.dispatch(p, true);
     const out = this.out(p, trx);
     if (p.timeline.length > 0) await this.statements.timelineRows(out, p.timeline);
     // What follows must see the held rows (a publication updates its entry's timeline row) or
@@ -625,27 +571,24 @@ export class LedgerWriter {
     p.timeline = [];
     p.published = [];
     p.snapshots = [];
-    const nodes: NodeRow[] = [];
-    for (const part of p.signed) {
-      if (part.result) {
-        const r = await part.result;
-        part.rows.forEach((row, i) => {
-          row.signature = r.signatures.subarray(i * 64, i * 64 + 64);
-          row.leaf_hash = r.leaves.subarray(i * 32, i * 32 + 32);
-        });
-      }
-      for (const row of part.rows) {
-        let idx = row.seq;
-        live.range.append(row.leaf_hash).forEach((hash, i) => {
-          idx = Math.floor(idx / 2);
-          nodes.push({ level: i + 1, idx, hash });
-        });
-      }
-      await this.statements.entries(out, live.id, part.rows);
-    }
-    p.signed = [];
-    if (nodes.length > 0) await this.statements.nodes(out, live.id, nodes);
+    await this.writeSigned(out, live, await p.signing.finish());
     if (!opts.hold) await p.writes?.send();
+  }
+
+  /** Inserts signed entries, in sequence order, with the tree nodes their leaves complete. */
+  private async writeSigned(out: StatementRunner, live: Live, parts: SignedPart[]): Promise<void> {
+    if (parts.length === 0) return;
+    const rows = parts.length === 1 ? parts[0]!.rows : parts.flatMap((part) => part.rows);
+    const nodes: NodeRow[] = [];
+    for (const row of rows) {
+      let idx = row.seq;
+      live.range.append(row.leaf_hash).forEach((hash, i) => {
+        idx = Math.floor(idx / 2);
+        nodes.push({ level: i + 1, idx, hash });
+      });
+    }
+    await this.statements.entries(out, live.id, rows);
+    if (nodes.length > 0) await this.statements.nodes(out, live.id, nodes);
   }
 
   /**
@@ -872,6 +815,7 @@ interface ReadAhead {
   from: number;
   rows: AppendedRow[];
 }
+
 /** The operator's scope: everything, which the head always keeps. */
 const ALL = scopeOf(OPERATOR, null);
 
@@ -895,11 +839,6 @@ const PARALLEL_SIGNING_FROM = 64;
 const CATCH_UP_AT_MOST = SNAPSHOT_EVERY;
 /** How stale a read cache may be about commits made by another process. */
 export const STAMP_RECHECK_MS = 50;
-/** Entries per job for the signing workers: large enough to amortize a message. */
-const SIGN_CHUNK = 250;
-/** The last job of a transaction is split among the workers down to pieces of this many. */
-const SIGN_PIECE_AT_LEAST = 16;
-
 /**
  * Every SNAPSHOT_EVERY entries of the ledger, each hot scope's state is kept, so that folding
  * any viewer as of any instant starts at most that many entries back. Only entries appended

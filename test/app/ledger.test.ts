@@ -201,6 +201,21 @@ describe("a failed write writes nothing", () => {
     expect((await errorOf(app.execute(SLUG, passOn("phantom", AMPTP)))).code).toBe("ISSUE_UNKNOWN");
   });
 
+  // A batch this long is signed on worker threads, and on SQLite its first entries are written
+  // while it is still deciding the rest: the failure must take those back too.
+  it("a batch of 400 whose 300th command fails writes none of them", async () => {
+    const before = await tableCounts(dbPath);
+    const cp = await app.latestCheckpoint(SLUG);
+    const commands = Array.from({ length: 400 }, (_, i) =>
+      i === 299 ? passOn("no-such-issue") : statement(`LONG-BATCH-${i}`),
+    );
+    const err = await errorOf(app.executeBatch(SLUG, commands));
+    expect(err.code).toBe("ISSUE_UNKNOWN");
+    expect(err.details).toMatchObject({ entry: 299 });
+    expect(await tableCounts(dbPath)).toEqual(before);
+    expect(await app.latestCheckpoint(SLUG)).toEqual(cp);
+  });
+
   it("appends after failures get the next seq, a new checkpoint, and the store verifies", async () => {
     const size = (await leaves(app)).length;
     const recorded = await app.execute(SLUG, statement("after the failures"));
@@ -219,6 +234,43 @@ describe("a failed write writes nothing", () => {
     const next = await app.execute(SLUG, passOn("wages", AMPTP));
     expect(next.seq).toBe(size + 1);
     expect((await verifyStore(app)).ok).toBe(true);
+  });
+});
+
+describe("a batch signed on worker threads and here", () => {
+  let app: Parley;
+
+  beforeAll(async () => {
+    ({ app } = await smallDispute());
+  });
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it("records 1,000 entries by three authors under one checkpoint, each signed by its author", async () => {
+    const size = (await leaves(app)).length;
+    const checkpointsBefore = (await checkpoints(app)).length;
+    const authors = [WGA, AMPTP, PRESS];
+    const commands = Array.from({ length: 1000 }, (_, i) =>
+      i % 3 === 2 ? statement(`batch ${i}`) : passOn("wages", authors[i % 3]),
+    );
+    const recorded = await app.executeBatch(SLUG, commands);
+    expect(recorded.map((r) => r.seq)).toEqual(Array.from({ length: 1000 }, (_, i) => size + i));
+    expect((await checkpoints(app)).length).toBe(checkpointsBefore + 1);
+    expect((await app.latestCheckpoint(SLUG))!.size).toBe(size + 1000);
+    const rows = await app.db
+      .selectFrom("ledger_entries")
+      .select(["seq", "org_id"])
+      .where("dispute_id", "=", (await app.disputeRow(SLUG)).id)
+      .where("seq", ">=", size)
+      .orderBy("seq")
+      .execute();
+    expect(rows.map((r) => r.org_id)).toEqual(commands.map((c) => c.actor.org));
+    // verify checks every signature against its author's key, every leaf and node hash.
+    const report = await verifyStore(app);
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(true);
   });
 });
 
