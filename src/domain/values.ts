@@ -10,7 +10,9 @@ export const Id = z
   .string()
   .min(1)
   .max(64)
-  .regex(/^[a-z0-9][a-z0-9-]*$/, "lowercase letters, digits and dashes, starting with a letter or digit");
+  .regex(/^[a-z0-9][a-z0-9-]*$/, "lowercase letters, digits and dashes, starting with a letter or digit")
+  // Else the API reference makes a sample up from the pattern: 57 random letters.
+  .meta({ examples: ["wga"] });
 
 const INSTANT_FORM = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z$/;
 
@@ -71,6 +73,10 @@ function daysInMonth(year: number, month: number): number {
 export const Instant = z
   .string()
   .regex(INSTANT_FORM, "an ISO-8601 UTC instant ending in Z")
+  // On the string itself: zod leaves a transforming schema's examples out of the JSON Schema of
+  // what is sent (they describe its output), and without one the API reference made a sample
+  // up from the pattern (3349-35-04T20:87:75Z).
+  .meta({ examples: ["2023-05-02T07:01:00Z"] })
   .refine((s) => s >= "1900-01-01" && s < "2200-01-01", "outside the years 1900–2199")
   .transform((s, ctx) => {
     const normal = normalInstant(s);
@@ -95,14 +101,21 @@ export const CalendarDate = z
     return Number.isFinite(t) && new Date(t).toISOString().slice(0, 10) === s;
   }, "not a real calendar date")
   .refine((s) => s >= "1900-01-01" && s < "2200-01-01", "outside the years 1900–2199")
-  .meta({ format: "date", description: "a real calendar date, YYYY-MM-DD, in the years 1900–2199" });
+  .meta({
+    format: "date",
+    description: "a real calendar date, YYYY-MM-DD, in the years 1900–2199",
+    examples: ["2023-09-14"],
+  });
 
 /** Money, percentages and ratios travel as decimal strings: floats never enter signed bytes. */
 export const Decimal = z
   .string()
   .max(40)
   .regex(/^-?(0|[1-9]\d*)(\.\d+)?$/, 'a decimal number written as a string, e.g. "3.5"')
-  .meta({ description: 'a decimal number written as a string, e.g. "3.5" (never a JSON number)' });
+  .meta({
+    description: 'a decimal number written as a string, e.g. "3.5" (never a JSON number)',
+    examples: ["3.5"],
+  });
 
 export const TimeZone = z
   .string()
@@ -115,7 +128,10 @@ export const TimeZone = z
       return false;
     }
   }, "an IANA time zone such as America/Los_Angeles")
-  .meta({ description: "an IANA time zone such as America/Los_Angeles, or UTC" });
+  .meta({
+    description: "an IANA time zone such as America/Los_Angeles, or UTC",
+    examples: ["America/Los_Angeles"],
+  });
 
 /** Free text: bounded, and without control characters that could hide content in terminals. */
 export const Text = (max: number) =>

@@ -523,7 +523,12 @@ describe("OpenAPI", () => {
       // @fastify/swagger writes a const as a one-value enum.
       expect(b.properties.type.enum ?? [b.properties.type.const]).toEqual([b.title]);
       expect(b.properties.visibility.enum).toEqual(["private", "members", "table", "public"]);
-      expect(b.properties.occurredAt).toMatchObject({ type: "string", format: "date-time" });
+      expect(b.properties.occurredAt).toMatchObject({
+        type: "string",
+        format: "date-time",
+        // The reference's sample: a real instant, not one made up from the pattern.
+        examples: ["2023-05-02T07:01:00Z"],
+      });
       expect(b.required).toEqual(["type", "visibility", "payload"]); // occurredAt and as optional
       expect(b.additionalProperties).toBe(false);
       expect({ type: b.title, description: b.description }).toEqual({
