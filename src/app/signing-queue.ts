@@ -36,6 +36,11 @@ export class Signers {
   private pool: WorkerPool<Omit<SignJob, "id">, SignResult> | null = null;
   private readonly pems = new Map<string, { keyId: string; pem: string }>();
 
+  /** Whether the workers have been started (by the first batch). */
+  get started(): boolean {
+    return this.pool !== null;
+  }
+
   workers(): WorkerPool<Omit<SignJob, "id">, SignResult> {
     this.pool ??= new WorkerPool(new URL("./sign-worker.ts", import.meta.url), undefined, SIGNING_WORKERS);
     return this.pool;
@@ -71,7 +76,7 @@ export class Signers {
  * event loop, which a batch does once per job (`hear`).
  */
 export class SigningQueue {
-  /** Every part, in sequence order; written (and taken off) from the front as they are done. */
+  /** Every part since the last `finish`, in sequence order. */
   private parts: SignedPart[] = [];
   /** Entries not yet made into a part. */
   private gathering: { row: EntryRow; key: SigningKey }[] = [];
@@ -115,13 +120,6 @@ export class SigningQueue {
     await heard();
   }
 
-  /** The parts signed so far, from the front, handed over for writing. */
-  takeDone(): SignedPart[] {
-    let n = 0;
-    while (n < this.parts.length && this.parts[n]!.done) n++;
-    return this.parts.splice(0, n);
-  }
-
   /** Signs everything added so far, sharing what is left between the workers and this thread. */
   async finish(): Promise<SignedPart[]> {
     if (this.closed) throw new Error("the transaction's signing was closed");
@@ -156,6 +154,8 @@ export class SigningQueue {
   }
 
   private send(): void {
+    // A transaction that signs here never starts the workers.
+    if (this.unsent.length === 0) return;
     const workers = this.signers.workers();
     while (this.inFlight < workers.size * IN_FLIGHT_PER_WORKER && this.unsent.length > 0) {
       const part = this.unsent.shift()!;
