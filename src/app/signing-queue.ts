@@ -6,12 +6,11 @@ import type { EntryRow } from "../store/ledger-repo.ts";
 import type { SignJob, SignResult } from "./sign-worker.ts";
 import { WorkerPool } from "./worker-pool.ts";
 
-/** Entries signed together, in sequence order: `done` once their signatures are on the rows. */
-export interface SignedPart {
+/** Entries signed together, in sequence order. */
+interface SignedPart {
   rows: EntryRow[];
   keys: SigningKey[];
-  done: boolean;
-  /** Settles when a worker has signed the part (absent while it waits to be sent, or signed here). */
+  /** Settles once a worker's signatures are on the rows (absent for a part signed here, or not yet sent). */
   signing?: Promise<void>;
 }
 
@@ -98,7 +97,7 @@ export class SigningQueue {
   add(row: EntryRow, key: SigningKey): void {
     if (!this.onWorkers) {
       signHere(row, key);
-      this.parts.push({ rows: [row], keys: [key], done: true });
+      this.parts.push({ rows: [row], keys: [key] });
       return;
     }
     this.gathering.push({ row, key });
@@ -120,20 +119,22 @@ export class SigningQueue {
     await heard();
   }
 
-  /** Signs everything added so far, sharing what is left between the workers and this thread. */
-  async finish(): Promise<SignedPart[]> {
+  /**
+   * Signs everything added since the last call, sharing what is left between the workers and
+   * this thread, and hands over those rows, signed, in sequence order.
+   */
+  async finish(): Promise<EntryRow[]> {
     if (this.closed) throw new Error("the transaction's signing was closed");
     this.cut(SIGN_PIECE);
     this.send();
     for (let part = this.unsent.pop(); part; part = this.unsent.pop()) {
       for (const [i, row] of part.rows.entries()) signHere(row, part.keys[i]!);
-      part.done = true;
       this.signedHere += part.rows.length;
       // Lets the workers' answers in, and so sends them what is left from the front.
       await heard();
     }
     for (const part of this.parts) await part.signing;
-    return this.parts.splice(0);
+    return this.parts.splice(0).flatMap((part) => part.rows);
   }
 
   /** Ends the transaction's use of the workers (it failed or is done): what is still unsent is never sent. */
@@ -147,7 +148,7 @@ export class SigningQueue {
     this.gathering = [];
     for (let from = 0; from < gathered.length; from += size) {
       const piece = gathered.slice(from, from + size);
-      const part: SignedPart = { rows: piece.map((e) => e.row), keys: piece.map((e) => e.key), done: false };
+      const part: SignedPart = { rows: piece.map((e) => e.row), keys: piece.map((e) => e.key) };
       this.parts.push(part);
       this.unsent.push(part);
     }
@@ -175,7 +176,6 @@ export class SigningQueue {
               row.signature = r.signatures.subarray(i * 64, i * 64 + 64);
               row.leaf_hash = r.leaves.subarray(i * 32, i * 32 + 32);
             });
-            part.done = true;
             this.inFlight -= 1;
             this.send();
           },

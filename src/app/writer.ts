@@ -20,7 +20,7 @@ import { pipelined } from "../store/pipeline.ts";
 import type { Database, StatementRunner } from "../store/schema.ts";
 import { WriteBuffer } from "../store/write-buffer.ts";
 import { BEGINNING, type Position, positionOf, type RecentEntry, RecentHistory } from "./recent-history.ts";
-import { type SignedPart, Signers, SigningQueue } from "./signing-queue.ts";
+import { Signers, SigningQueue } from "./signing-queue.ts";
 import { timelineRow } from "./timeline.ts";
 import {
   type AppendedEntry,
@@ -528,8 +528,8 @@ export class LedgerWriter {
 
   /**
    * Writes what a batch has accumulated; called before anything reads the database mid-batch.
-   * The rows that need no signature go in first and the entries part by part as their
-   * signatures come back, so this thread writes while the workers are still signing. `hold`:
+   * The rows that need no signature go in first, while the workers sign their last jobs; then
+   * this thread shares what is left to sign with them, and the entries go in. `hold`:
    * leave PostgreSQL's last inserts in the write buffer, for the statement that ends the
    * transaction (nothing reads after).
    */
@@ -576,9 +576,8 @@ export class LedgerWriter {
   }
 
   /** Inserts signed entries, in sequence order, with the tree nodes their leaves complete. */
-  private async writeSigned(out: StatementRunner, live: Live, parts: SignedPart[]): Promise<void> {
-    if (parts.length === 0) return;
-    const rows = parts.length === 1 ? parts[0]!.rows : parts.flatMap((part) => part.rows);
+  private async writeSigned(out: StatementRunner, live: Live, rows: EntryRow[]): Promise<void> {
+    if (rows.length === 0) return;
     const nodes: NodeRow[] = [];
     for (const row of rows) {
       let idx = row.seq;

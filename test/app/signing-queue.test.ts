@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { type SignedPart, Signers, SigningQueue } from "../../src/app/signing-queue.ts";
+import { Signers, SigningQueue } from "../../src/app/signing-queue.ts";
 import { generateSigningKey, keyIdOf, verify } from "../../src/ledger/ed25519.ts";
 import { entryLeafHash } from "../../src/ledger/merkle.ts";
 import type { SigningKey } from "../../src/store/keystore.ts";
@@ -9,7 +9,7 @@ import type { EntryRow } from "../../src/store/ledger-repo.ts";
 /**
  * The signing of a transaction's entries: here one by one for a few, on the workers and this
  * thread together for a batch. Whoever signs, every row must end up with its own author's
- * signature over its text and the leaf hash of the two, and the parts must come back in
+ * signature over its text and the leaf hash of the two, and the rows must come back in
  * sequence order, each exactly once.
  */
 function keyFor(org: string): SigningKey {
@@ -38,8 +38,9 @@ const studios = keyFor("studios");
 const signers = new Signers();
 afterAll(() => signers.close());
 
-function expectSigned(rows: EntryRow[], parts: SignedPart[]): void {
-  expect(parts.flatMap((p) => p.rows).map((r) => r.seq)).toEqual(rows.map((r) => r.seq));
+/** `signed` (what finish handed over) is `rows`, in order, each signed by its author. */
+function expectSigned(rows: EntryRow[], signed: EntryRow[]): void {
+  expect(signed.map((r) => r.seq)).toEqual(rows.map((r) => r.seq));
   for (const r of rows) {
     const key = r.org_id === "union" ? union : studios;
     const other = key === union ? studios : union;
@@ -65,16 +66,14 @@ describe("SigningQueue", () => {
     expect(own.started).toBe(false);
   });
 
-  it("signs a batch on the workers and here, every row by its author, parts in order", async () => {
+  it("signs a batch on the workers and here, every row by its author, rows in order", async () => {
     const queue = new SigningQueue(signers, true);
     const rows = Array.from({ length: 1000 }, (_, i) => row(i, i % 3 === 0 ? "studios" : "union"));
     for (const r of rows) {
       queue.add(r, r.org_id === "union" ? union : studios);
       await queue.hear();
     }
-    const parts = await queue.finish();
-    expectSigned(rows, parts);
-    expect(parts.every((p) => p.done)).toBe(true);
+    expectSigned(rows, await queue.finish());
   });
 
   it("shares what is left at the end: the workers start from the front, this thread from the back", async () => {
@@ -82,13 +81,9 @@ describe("SigningQueue", () => {
     const rows = Array.from({ length: 300 }, (_, i) => row(i, "union"));
     // Never heard from until the end: the workers hold two jobs each, the rest waits here.
     for (const r of rows) queue.add(r, union);
-    const parts = await queue.finish();
-    expectSigned(rows, parts);
+    expectSigned(rows, await queue.finish());
     expect(queue.signedHere).toBeGreaterThan(0);
     expect(queue.signedHere).toBeLessThanOrEqual(300 - 128);
-    // The last entries are the first this thread takes.
-    expect(parts.at(-1)!.signing).toBeUndefined();
-    expect(parts[0]!.signing).toBeDefined();
   });
 
   it("finishes what was added since it last finished (a batch that reads the store midway)", async () => {
