@@ -1,7 +1,7 @@
 import type { TimelineItem } from "../app/timeline-query.ts";
 import type { AnyEntry } from "../domain/entry.ts";
 import type { DisputeState } from "../domain/state.ts";
-import { formatDateTime } from "./format.ts";
+import { formatDateTime, formatDecimal } from "./format.ts";
 
 /** Human labels for entry types, for filters and headings. */
 export const TYPE_LABELS: Record<AnyEntry["type"], string> = {
@@ -134,8 +134,15 @@ export function describeEntry(entry: AnyEntry, state: DisputeState, timeZone: st
         : `${by} answered${entry.payload.text ? `: “${clip(entry.payload.text)}”` : ""}`;
     case "impact.reported": {
       const p = entry.payload;
-      const figure = p.value ?? (p.low && p.high ? `${p.low}–${p.high}` : (p.low ?? p.high ?? "?"));
-      return `${p.source.name}: ${p.what}, ${figure} ${p.unit}`;
+      const n = formatDecimal;
+      const figure =
+        p.value !== undefined
+          ? n(p.value)
+          : p.low && p.high
+            ? `${n(p.low)}–${n(p.high)}`
+            : n(p.low ?? p.high ?? "?");
+      // As the impact page writes figures: "1,500,000,000 USD", "-17%".
+      return `${p.source.name}: ${p.what}, ${p.unit === "%" ? `${figure}%` : `${figure} ${p.unit}`}`;
     }
     case "entry.published":
       return `${by} made entry #${entry.payload.entry} public`;
