@@ -43,8 +43,8 @@ const keyObjects = new Map<string, { pem: string; key: KeyObject }>();
  * The thread deciding a batch is its critical path, and on two cores it shares them with this
  * worker, V8's helpers and SQLite's checkpointer: a signing worker yields to it (nice 10 on
  * this thread alone) and takes the time it leaves. Whatever the worker has not signed when the
- * batch is decided, the deciding thread signs itself (signing-queue.ts). Measured over 40
- * batches of 1,000, four runs turn about: 17,030–17,860 /s against 16,830–17,010 /s.
+ * batch is decided, the deciding thread signs itself (signing-queue.ts). README, "Where the
+ * time goes", has what it measured.
  */
 try {
   setPriority(0, 10);

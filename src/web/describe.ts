@@ -1,7 +1,8 @@
 import type { TimelineItem } from "../app/timeline-query.ts";
 import type { AnyEntry } from "../domain/entry.ts";
 import type { DisputeState } from "../domain/state.ts";
-import { formatDateTime, formatDecimal } from "./format.ts";
+import { figureText } from "./figures.ts";
+import { formatDateTime } from "./format.ts";
 
 /** Human labels for entry types, for filters and headings. */
 export const TYPE_LABELS: Record<AnyEntry["type"], string> = {
@@ -134,15 +135,16 @@ export function describeEntry(entry: AnyEntry, state: DisputeState, timeZone: st
         : `${by} answered${entry.payload.text ? `: “${clip(entry.payload.text)}”` : ""}`;
     case "impact.reported": {
       const p = entry.payload;
-      const n = formatDecimal;
-      const figure =
-        p.value !== undefined
-          ? n(p.value)
-          : p.low && p.high
-            ? `${n(p.low)}–${n(p.high)}`
-            : n(p.low ?? p.high ?? "?");
-      // As the impact page writes figures: "1,500,000,000 USD", "-17%".
-      return `${p.source.name}: ${p.what}, ${p.unit === "%" ? `${figure}%` : `${figure} ${p.unit}`}`;
+      // Written as the impact page writes it ("1,500,000,000 USD", "-17%"); the range only
+      // where there is no value (decide asks for one or the other, a range with both ends).
+      const range = p.value === undefined;
+      const figure = figureText({
+        value: p.value ?? null,
+        low: range ? (p.low ?? null) : null,
+        high: range ? (p.high ?? null) : null,
+        unit: p.unit,
+      });
+      return `${p.source.name}: ${p.what}, ${figure}`;
     }
     case "entry.published":
       return `${by} made entry #${entry.payload.entry} public`;

@@ -48,10 +48,3 @@ export function formatTime(instant: string, timeZone: string): string {
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
 }
-
-/** A decimal string with thousands separators, never through a float ("1234567.5" → "1,234,567.5"). */
-export function formatDecimal(value: string): string {
-  const m = /^(-?)(\d+)(\.\d+)?$/.exec(value);
-  if (!m) return value;
-  return `${m[1]}${m[2]!.replace(/\B(?=(\d{3})+(?!\d))/g, ",")}${m[3] ?? ""}`;
-}

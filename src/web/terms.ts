@@ -1,4 +1,4 @@
-import { formatDecimal } from "./format.ts";
+import { formatDecimal } from "./figures.ts";
 
 /** A structured term of a pass on one issue, as the signed payload carries it. */
 export interface Term {

@@ -1,4 +1,5 @@
-import { formatDate, formatDateTime, formatDecimal, plural } from "../format.ts";
+import { figureText } from "../figures.ts";
+import { formatDate, formatDateTime, plural } from "../format.ts";
 import { Island } from "../island.tsx";
 import { Layout } from "../layout.tsx";
 import type { DisputeFrame, PageContext } from "../page-context.ts";
@@ -80,20 +81,6 @@ export interface ImpactProps {
   asOf: string;
   groups: FigureGroup[];
   chart: ChartData;
-}
-
-/** "4,000,000,000 USD", "-17%", "1,000–2,000 jobs": a figure as it reads. */
-export function figureText(f: {
-  value: string | null;
-  low: string | null;
-  high: string | null;
-  unit: string;
-}) {
-  const unit = (n: string) => (f.unit === "%" ? `${n}%` : `${n} ${f.unit}`);
-  const range = f.low !== null && f.high !== null ? `${formatDecimal(f.low)}–${formatDecimal(f.high)}` : null;
-  if (f.value !== null)
-    return range ? `${unit(formatDecimal(f.value))} (range ${range})` : unit(formatDecimal(f.value));
-  return range ? unit(range) : unit("?");
 }
 
 /** Plotted figures by unit, the unit with most figures first. */

@@ -4,11 +4,11 @@ import type { Payload } from "../../domain/events.ts";
 import type { DisputeState } from "../../domain/state.ts";
 import type { Status } from "../../domain/status.ts";
 import { issueTitle, orgName } from "../describe.ts";
+import { figureText } from "../figures.ts";
 import { formatDate, formatDay, plural } from "../format.ts";
 import { disputeBase, disputeHref } from "../layout.tsx";
 import type { DisputeFrame } from "../page-context.ts";
 import { embedSnippet } from "./embed.tsx";
-import { figureText } from "./impact.tsx";
 import { postPath } from "./post.tsx";
 import { hostOf } from "./statements.tsx";
 

@@ -1,4 +1,5 @@
 import uPlot from "uplot";
+import { figureText } from "../../figures.ts";
 import type { ChartPoint, ImpactChartProps } from "../../pages/impact.tsx";
 
 /**
@@ -17,21 +18,6 @@ const HEIGHT = 260;
 const COLORS = ["#8a3b00", "#1f4e8c", "#1d6b34", "#6b3fa0", "#a3241c", "#4f5863"];
 
 const compact = new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 1 });
-
-/** "1234567.5" → "1,234,567.5", from the string itself. */
-function grouped(value: string): string {
-  const m = /^(-?)(\d+)(\.\d+)?$/.exec(value);
-  if (!m) return value;
-  return `${m[1]}${m[2]!.replace(/\B(?=(\d{3})+(?!\d))/g, ",")}${m[3] ?? ""}`;
-}
-
-function figureText(p: ChartPoint): string {
-  const withUnit = (n: string) => (p.unit === "%" ? `${n}%` : `${n} ${p.unit}`);
-  const range = p.low !== null && p.high !== null ? `${grouped(p.low)}–${grouped(p.high)}` : null;
-  if (p.value !== null)
-    return range ? `${withUnit(grouped(p.value))} (range ${range})` : withUnit(grouped(p.value));
-  return withUnit(range ?? "?");
-}
 
 /** Where a figure sits on the y axis: its value, or the middle of its range. */
 function yOf(p: ChartPoint): number {
