@@ -1,5 +1,5 @@
 import { createHash, type KeyObject } from "node:crypto";
-import { PUBLIC_KEY_SIZE, rawPublicKey, signWithSodium, verify } from "./ed25519.ts";
+import { PUBLIC_KEY_SIZE, rawPublicKey, sign, verify } from "./ed25519.ts";
 import { HASH_SIZE } from "./merkle.ts";
 
 /**
@@ -93,7 +93,7 @@ export function signatureLine(body: string, signer: Signer): string {
   checkKeyName(signer.name);
   checkBody(body);
   checkPair(signer);
-  const signature = signWithSodium(Buffer.from(body, "utf8"), signer.privateKey);
+  const signature = sign(Buffer.from(body, "utf8"), signer.privateKey);
   const blob = Buffer.concat([keyHash(signer.name, signer.publicRaw), signature]);
   return `${SIG_PREFIX}${signer.name} ${blob.toString("base64")}`;
 }

@@ -2,15 +2,14 @@ import {
   createHash,
   createPrivateKey,
   createPublicKey,
-  sign as cryptoSign,
   generateKeyPairSync,
   type KeyObject,
 } from "node:crypto";
 import sodium from "sodium-native";
 
 /**
- * Ed25519: entries signed on node:crypto, checkpoints and verification on libsodium, keys
- * exchanged as 32 raw bytes.
+ * Ed25519: keys made, stored and parsed by node:crypto (KeyObjects), signatures made and
+ * checked by libsodium, keys exchanged as 32 raw bytes.
  */
 
 export const PUBLIC_KEY_SIZE = 32;
@@ -62,20 +61,16 @@ export function keyIdOf(publicRaw: Uint8Array): string {
   return `ed25519:${digest.subarray(0, 16).toString("base64url")}`;
 }
 
-export function sign(data: Uint8Array, privateKey: KeyObject): Buffer {
-  requireEd25519(privateKey);
-  return cryptoSign(null, data, privateKey);
-}
-
-/** libsodium's secret key (seed ‖ public key) of each private key signWithSodium has used. */
+/** libsodium's secret key (seed ‖ public key) of each private key `sign` has used. */
 const sodiumSecretKeys = new WeakMap<KeyObject, Buffer>();
 
 /**
- * The very signature `sign` makes (Ed25519 is deterministic), made by libsodium, which takes
- * about 0.6 of node:crypto's time on this project's machine. Checkpoints use it: the server
- * signs one after every append. Entries are signed by node:crypto, as the project chose.
+ * The Ed25519 signature of `data`, made by libsodium: the very bytes node:crypto's `sign`
+ * makes (Ed25519 is deterministic; the tests compare the two), in about 0.6 of its time on
+ * this project's machine. Every entry and every checkpoint is signed here, so that time is
+ * the largest single share of an append (README, "Why libsodium signs").
  */
-export function signWithSodium(data: Uint8Array, privateKey: KeyObject): Buffer {
+export function sign(data: Uint8Array, privateKey: KeyObject): Buffer {
   let secret = sodiumSecretKeys.get(privateKey);
   if (!secret) {
     requireEd25519(privateKey);
@@ -97,8 +92,7 @@ export function signWithSodium(data: Uint8Array, privateKey: KeyObject): Buffer 
  * node:crypto: on the same machine it checks a signature in about half the time OpenSSL takes
  * (`npm run bench` measures both), and it is the stricter of the two. It refuses keys and
  * signature points of small order, under which OpenSSL accepts a signature made without any
- * private key (test/ledger/ed25519.test.ts shows one). Entries are signed by node:crypto,
- * checkpoints by libsodium; Ed25519 is deterministic, so either library writes the same bytes.
+ * private key (test/ledger/ed25519.test.ts shows one).
  */
 export function verify(data: Uint8Array, signature: Uint8Array, publicRaw: Uint8Array): boolean {
   if (
