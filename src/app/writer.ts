@@ -829,7 +829,7 @@ function nonce(): string {
 /**
  * From this many commands in one transaction, entries are signed on worker threads. Below it,
  * here: handing a few to the workers and waiting for them to be scheduled cost more than
- * signing them (~30 µs each). Transactions of HTTP appends grouped while waiting for a
+ * signing them (~18 µs each). Transactions of HTTP appends grouped while waiting for a
  * contested dispute's lock hold a dozen or two, and that lock is held for the wait: on the
  * 2-core machine three PostgreSQL processes appended ~1,250 /s with 16 here, ~1,650 /s with 64.
  */

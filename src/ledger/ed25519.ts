@@ -67,8 +67,8 @@ const sodiumSecretKeys = new WeakMap<KeyObject, Buffer>();
 /**
  * The Ed25519 signature of `data`, made by libsodium: the very bytes node:crypto's `sign`
  * makes (Ed25519 is deterministic; the tests compare the two), in about 0.6 of its time on
- * this project's machine. Every entry and every checkpoint is signed here, so that time is
- * the largest single share of an append (README, "Why libsodium signs").
+ * this project's machine. Every entry and every checkpoint is signed here, and a batch's
+ * signatures were its largest single cost (README, "Signing and the tree").
  */
 export function sign(data: Uint8Array, privateKey: KeyObject): Buffer {
   let secret = sodiumSecretKeys.get(privateKey);
