@@ -111,12 +111,13 @@ export class SigningQueue {
   /**
    * Lets the workers' answers in, once per job gathered: each answer marks its part done and
    * sends the next waiting job. The store is synchronous, so without this a batch would not
-   * hear from its workers until it had decided every command.
+   * hear from its workers until it had decided every command. Null when there is nothing to
+   * hear: most commands of a batch, which then need not wait for a promise at all.
    */
-  async hear(): Promise<void> {
-    if (!this.cutSinceHeard) return;
+  hear(): Promise<void> | null {
+    if (!this.cutSinceHeard) return null;
     this.cutSinceHeard = false;
-    await heard();
+    return heard();
   }
 
   /**

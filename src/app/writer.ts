@@ -6,7 +6,7 @@ import { fail, ParleyError } from "../domain/errors.ts";
 import { type EntryType, SCHEMA_VERSION } from "../domain/events.ts";
 import { evolve } from "../domain/evolve.ts";
 import { type DisputeState, initialState, sideOf } from "../domain/state.ts";
-import { Instant, type Organization } from "../domain/values.ts";
+import { normalInstant, type Organization } from "../domain/values.ts";
 import { chainLine } from "../ledger/chain.ts";
 import { signCheckpoint } from "../ledger/checkpoint.ts";
 import { canonicalOrder, canonicalText } from "../ledger/jcs.ts";
@@ -209,7 +209,8 @@ export class LedgerWriter {
         const commands = take();
         pending.signing = new SigningQueue(this.signers, commands.length >= PARALLEL_SIGNING_FROM);
         const results: (Recorded[] | ParleyError)[] = [];
-        for (const [i, command] of commands.entries()) {
+        for (let i = 0; i < commands.length; i++) {
+          const command = commands[i]!;
           let drafts: AnyDraft[];
           try {
             drafts = await this.decideOne(trx, live, pending, command);
@@ -230,7 +231,8 @@ export class LedgerWriter {
             recorded.push(await this.appendOne(trx, live, pending, command.actor, draft));
           results.push(recorded);
           // A batch lets its signing workers' answers in once per job, and hands them the next.
-          await pending.signing.hear();
+          const turn = pending.signing.hear();
+          if (turn) await turn;
         }
         if (pending.bySeq.size === 0) return results;
         // The last writes wait in PostgreSQL's buffer for the checkpoint and the notice.
@@ -351,9 +353,9 @@ export class LedgerWriter {
     if (!org) fail("ORG_UNKNOWN", `unknown organization ${command.actor.org}`);
     const viewer: Viewer = { kind: "org", org: org.id, role: "negotiator" };
     const side = sideOf(live.all, org.id);
-    // Normalized first, so that "…:00Z" and "…:00.000Z" compare as the same instant.
-    const parsed = Instant.safeParse(command.occurredAt);
-    const occurredAt = parsed.success ? parsed.data : null;
+    // Normalized first, so that "…:00Z" and "…:00.000Z" compare as the same instant. Only to
+    // choose the state to decide against: decide validates the instant itself.
+    const occurredAt = typeof command.occurredAt === "string" ? normalInstant(command.occurredAt) : null;
     let state = (await this.scope(trx, live, pending, viewer, side)).state;
     if (occurredAt !== null && state.lastOccurredAt !== null && occurredAt < state.lastOccurredAt) {
       // Back-filled history is decided against the record as it stood at that moment.
@@ -364,18 +366,23 @@ export class LedgerWriter {
         state = await foldFromSnapshot(trx, live.id, live.slug, viewer, side, occurredAt);
       }
     }
-    const refs = new Map<number, RefInfo>();
+    let refs: ReadonlyMap<number, RefInfo> = NO_REFS;
     const payload = command.payload as { entry?: unknown } | null;
     if (payload && typeof payload === "object" && typeof payload.entry === "number") {
       const ref = await this.resolve(trx, live, pending, payload.entry);
       if (ref) {
-        refs.set(ref.entry.seq, {
-          seq: ref.entry.seq,
-          type: ref.entry.type,
-          org: ref.entry.actor.org,
-          visibility: ref.entry.visibility,
-          payload: ref.entry.payload,
-        });
+        refs = new Map([
+          [
+            ref.entry.seq,
+            {
+              seq: ref.entry.seq,
+              type: ref.entry.type,
+              org: ref.entry.actor.org,
+              visibility: ref.entry.visibility,
+              payload: ref.entry.payload,
+            },
+          ],
+        ]);
       }
     }
     return decide(command, state, { now: pending.now, refs });
@@ -809,6 +816,8 @@ export class LedgerWriter {
 }
 
 const EMPTY = new Uint8Array(0);
+/** The references of a command that names no earlier entry: most of them. */
+const NO_REFS: ReadonlyMap<number, RefInfo> = new Map();
 /** A catch-up read sent ahead with the lock request: the entries from `from` on. */
 interface ReadAhead {
   from: number;

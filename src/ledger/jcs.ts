@@ -138,13 +138,14 @@ function sortedKeys(record: Record<string, unknown>): string[] {
 export function containsFloat(value: unknown): string | null {
   // Entries almost never hold one, so a plain walk answers first; only a payload that does
   // pays for the walk in canonical order that names the first.
-  return hasFloat(value, new Set()) ? findFloat(value, "$", new Set()) : null;
+  return hasFloat(value, []) ? findFloat(value, "$", new Set()) : null;
 }
 
-function hasFloat(value: unknown, ancestors: Set<object>): boolean {
+/** `ancestors`: the objects above this one, to stop at a cycle; a payload is a few levels deep. */
+function hasFloat(value: unknown, ancestors: object[]): boolean {
   if (typeof value === "number") return !Number.isSafeInteger(value);
-  if (value === null || typeof value !== "object" || ancestors.has(value)) return false;
-  ancestors.add(value);
+  if (value === null || typeof value !== "object" || ancestors.includes(value)) return false;
+  ancestors.push(value);
   let found = false;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length && !found; i++) found = hasFloat(value[i], ancestors);
@@ -157,7 +158,7 @@ function hasFloat(value: unknown, ancestors: Set<object>): boolean {
       }
     }
   }
-  ancestors.delete(value);
+  ancestors.pop();
   return found;
 }
 
