@@ -138,7 +138,7 @@ function sortedKeys(record: Record<string, unknown>): string[] {
 export function containsFloat(value: unknown): string | null {
   // Entries almost never hold one, so a plain walk answers first; only a payload that does
   // pays for the walk in canonical order that names the first.
-  return hasFloat(value, []) ? findFloat(value, "$", new Set()) : null;
+  return hasFloat(value, []) ? findFloat(value, "$", []) : null;
 }
 
 /** `ancestors`: the objects above this one, to stop at a cycle; a payload is a few levels deep. */
@@ -162,10 +162,10 @@ function hasFloat(value: unknown, ancestors: object[]): boolean {
   return found;
 }
 
-function findFloat(value: unknown, path: string, ancestors: Set<object>): string | null {
+function findFloat(value: unknown, path: string, ancestors: object[]): string | null {
   if (typeof value === "number") return Number.isSafeInteger(value) ? null : path;
-  if (value === null || typeof value !== "object" || ancestors.has(value)) return null;
-  ancestors.add(value);
+  if (value === null || typeof value !== "object" || ancestors.includes(value)) return null;
+  ancestors.push(value);
   try {
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) {
@@ -181,7 +181,7 @@ function findFloat(value: unknown, path: string, ancestors: Set<object>): string
     }
     return null;
   } finally {
-    ancestors.delete(value);
+    ancestors.pop();
   }
 }
 

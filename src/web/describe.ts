@@ -135,13 +135,14 @@ export function describeEntry(entry: AnyEntry, state: DisputeState, timeZone: st
         : `${by} answered${entry.payload.text ? `: “${clip(entry.payload.text)}”` : ""}`;
     case "impact.reported": {
       const p = entry.payload;
-      // Written as the impact page writes it ("1,500,000,000 USD", "-17%"); the range only
-      // where there is no value (decide asks for one or the other, a range with both ends).
-      const range = p.value === undefined;
+      // Written as the impact page writes it ("1,500,000,000 USD", "-17%"). A figure may carry a
+      // value and a range; a one-line description names the value alone, the range only when
+      // there is no value (decide asks for at least one of them, and a range with both ends).
+      const rangeOnly = p.value === undefined;
       const figure = figureText({
         value: p.value ?? null,
-        low: range ? (p.low ?? null) : null,
-        high: range ? (p.high ?? null) : null,
+        low: rangeOnly ? (p.low ?? null) : null,
+        high: rangeOnly ? (p.high ?? null) : null,
         unit: p.unit,
       });
       return `${p.source.name}: ${p.what}, ${figure}`;

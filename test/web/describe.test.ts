@@ -45,4 +45,10 @@ describe("describeEntry: impact figures", () => {
     );
     expect(say({ value: "-17", unit: "%" })).toBe("UCLA Anderson Forecast: Direct economic impact, -17%");
   });
+
+  it("names the value alone when a figure carries a range too", () => {
+    expect(say({ value: "5000000000", low: "3000000000", high: "6500000000" })).toBe(
+      "UCLA Anderson Forecast: Direct economic impact, 5,000,000,000 USD",
+    );
+  });
 });
