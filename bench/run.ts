@@ -6,6 +6,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
+import SQLite from "better-sqlite3";
 import { Parley } from "../src/app/parley.ts";
 import { PUBLIC } from "../src/app/visibility.ts";
 import { bareSodiumVerifyPerSecond, bareVerifyPerSecond } from "./ed25519-baseline.ts";
@@ -61,7 +62,38 @@ async function batchAppends(count: number, batch: number) {
   const cold = figures(await fill(app, "batch", count, batch));
   const warm = figures(await fill(app, "batch", count, batch, count));
   await app.close();
-  return { cold, warm };
+  return { cold, warm, bytes: storedBytes(join(work, "batch.db")) };
+}
+
+/**
+ * What a store holds per entry, by kind: the entries' canonical texts, and the read models'
+ * snapshots of each hot viewer's state (every SNAPSHOT_EVERY entries), which grow with the
+ * state. Writing them is part of what an append costs (README, "Where the time goes").
+ */
+function storedBytes(path: string) {
+  const db = new SQLite(path, { readonly: true });
+  try {
+    const one = <T>(sql: string) => db.prepare(sql).get() as T;
+    const { entries, body } = one<{ entries: number; body: number }>(
+      "SELECT count(*) AS entries, sum(length(body)) AS body FROM ledger_entries",
+    );
+    const snaps = one<{ rows: number; state: number; largest: number }>(
+      "SELECT count(*) AS rows, sum(length(state)) AS state, max(length(state)) AS largest FROM proj_snapshots",
+    );
+    const file = one<{ bytes: number }>(
+      "SELECT page_count * page_size AS bytes FROM pragma_page_count(), pragma_page_size()",
+    );
+    return {
+      entries,
+      entryTextPerEntry: Math.round(body / entries),
+      snapshots: snaps.rows,
+      snapshotTextPerEntry: Math.round(snaps.state / entries),
+      largestSnapshot: snaps.largest,
+      databasePerEntry: Math.round(file.bytes / entries),
+    };
+  } finally {
+    db.close();
+  }
 }
 
 /** Builds a ledger of `count` workload entries (plus setup) in batches, for the read benchmarks. */
@@ -177,6 +209,7 @@ async function main() {
   const batches = await batchAppends(scale(50_000), 1000);
   results.batchAppendCold = batches.cold;
   results.batchAppend = batches.warm;
+  results.batchStoreBytes = batches.bytes;
 
   log("Ed25519 baselines on all cores (node:crypto, libsodium)…");
   const bare = await bareVerifyPerSecond(quick ? 1 : 3);
