@@ -2,8 +2,10 @@ import type { Organization } from "./values.ts";
 
 /**
  * The state of one dispute as one viewer sees it: a fold of the entries that viewer may see,
- * in occurrence order. It holds what deciding and "at a glance" need, in bounded size; the
- * full history stays in the ledger and the timeline projection.
+ * in occurrence order. It holds what deciding and "at a glance" need; the full history stays
+ * in the ledger and the timeline projection. Its size grows with what it keeps one record of
+ * each (meetings, issues, requests, figures, corrections), not with the passes or statements,
+ * of which it keeps a count, each side's latest, or the most recent few.
  */
 export interface DisputeState {
   slug: string;
