@@ -75,10 +75,10 @@ function storedBytes(path: string) {
   try {
     const one = <T>(sql: string) => db.prepare(sql).get() as T;
     const { entries, body } = one<{ entries: number; body: number }>(
-      "SELECT count(*) AS entries, sum(length(body)) AS body FROM ledger_entries",
+      "SELECT count(*) AS entries, sum(length(CAST(body AS BLOB))) AS body FROM ledger_entries",
     );
     const snaps = one<{ rows: number; state: number; largest: number }>(
-      "SELECT count(*) AS rows, sum(length(state)) AS state, max(length(state)) AS largest FROM proj_snapshots",
+      "SELECT count(*) AS rows, sum(length(CAST(state AS BLOB))) AS state, max(length(CAST(state AS BLOB))) AS largest FROM proj_snapshots",
     );
     const file = one<{ bytes: number }>(
       "SELECT page_count * page_size AS bytes FROM pragma_page_count(), pragma_page_size()",
