@@ -34,12 +34,14 @@ export async function rebuildProjectionsIn(
   }
   await write();
   let snapshots = 0;
-  for await (const snap of replaySnapshots(trx, disputeId, slug, await defaultScopes(trx, disputeId))) {
-    await trx
-      .insertInto("proj_snapshots")
-      .values({ dispute_id: disputeId, ...snap })
-      .execute();
-    snapshots += 1;
+  for await (const point of replaySnapshots(trx, disputeId, slug, await defaultScopes(trx, disputeId))) {
+    for (const snap of point) {
+      await trx
+        .insertInto("proj_snapshots")
+        .values({ dispute_id: disputeId, ...snap })
+        .execute();
+      snapshots += 1;
+    }
   }
   // The search index is a read model too: derived again here rather than left to the next
   // search, so a rebuilt store holds no text that the ledger does not.

@@ -1,6 +1,7 @@
 import type { AnyEntry } from "../domain/entry.ts";
 import type { DisputeState } from "../domain/state.ts";
-import { applyResolved, snapshotText } from "./views.ts";
+import { BASE_SCOPE, parseSnapshot, snapshotTexts } from "./snapshot-text.ts";
+import { applyResolved } from "./views.ts";
 import type { Authored, Viewer } from "./visibility.ts";
 
 /** Where an entry sits in every fold: by occurrence, ties broken by sequence number. */
@@ -22,8 +23,9 @@ export interface RecentEntry {
 }
 
 /**
- * The states of the hot scopes (by scope name) once everything up to `at` was folded. The
- * beginning of a ledger is a mark too: there every scope's state is `any`, the empty one.
+ * The states of the hot scopes (by scope name) once everything up to `at` was folded, as the
+ * snapshots' texts (snapshot-text.ts: some inherit from the base scope's, which is then among
+ * them). The beginning of a ledger is a mark too: there every scope's state is `any`, the empty one.
  */
 export interface Mark {
   at: Position;
@@ -105,12 +107,19 @@ export class RecentHistory {
    * were added since the newest mark. `states` must be current: only the hot ones.
    */
   markIfDue(states: () => Map<string, DisputeState>): void {
+    if (this.sinceMark < this.every) return;
+    this.markWith(() => snapshotTexts(states()));
+  }
+
+  /**
+   * Saves a mark at the last entry with the texts of the hot states there, as snapshotTexts
+   * writes them. The writer passes those of the snapshots it takes at a snapshot point: a
+   * mark there costs nothing more.
+   */
+  markWith(texts: () => Map<string, string>): void {
     const last = this.entries[this.entries.length - 1];
-    if (this.marks.length === 0 || !last || this.sinceMark < this.every) return;
-    const at = positionOf(last.entry);
-    const texts = new Map<string, string>();
-    for (const [name, state] of states()) texts.set(name, snapshotText(state));
-    this.marks.push({ at, states: texts });
+    if (this.marks.length === 0 || !last) return;
+    this.marks.push({ at: positionOf(last.entry), states: texts() });
     this.sinceMark = 0;
     if (this.marks.length > this.kept) this.marks.shift();
     const oldest = this.marks[0]!.at;
@@ -134,7 +143,7 @@ export class RecentHistory {
     const mark = this.marks[i];
     const text = mark && (mark.states.get(name) ?? mark.any);
     if (!mark || text === undefined) return null;
-    const state = JSON.parse(text) as DisputeState;
+    const state = parseSnapshot(text, mark.states.get(BASE_SCOPE));
     for (let k = this.indexAfter(mark.at); k < this.entries.length; k++) {
       const { entry, authored, published } = this.entries[k]!;
       if (asOf !== undefined && entry.occurredAt > asOf) break;

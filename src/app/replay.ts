@@ -2,8 +2,9 @@ import type { AnyEntry } from "../domain/entry.ts";
 import { type DisputeState, initialState } from "../domain/state.ts";
 import type { Db } from "../store/ledger-repo.ts";
 import type { Database } from "../store/schema.ts";
+import { snapshotTexts } from "./snapshot-text.ts";
 import { timelineRow } from "./timeline.ts";
-import { applyResolved, isSnapshotPoint, parseEntry, snapshotText, type TimelineRow } from "./views.ts";
+import { applyResolved, isSnapshotPoint, parseEntry, type TimelineRow } from "./views.ts";
 import { type Authored, OPERATOR, PUBLIC, scopeOf, type Viewer } from "./visibility.ts";
 
 /**
@@ -88,8 +89,9 @@ export function scopeFromViewer(viewer: Viewer, side: string | null): ScopeSpec 
 export type SnapshotRow = Omit<Database["proj_snapshots"], "dispute_id">;
 
 /**
- * Folds every given scope over entries met in occurrence order and returns each snapshot the
- * append path takes (at every SNAPSHOT_EVERY-th entry of the ledger), keyed as it is stored.
+ * Folds every given scope over entries met in occurrence order and returns, at every
+ * SNAPSHOT_EVERY-th entry of the ledger, the snapshots the append path takes there, as it
+ * stores them (one point's rows together: some inherit from another, see snapshot-text.ts).
  */
 export class SnapshotReplayer {
   private readonly states: Map<string, DisputeState>;
@@ -114,21 +116,17 @@ export class SnapshotReplayer {
     // Only entries that are published later are ever looked up again; keep just those.
     if (this.published.has(entry.seq)) this.authored.set(entry.seq, { authored: a, entry });
     const published = entry.type === "entry.published" ? this.authored.get(entry.payload.entry) : undefined;
-    const out: SnapshotRow[] = [];
     for (const scope of this.scopes) {
-      const state = this.states.get(scope.name)!;
-      applyResolved(state, scope.viewer, scope.side, a, entry, published);
-      if (isSnapshotPoint(entry.seq)) {
-        out.push({
-          scope: scope.name,
-          occurred_at: entry.occurredAt,
-          seq: entry.seq,
-          entries: state.entries,
-          state: snapshotText(state),
-        });
-      }
+      applyResolved(this.states.get(scope.name)!, scope.viewer, scope.side, a, entry, published);
     }
-    return out;
+    if (!isSnapshotPoint(entry.seq)) return [];
+    return [...snapshotTexts(this.states)].map(([scope, text]) => ({
+      scope,
+      occurred_at: entry.occurredAt,
+      seq: entry.seq,
+      entries: this.states.get(scope)!.entries,
+      state: text,
+    }));
   }
 }
 
@@ -137,9 +135,12 @@ export async function* replaySnapshots(
   disputeId: number,
   slug: string,
   scopes: ScopeSpec[],
-): AsyncGenerator<SnapshotRow> {
+): AsyncGenerator<SnapshotRow[]> {
   const replayer = new SnapshotReplayer(slug, scopes, await publications(db, disputeId));
-  for await (const r of pages(db, disputeId, "occurrence")) yield* replayer.step(parseEntry(r.body));
+  for await (const r of pages(db, disputeId, "occurrence")) {
+    const point = replayer.step(parseEntry(r.body));
+    if (point.length > 0) yield point;
+  }
 }
 
 /** The scopes `rebuild` snapshots: everything, the public, and each party's negotiators. */

@@ -17,9 +17,10 @@ import {
   scopeFromName,
   TimelineReplayer,
 } from "./replay.ts";
+import { BASE_SCOPE, inheritsFrom, sameSnapshot } from "./snapshot-text.ts";
 import { VerifierPool } from "./verify-pool.ts";
 import type { VerifyResult } from "./verify-worker.ts";
-import { parseEntry, sameSnapshot } from "./views.ts";
+import { parseEntry } from "./views.ts";
 
 export interface Problem {
   dispute: string;
@@ -513,6 +514,9 @@ class ProjectionCheck {
       scopes.set(spec.name, spec);
       wanted.set(`${s.scope}|${s.occurred_at}|${s.seq}`, s);
     }
+    // The base scope is replayed whenever there are snapshots: the rows that inherit from it
+    // are written from its state, whether or not its own rows are still stored.
+    if (scopes.size > 0) scopes.set(BASE_SCOPE, scopeFromName(BASE_SCOPE)!);
     const specs = [...scopes.values()];
     const check = new ProjectionCheck(
       db,
@@ -556,15 +560,15 @@ class ProjectionCheck {
       return;
     }
     this.last = { occurredAt: entry.occurredAt, seq: entry.seq };
-    for (const fresh of await this.snapshots.step(entry)) await this.compare(fresh);
+    await this.comparePoint(this.snapshots.step(entry));
   }
 
   async finish(): Promise<{ timeline: number; snapshots: number }> {
     for (; !this.got.done; this.got = await this.stored.next()) this.extra(this.got.value.seq);
     const count = this.total;
     if (this.scopes.length > 0 && !this.inOrder) {
-      for await (const fresh of replaySnapshots(this.db, this.d.id, this.d.slug, this.scopes))
-        await this.compare(fresh);
+      for await (const point of replaySnapshots(this.db, this.d.id, this.d.slug, this.scopes))
+        await this.comparePoint(point);
     }
     for (const s of this.wanted.values()) {
       this.problem({
@@ -581,27 +585,53 @@ class ProjectionCheck {
     this.problem({ table: "proj_timeline", seq, what: "timeline row has no ledger entry" });
   }
 
-  private async compare(fresh: SnapshotRow): Promise<void> {
+  /** Compares the rows a fresh replay takes at one point with the stored ones. */
+  private async comparePoint(point: SnapshotRow[]): Promise<void> {
+    const base = point.find((r) => r.scope === BASE_SCOPE)?.state;
+    for (const fresh of point) await this.compare(fresh, base);
+  }
+
+  /** `freshBase`: the replay's text of the base scope at that point, for rows that inherit. */
+  private async compare(fresh: SnapshotRow, freshBase: string | undefined): Promise<void> {
     const key = `${fresh.scope}|${fresh.occurred_at}|${fresh.seq}`;
     const s = this.wanted.get(key);
     if (!s) return;
     this.wanted.delete(key);
-    // States are fetched one at a time: a long ledger has many snapshots, each sizeable.
-    const stored = await this.db
-      .selectFrom("proj_snapshots")
-      .select("state")
-      .where("dispute_id", "=", this.d.id)
-      .where("scope", "=", s.scope)
-      .where("occurred_at", "=", s.occurred_at)
-      .where("seq", "=", s.seq)
-      .executeTakeFirst();
-    if (!stored || s.entries !== fresh.entries || !sameSnapshot(stored.state, fresh.state)) {
+    const stored = await this.storedState(s.scope, s);
+    // Equal text is the same state; a row that inherits has its base compared on its own.
+    const same =
+      stored !== undefined &&
+      (stored === fresh.state ||
+        sameSnapshot(
+          { text: stored, base: await this.storedBase(stored, s) },
+          { text: fresh.state, base: freshBase },
+        ));
+    if (s.entries !== fresh.entries || !same) {
       this.problem({
         table: "proj_snapshots",
         seq: s.seq,
         what: `snapshot ${s.scope} at entry ${s.seq} differs from a fresh replay`,
       });
     }
+  }
+
+  /** A stored state's text. Fetched one at a time: a long ledger has many snapshots, each sizeable. */
+  private async storedState(scope: string, at: { occurred_at: string; seq: number }) {
+    const row = await this.db
+      .selectFrom("proj_snapshots")
+      .select("state")
+      .where("dispute_id", "=", this.d.id)
+      .where("scope", "=", scope)
+      .where("occurred_at", "=", at.occurred_at)
+      .where("seq", "=", at.seq)
+      .executeTakeFirst();
+    return row?.state;
+  }
+
+  /** The stored text a stored row inherits from, if it does. */
+  private async storedBase(text: string, at: { occurred_at: string; seq: number }) {
+    const from = inheritsFrom(text);
+    return from === null ? undefined : this.storedState(from, at);
   }
 }
 

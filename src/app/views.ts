@@ -1,4 +1,3 @@
-import { isDeepStrictEqual } from "node:util";
 import type { InferResult, Kysely } from "kysely";
 import type { AnyEntry } from "../domain/entry.ts";
 import { evolve } from "../domain/evolve.ts";
@@ -7,6 +6,7 @@ import { boundQuery } from "../store/bound-query.ts";
 import { isSqlite, preparedOnce } from "../store/dialect.ts";
 import { type Db, entryBySeq } from "../store/ledger-repo.ts";
 import type { RecentEntry } from "./recent-history.ts";
+import { BASE_SCOPE, inheritsFrom, parseSnapshot } from "./snapshot-text.ts";
 import { type Authored, canSee, OPERATOR, scopeOf, type Viewer } from "./visibility.ts";
 
 /**
@@ -37,18 +37,13 @@ export function isSnapshotPoint(seq: number): boolean {
 }
 
 /**
- * A snapshot's stored text. Entries reach every fold with their objects' keys in canonical
- * order (the writer appends them so, a replay parses them from canonical bytes), so a live
- * fold and a replay build their states alike and usually print the same characters; equal
- * text is therefore the fast path of `sameSnapshot`, not its definition.
+ * A state's text, whole: what a mark of the recent history keeps. Entries reach every fold with
+ * their objects' keys in canonical order (the writer appends them so, a replay parses them from
+ * canonical bytes), so a live fold and a replay build their states alike and usually print the
+ * same characters; stored snapshots (snapshot-text.ts) are compared as text first for that reason.
  */
 export function snapshotText(state: DisputeState): string {
   return JSON.stringify(state);
-}
-
-/** Whether two snapshot texts hold the same state, whatever order their keys were written in. */
-export function sameSnapshot(a: string, b: string): boolean {
-  return a === b || isDeepStrictEqual(JSON.parse(a), JSON.parse(b));
 }
 
 export function parseEntry(body: string): AnyEntry {
@@ -319,10 +314,12 @@ export async function newestSnapshots(db: Db, disputeId: number) {
     .where("dispute_id", "=", disputeId)
     .where("seq", "=", newest.seq)
     .execute();
-  return {
-    at: { occurredAt: newest.occurred_at, seq: newest.seq },
-    states: new Map(rows.map((r) => [r.scope, r.state])),
-  };
+  // Texts as stored, which is how marks keep them, but for rows whose base is gone (a deleted
+  // snapshot): those scopes are folded afresh.
+  const hasBase = rows.some((r) => r.scope === BASE_SCOPE);
+  const states = new Map<string, string>();
+  for (const r of rows) if (hasBase || inheritsFrom(r.state) === null) states.set(r.scope, r.state);
+  return { at: { occurredAt: newest.occurred_at, seq: newest.seq }, states };
 }
 
 /** The newest snapshot for a scope at or before an instant, if any. */
@@ -334,9 +331,24 @@ export async function latestSnapshot(db: Db, disputeId: number, scope: string, a
     .where("scope", "=", scope);
   if (asOf) q = q.where("occurred_at", "<=", asOf);
   const row = await q.orderBy("occurred_at", "desc").orderBy("seq", "desc").limit(1).executeTakeFirst();
-  return row
-    ? { occurredAt: row.occurred_at, seq: row.seq, state: JSON.parse(row.state) as DisputeState }
-    : undefined;
+  if (!row) return undefined;
+  let base: string | undefined;
+  const from = inheritsFrom(row.state);
+  if (from !== null) {
+    base = (
+      await db
+        .selectFrom("proj_snapshots")
+        .select("state")
+        .where("dispute_id", "=", disputeId)
+        .where("scope", "=", from)
+        .where("occurred_at", "=", row.occurred_at)
+        .where("seq", "=", row.seq)
+        .executeTakeFirst()
+    )?.state;
+    // Without its base the row says nothing: the fold starts from the beginning instead.
+    if (base === undefined) return undefined;
+  }
+  return { occurredAt: row.occurred_at, seq: row.seq, state: parseSnapshot(row.state, base) };
 }
 
 /** A viewer's fold as of an instant, starting from the newest snapshot before it, if any. */

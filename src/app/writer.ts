@@ -21,6 +21,7 @@ import type { Database, StatementRunner } from "../store/schema.ts";
 import { WriteBuffer } from "../store/write-buffer.ts";
 import { BEGINNING, type Position, positionOf, type RecentEntry, RecentHistory } from "./recent-history.ts";
 import { Signers, SigningQueue } from "./signing-queue.ts";
+import { snapshotTexts } from "./snapshot-text.ts";
 import { timelineRow } from "./timeline.ts";
 import {
   type AppendedEntry,
@@ -431,7 +432,6 @@ export class LedgerWriter {
 
     const outOfOrder = occursBeforeHead(live, entry);
     evolve(live.all, entry);
-    if (!outOfOrder) snapshotIfDue(pending, ALL, live.all, entry);
     const side = sideOf(live.all, actor.org);
     pending.bySeq.set(seq, { row, entry, side });
     pending.timeline.push(timelineRow(live.id, entry, side));
@@ -470,8 +470,8 @@ export class LedgerWriter {
         // A scope out of date since a back-fill is brought back for its snapshot (history has this entry).
         else if (pending && isSnapshotPoint(entry.seq))
           scope.state = live.history.state(name, scope.viewer, scope.side);
-        if (pending && scope.state) snapshotIfDue(pending, name, scope.state, entry);
       }
+      if (pending && isSnapshotPoint(entry.seq)) takeSnapshots(pending, live, entry);
       return;
     }
     // Every state after its place no longer follows from the record, nor do the stored
@@ -851,16 +851,23 @@ export const STAMP_RECHECK_MS = 50;
  * Every SNAPSHOT_EVERY entries of the ledger, each hot scope's state is kept, so that folding
  * any viewer as of any instant starts at most that many entries back. Only entries appended
  * in occurrence order take one: their state is then exactly the fold of everything up to them.
+ * The same texts make a mark of the recent history there, so the transaction's end (often a
+ * few entries on, for a batch) need not write every state out again.
  */
-function snapshotIfDue(pending: Pending, scope: string, state: DisputeState, entry: AnyEntry): void {
-  if (!isSnapshotPoint(entry.seq)) return;
-  pending.snapshots.push({
-    scope,
-    occurred_at: entry.occurredAt,
-    seq: entry.seq,
-    entries: state.entries,
-    state: snapshotText(state),
-  });
+function takeSnapshots(pending: Pending, live: Live, entry: AnyEntry): void {
+  const states = new Map([[ALL, live.all]]);
+  for (const [name, scope] of live.scopes) if (scope.state) states.set(name, scope.state);
+  const texts = snapshotTexts(states);
+  for (const [scope, text] of texts) {
+    pending.snapshots.push({
+      scope,
+      occurred_at: entry.occurredAt,
+      seq: entry.seq,
+      entries: states.get(scope)!.entries,
+      state: text,
+    });
+  }
+  live.history.markWith(() => texts);
 }
 
 /** Whether an entry occurred before the newest one the head holds: a back-fill, however slight. */

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { BEGINNING, type Mark, type RecentEntry, RecentHistory } from "../../src/app/recent-history.ts";
+import { snapshotTexts } from "../../src/app/snapshot-text.ts";
 import { applyResolved, snapshotText } from "../../src/app/views.ts";
 import { OPERATOR, PUBLIC, scopeOf, type Viewer } from "../../src/app/visibility.ts";
 import type { AnyEntry } from "../../src/domain/entry.ts";
@@ -114,8 +115,12 @@ describe("the recent history", () => {
               restarts += 1;
               history.reset(beginning(), inFoldOrder(all));
             }
-            // The writer marks the states it holds, which are the full folds.
-            history.markIfDue(() => new Map(VIEWERS.map((v) => [v.name, foldAll(all, v.viewer, v.side)])));
+            // The writer marks the states it holds, which are the full folds: when due, and with
+            // the snapshots' texts at a snapshot point (here every fifth entry), in order.
+            const held = () => new Map(VIEWERS.map((v) => [v.name, foldAll(all, v.viewer, v.side)]));
+            const inOrder = inFoldOrder(all).at(-1) === recent;
+            if (seq % 5 === 4 && inOrder) history.markWith(() => snapshotTexts(held()));
+            else history.markIfDue(held);
             for (const v of VIEWERS) {
               expect(history.state(v.name, v.viewer, v.side)).toEqual(foldAll(all, v.viewer, v.side));
               const asOf = instant(step.minute - 30);
@@ -151,6 +156,34 @@ describe("the recent history", () => {
     expect(history.covers({ occurredAt: instant(15), seq: 99 })).toBe(false);
     expect(push(15)).toBe(false);
     expect(history.state(VIEWERS[0]!.name, OPERATOR, null)).toBeNull();
+  });
+
+  it("keeps marks whose scopes inherit from the operator's, and reads them back whole", () => {
+    const history = new RecentHistory(1, 2);
+    history.reset(beginning(), []);
+    const all: RecentEntry[] = [];
+    // Public statements around a private note of the union's: the studios' negotiators miss
+    // that one entry, so their state is stored as the operator's plus the counts that differ.
+    for (const minute of [1, 2, 3]) {
+      const r = entryOf({ minute, org: "union", visibility: "public", publish: null }, all.length, all);
+      if (minute === 2) {
+        r.entry = {
+          ...r.entry,
+          type: "note.recorded",
+          visibility: "private",
+          payload: { text: "caucus" },
+        } as AnyEntry;
+        r.authored = { ...r.authored, visibility: "private" };
+      }
+      all.push(r);
+      expect(history.add(r)).toBe(true);
+    }
+    const studios = VIEWERS[3]!;
+    const texts = snapshotTexts(new Map(VIEWERS.map((v) => [v.name, foldAll(all, v.viewer, v.side)])));
+    expect(texts.get(studios.name)).toMatch(/^\{"\$inherits":"all"/);
+    history.markWith(() => texts);
+    for (const v of VIEWERS)
+      expect(history.state(v.name, v.viewer, v.side)).toEqual(foldAll(all, v.viewer, v.side));
   });
 
   it("has nothing for a scope no mark holds, and everything from the beginning", () => {

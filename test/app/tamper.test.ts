@@ -435,6 +435,22 @@ const cases: Case[] = [
     },
   },
   {
+    name: "proj_snapshots: a snapshot stored as a difference from the operator's is altered",
+    table: "proj_snapshots",
+    seq: 999,
+    edit: async (db) => {
+      const snap = (await db.get<Row & { scope: string; state: string; seq: number }>(
+        `SELECT * FROM proj_snapshots WHERE state LIKE '{"$inherits":%'`,
+      ))!;
+      expect(snap.seq).toBe(999);
+      // A field it inherited is now its own, and says something else.
+      const state = JSON.parse(snap.state);
+      expect(state.statements).toBeUndefined();
+      state.statements = { count: 0, recent: [] };
+      await db.run("UPDATE proj_snapshots SET state = ? WHERE scope = ?", JSON.stringify(state), snap.scope);
+    },
+  },
+  {
     name: "proj_snapshots: a snapshot with a bogus scope is inserted",
     table: "proj_snapshots",
     seq: 999,
@@ -532,6 +548,22 @@ describe("projections are caches of the ledger", () => {
     await tamper(path, async (db) => {
       expect(await db.run("DELETE FROM proj_snapshots WHERE scope = 'public'")).toBe(1);
     });
+    expect(await statuses(path)).toEqual(before);
+  });
+
+  it("deleting the operator's snapshots, which others inherit from, is allowed too", async () => {
+    const path = await freshCopy();
+    const before = await statuses(path);
+    await tamper(path, async (db) => {
+      const inheriting = await db.get<{ n: number }>(
+        `SELECT count(*) AS n FROM proj_snapshots WHERE state LIKE '{"$inherits":%'`,
+      );
+      expect(inheriting!.n).toBeGreaterThan(0);
+      expect(await db.run("DELETE FROM proj_snapshots WHERE scope = 'all'")).toBe(1);
+    });
+    const report = await verifyAt(path);
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(true);
     expect(await statuses(path)).toEqual(before);
   });
 
